@@ -5,14 +5,16 @@ package deps
 
 import (
 	_ "github.com/apache/arrow-go/v18/arrow"
+	_ "github.com/cenkalti/backoff/v5"
 	_ "github.com/duckdb/duckdb-go/v2"
 	_ "github.com/getkin/kin-openapi/openapi3"
 	_ "github.com/goccy/go-yaml"
-	_ "github.com/parquet-go/parquet-go"
-	_ "github.com/urfave/cli/v2"
-	_ "golang.org/x/oauth2/clientcredentials"
-	_ "golang.org/x/time/rate"
-	_ "github.com/cenkalti/backoff/v5"
 	_ "github.com/google/go-cmp/cmp"
+	_ "github.com/parquet-go/parquet-go"
 	_ "github.com/schollz/progressbar/v3"
+	_ "github.com/urfave/cli/v2"
+	_ "golang.org/x/net/publicsuffix"
+	_ "golang.org/x/oauth2/clientcredentials"
+	_ "golang.org/x/sync/errgroup"
+	_ "golang.org/x/time/rate"
 )

@@ -1,0 +1,164 @@
+// Package zoomtest is a stateful simulator of the Zoom REST API v2 (webinars, registrants,
+// reports) and a seeded, deterministic generator of the account it serves.
+//
+// The simulator is a real HTTP server on loopback, shaped like net/http/httptest: NewServer
+// starts it, Server.URL is the base, the API lives under URL+"/v2" and the token endpoint at
+// URL+"/oauth/token". It speaks the contract of shared/reference/zoom-api.md: Server-to-Server
+// OAuth, opaque expiring page tokens, per-category rate limits with Zoom's 429 bodies and
+// headers, UUID double-encoding, Zoom's error bodies and codes. Faults (429 storms, 5xx,
+// latency, expired tokens, malformed pages, connection resets) are injected with WithFault.
+//
+// The package shares no code with the client it fakes (extract/zoom): every JSON type is
+// declared here from Zoom's OpenAPI spec, so a mistake in one cannot hide in both.
+//
+// Real time drives tokens, page tokens and rate limits; Account.Now drives data semantics
+// (which webinars are upcoming, how old a report is).
+package zoomtest
+
+import (
+	"strings"
+	"time"
+)
+
+// Account is everything the simulator serves. It is read-only once a server uses it.
+type Account struct {
+	ID       string    // account id, "demo-account" for generated accounts
+	Now      time.Time // the account's clock: data semantics (upcoming, report age) are relative to it
+	Users    []*User
+	Webinars []*Webinar // every webinar incl. expired and upcoming ones
+}
+
+// User is a Zoom user of the account. Pending users have no ID.
+type User struct {
+	ID          string
+	Email       string
+	FirstName   string
+	LastName    string
+	DisplayName string
+	Type        int    // 1 basic, 2 licensed
+	Status      string // active | pending
+	Timezone    string
+	Dept        string
+	CreatedAt   time.Time
+}
+
+// Webinar is one webinar and everything recorded about it.
+type Webinar struct {
+	ID           int64
+	UUID         string // the webinar's current uuid; equal to the instance uuid for a webinar held once
+	HostID       string
+	HostEmail    string
+	Topic        string
+	Type         int // 5 single, 6 recurring without fixed time, 9 recurring with fixed time
+	StartTime    time.Time
+	Duration     int // scheduled minutes
+	Timezone     string
+	Agenda       string
+	CreatedAt    time.Time
+	JoinURL      string
+	IsSimulive   bool
+	RecordFileID string // set for simulive webinars
+	ApprovalType int    // 0 auto approve, 1 manual approve, 2 no registration
+	// Expired webinars are no longer listed by GET /users/{userId}/webinars and answer
+	// 404/3001 on GET /webinars/{webinarId} (and its registrants), as Zoom does, but stay
+	// reachable by id or instance uuid for /past_webinars and /report endpoints.
+	Expired     bool
+	Occurrences []Occurrence // type 9 only
+	Registrants []*Registrant
+	Instances   []*Instance // held (ended) instances, in start order
+}
+
+// Occurrence is one scheduled occurrence of a type 9 webinar.
+type Occurrence struct {
+	ID        string // epoch milliseconds of the scheduled start
+	StartTime time.Time
+	Duration  int    // minutes
+	Status    string // available | deleted
+}
+
+// Registrant is one registration of a person for a webinar. Email is stored exactly as
+// typed, so it may carry upper case, surrounding spaces, or be invalid.
+type Registrant struct {
+	ID              string
+	Email           string
+	FirstName       string
+	LastName        string
+	Status          string // approved | pending | denied
+	CreateTime      time.Time
+	JoinURL         string
+	Org             string
+	JobTitle        string
+	Country         string
+	CustomQuestions []CustomAnswer
+}
+
+// CustomAnswer is a registrant's answer to a custom registration question.
+type CustomAnswer struct{ Title, Value string }
+
+// Instance is one held session of a webinar: one uuid, one report.
+type Instance struct {
+	UUID         string
+	StartTime    time.Time // report start_time
+	EndTime      time.Time // report end_time
+	Participants []*Participant
+}
+
+// Participant is one join/leave row of the participants report.
+type Participant struct {
+	ID           string // Zoom user id when signed in, else ""
+	UserID       string // per-join id, valid within the webinar
+	Name         string
+	Email        string // "" for guests
+	JoinTime     time.Time
+	LeaveTime    time.Time
+	Duration     int // seconds of this row
+	RegistrantID string
+	Status       string // in_meeting | in_waiting_room
+	Failover     bool
+}
+
+// User returns the user with the given id or (case-insensitive) email, or nil.
+func (a *Account) User(idOrEmail string) *User {
+	for _, u := range a.Users {
+		if u.ID != "" && u.ID == idOrEmail {
+			return u
+		}
+	}
+	for _, u := range a.Users {
+		if strings.EqualFold(u.Email, idOrEmail) {
+			return u
+		}
+	}
+	return nil
+}
+
+// Webinar returns the webinar with the given id, or nil.
+func (a *Account) Webinar(id int64) *Webinar {
+	for _, w := range a.Webinars {
+		if w.ID == id {
+			return w
+		}
+	}
+	return nil
+}
+
+// Instance returns the held instance with the given uuid and its webinar, or nils.
+func (a *Account) Instance(uuid string) (*Webinar, *Instance) {
+	for _, w := range a.Webinars {
+		for _, in := range w.Instances {
+			if in.UUID == uuid {
+				return w, in
+			}
+		}
+	}
+	return nil, nil
+}
+
+// HeldInstances counts the held instances of all webinars.
+func (a *Account) HeldInstances() int {
+	n := 0
+	for _, w := range a.Webinars {
+		n += len(w.Instances)
+	}
+	return n
+}

@@ -1,0 +1,76 @@
+package schema
+
+import (
+	"fmt"
+	"path/filepath"
+)
+
+// Raw stream names, which are also their folders under raw/.
+const (
+	StreamUsers            = "users"
+	StreamWebinars         = "webinars"
+	StreamWebinarInstances = "webinar_instances"
+	StreamInstanceReports  = "instance_reports"
+	StreamRegistrants      = "registrants"
+	StreamParticipants     = "participants"
+	StreamExtractIssues    = "extract_issues"
+)
+
+// RawStreams lists every raw stream with a zero row of its type, in the order
+// the extractor fetches them.
+var RawStreams = []struct {
+	Name string
+	Row  any
+}{
+	{StreamUsers, User{}},
+	{StreamWebinars, Webinar{}},
+	{StreamWebinarInstances, WebinarInstance{}},
+	{StreamInstanceReports, InstanceReport{}},
+	{StreamRegistrants, Registrant{}},
+	{StreamParticipants, Participant{}},
+	{StreamExtractIssues, ExtractIssue{}},
+}
+
+// Derived (load-ready) tables under out/.
+const (
+	TableContacts = "contacts"
+	TableAudit    = "audit"
+)
+
+// Reasons the extractor records in raw/extract_issues.
+const (
+	ReasonReportTooOld   = "report_too_old"  // Zoom answered 400 code 12702
+	ReasonReportMissing  = "report_missing"  // Zoom answered 404 for an instance's report
+	ReasonNoRegistration = "no_registration" // approval_type 2: the webinar takes no registrants
+	ReasonWebinarMissing = "webinar_missing" // listed, then 404 on detail
+)
+
+// Lake names the paths of a data directory.
+type Lake struct {
+	Dir string
+}
+
+// RawGlob is the glob of every part file of a raw stream, all runs.
+func (l Lake) RawGlob(stream string) string {
+	return filepath.Join(l.Dir, "raw", stream, "*", "*.parquet")
+}
+
+// RawPart is the path of one part file of a stream written by a run.
+func (l Lake) RawPart(stream, runID string, n int) string {
+	return filepath.Join(l.Dir, "raw", stream, "run="+runID, fmt.Sprintf("part-%d.parquet", n))
+}
+
+// Out is the path of a load-ready table.
+func (l Lake) Out(table string) string {
+	return filepath.Join(l.Dir, "out", table+".parquet")
+}
+
+// DB is the path of the DuckDB catalog with the views, state and runs.
+func (l Lake) DB() string {
+	return filepath.Join(l.Dir, "zoomsync.duckdb")
+}
+
+// LockFile is the path of the run lock of the data directory.
+func (l Lake) LockFile() string {
+	return filepath.Join(l.Dir, ".lock")
+}
