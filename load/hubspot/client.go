@@ -1,0 +1,465 @@
+// Package hubspot is the REST client for the parts of the HubSpot API that
+// zoomsync writes to: contact properties and groups, contacts, and the users
+// of the account.
+//
+// The shape follows go-github: one *Client built with options, one service
+// per API area hanging off it (Properties, Contacts, Users), shared plumbing
+// (NewRequest, Do, CheckResponse) in this file and typed errors in errors.go.
+//
+// Every request goes through three layers:
+//
+//  1. Client.Do refuses to send when the last answer said the daily quota is
+//     spent (X-HubSpot-RateLimit-Daily-Remaining: 0) or a DAILY 429 was seen.
+//  2. An httpretry.Transport retries what Classify calls transient (transport
+//     errors, 5xx, 423, burst and secondly 429s), replaying JSON bodies
+//     through GetBody. A DAILY 429 is never retried.
+//  3. Each attempt waits on the client-side limiter (golang.org/x/time/rate),
+//     is sent with the configured *http.Client (whose Timeout therefore bounds
+//     one attempt, not the whole call) and has its rate-limit headers recorded.
+package hubspot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/zoomsync/zoomsync/internal/httpretry"
+)
+
+const (
+	// DefaultBaseURL is HubSpot's API host.
+	DefaultBaseURL = "https://api.hubapi.com/"
+	// DefaultTier is the limiter tier used when WithTier is not given.
+	DefaultTier = "professional"
+	// MaxBatchInputs is the most inputs one CRM batch call accepts (101 → 400).
+	MaxBatchInputs = 100
+
+	defaultTimeout    = 60 * time.Second
+	defaultMaxRetries = 6
+	defaultMinWait    = time.Second
+	defaultMaxWait    = 60 * time.Second
+
+	// maxErrorBody bounds how much of an error answer is read.
+	maxErrorBody = 1 << 20
+	// maxSuccessBody bounds a successful answer (a page of 100 contacts is far smaller).
+	maxSuccessBody = 64 << 20
+	userAgent      = "zoomsync-hubspot"
+)
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBaseURL points the client at another host (a simulator in tests).
+// Default https://api.hubapi.com.
+func WithBaseURL(u string) Option {
+	return func(c *Client) { c.rawBaseURL = u }
+}
+
+// WithToken sets the private-app or OAuth access token sent as
+// "Authorization: Bearer". The token never appears in logs or errors.
+func WithToken(token string) Option {
+	return func(c *Client) { c.token = token }
+}
+
+// WithHTTPClient sets the client each attempt is sent with. Its Timeout bounds
+// one attempt; retries, the limiter and the rate-limit bookkeeping are layered
+// around it. Default: an *http.Client with a 60 s timeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) { c.httpClient = hc }
+}
+
+// WithTier sets the client-side burst limiter from the account tier:
+// "free" and "starter" allow 100 requests per 10 s, "professional" and
+// "enterprise" 190 (the default), "unlimited" switches the limiter off.
+// An unknown tier makes every call fail with an error naming it.
+func WithTier(tier string) Option {
+	return func(c *Client) {
+		switch strings.ToLower(strings.TrimSpace(tier)) {
+		case "free", "starter":
+			c.perTenSeconds = 100
+		case "professional", "enterprise":
+			c.perTenSeconds = 190
+		case "unlimited":
+			c.perTenSeconds = 0
+		default:
+			c.configErr = fmt.Errorf("hubspot: unknown tier %q (want free, starter, professional, enterprise or unlimited)", tier)
+		}
+	}
+}
+
+// WithRateLimit sets the client-side limiter to at most perTenSeconds
+// requests in any 10 s (the API Limit Increase pack allows 250). Zero or
+// less switches the limiter off.
+func WithRateLimit(perTenSeconds int) Option {
+	return func(c *Client) { c.perTenSeconds = max(perTenSeconds, 0) }
+}
+
+// WithRetry sets how often a transient failure is retried and the bounds of
+// one wait (Retry-After and the 10 s burst-window rule included). Defaults 6,
+// 1 s, 60 s. maxRetries 0 disables retries.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(c *Client) {
+		c.maxRetries, c.minWait, c.maxWait = max(maxRetries, 0), minWait, maxWait
+	}
+}
+
+// WithLogger sets the logger; requests and retries are logged at Debug.
+// nil discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) { c.logger = l }
+}
+
+// Client talks to the HubSpot API. It is safe for concurrent use.
+type Client struct {
+	// settings, fixed after NewClient
+	rawBaseURL    string
+	baseURL       *url.URL
+	token         string
+	httpClient    *http.Client
+	perTenSeconds int
+	maxRetries    int
+	minWait       time.Duration
+	maxWait       time.Duration
+	logger        *slog.Logger
+	configErr     error
+
+	limiter   *rate.Limiter // nil: unlimited
+	transport http.RoundTripper
+
+	rateMu       sync.Mutex
+	rateLimits   RateLimits
+	dailyBlocked string // non-empty: why no request may be sent until a new Client is made
+
+	common     service
+	Properties *PropertiesService
+	Contacts   *ContactsService
+	Users      *UsersService
+}
+
+type service struct{ client *Client }
+
+// NewClient returns a client configured by opts. Configuration mistakes (an
+// unparsable base URL, an unknown tier) are reported by every call.
+func NewClient(opts ...Option) *Client {
+	c := &Client{
+		rawBaseURL: DefaultBaseURL,
+		maxRetries: defaultMaxRetries,
+		minWait:    defaultMinWait,
+		maxWait:    defaultMaxWait,
+	}
+	WithTier(DefaultTier)(c)
+	for _, opt := range opts {
+		opt(c)
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{Timeout: defaultTimeout}
+	}
+	if c.minWait <= 0 {
+		c.minWait = defaultMinWait
+	}
+	if c.maxWait <= 0 {
+		c.maxWait = defaultMaxWait
+	}
+	u, err := parseBaseURL(c.rawBaseURL)
+	if err != nil && c.configErr == nil {
+		c.configErr = err
+	}
+	c.baseURL = u
+	if c.perTenSeconds > 0 {
+		c.limiter = newLimiter(c.perTenSeconds)
+	}
+
+	classify := Classify
+	maxRetries := c.maxRetries
+	if maxRetries == 0 {
+		// httpretry reads 0 as "default"; a classifier that never retries disables retries.
+		classify = func(*http.Response, error) httpretry.Decision { return httpretry.Decision{} }
+		maxRetries = 1
+	}
+	c.transport = &httpretry.Transport{
+		Base:       attemptTransport{c: c},
+		Classify:   classify,
+		MaxRetries: maxRetries,
+		MinWait:    c.minWait,
+		MaxWait:    c.maxWait,
+		Logger:     c.logger,
+	}
+
+	c.common.client = c
+	c.Properties = (*PropertiesService)(&c.common)
+	c.Contacts = (*ContactsService)(&c.common)
+	c.Users = (*UsersService)(&c.common)
+	return c
+}
+
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("hubspot: invalid base URL %q", raw)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u, nil
+}
+
+// newLimiter allows at most perTenSeconds requests in any rolling 10 s. A
+// token bucket lets through burst + rate×10 s in a window, so the rate is
+// lowered by the burst: burst 10% of the quota (≥1), rate (max−burst)/10 s.
+// Professional: burst 19, 17.1/s.
+func newLimiter(perTenSeconds int) *rate.Limiter {
+	burst := max(perTenSeconds/10, 1)
+	if perTenSeconds <= burst {
+		return rate.NewLimiter(rate.Limit(float64(perTenSeconds)/10), perTenSeconds)
+	}
+	return rate.NewLimiter(rate.Limit(float64(perTenSeconds-burst)/10), burst)
+}
+
+// RateLimits is what the X-HubSpot-RateLimit-* headers of the latest answer
+// said. A field is -1 when its header was never seen (OAuth apps get no
+// daily headers; search answers carry none).
+type RateLimits struct {
+	Daily             int
+	DailyRemaining    int
+	IntervalMillis    int
+	Max               int
+	Remaining         int
+	Secondly          int
+	SecondlyRemaining int
+	// Seen is when headers were last recorded; zero if never.
+	Seen time.Time
+}
+
+// RateLimits returns the rate-limit headers last seen.
+func (c *Client) RateLimits() RateLimits {
+	c.rateMu.Lock()
+	defer c.rateMu.Unlock()
+	if c.rateLimits.Seen.IsZero() {
+		return RateLimits{-1, -1, -1, -1, -1, -1, -1, time.Time{}}
+	}
+	return c.rateLimits
+}
+
+// recordRateLimits keeps the rate-limit headers of resp, if it has any.
+func (c *Client) recordRateLimits(h http.Header) {
+	read := func(name string) (int, bool) {
+		v := h.Get("X-HubSpot-RateLimit-" + name)
+		if v == "" {
+			return 0, false
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		return n, err == nil
+	}
+	c.rateMu.Lock()
+	defer c.rateMu.Unlock()
+	seen := false
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{
+		{"Daily", &c.rateLimits.Daily},
+		{"Daily-Remaining", &c.rateLimits.DailyRemaining},
+		{"Interval-Milliseconds", &c.rateLimits.IntervalMillis},
+		{"Max", &c.rateLimits.Max},
+		{"Remaining", &c.rateLimits.Remaining},
+		{"Secondly", &c.rateLimits.Secondly},
+		{"Secondly-Remaining", &c.rateLimits.SecondlyRemaining},
+	} {
+		if n, ok := read(f.name); ok {
+			if c.rateLimits.Seen.IsZero() && !seen {
+				c.rateLimits = RateLimits{-1, -1, -1, -1, -1, -1, -1, time.Time{}}
+			}
+			*f.dst = n
+			seen = true
+		}
+	}
+	if !seen {
+		return
+	}
+	c.rateLimits.Seen = time.Now()
+	if n, ok := read("Daily-Remaining"); ok && n <= 0 {
+		c.dailyBlocked = "daily limit spent (X-HubSpot-RateLimit-Daily-Remaining: 0)"
+	}
+}
+
+// blockDaily stops all later calls: HubSpot said the daily quota is gone.
+// There is no reset time to wait for (midnight in the account's time zone),
+// so the block lasts for the life of the Client; the next run makes a new one.
+func (c *Client) blockDaily(why string) {
+	c.rateMu.Lock()
+	defer c.rateMu.Unlock()
+	if c.dailyBlocked == "" {
+		c.dailyBlocked = why
+	}
+}
+
+func (c *Client) checkDailyLimit(req *http.Request) error {
+	c.rateMu.Lock()
+	defer c.rateMu.Unlock()
+	if c.dailyBlocked == "" {
+		return nil
+	}
+	return &RateLimitError{
+		Policy:  PolicyDaily,
+		Message: "not sent: " + c.dailyBlocked,
+		Method:  req.Method,
+		Path:    req.URL.Path,
+	}
+}
+
+// NewRequest builds a request for path (relative to the base URL, no leading
+// slash) with query and, when body is not nil, body encoded as JSON. The body
+// is a *bytes.Reader, so the request has GetBody and retries can replay it.
+func (c *Client) NewRequest(ctx context.Context, method, path string, query url.Values, body any) (*http.Request, error) {
+	if c.configErr != nil {
+		return nil, c.configErr
+	}
+	rel, err := url.Parse(strings.TrimPrefix(path, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: invalid path %q: %w", path, err)
+	}
+	u := c.baseURL.ResolveReference(rel)
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("hubspot: encoding %s %s body: %w", method, u.Path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: building %s %s: %w", method, u.Path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// Response is an answer whose body has been consumed by Do.
+type Response struct {
+	*http.Response
+}
+
+// Do sends req and decodes a 2xx JSON answer into v (when v is not nil). A
+// non-2xx answer becomes an *APIError or *RateLimitError (see CheckResponse).
+// If ctx is done when the call fails, the error is ctx.Err().
+func (c *Client) Do(req *http.Request, v any) (*Response, error) {
+	ctx := req.Context()
+	if c.configErr != nil {
+		return nil, c.configErr
+	}
+	if c.token == "" {
+		return nil, errors.New("hubspot: no access token configured (WithToken)")
+	}
+	if err := c.checkDailyLimit(req); err != nil {
+		return nil, err
+	}
+	req = req.WithContext(context.WithValue(ctx, attemptsKey{}, new(attempts)))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+
+	resp, err := c.transport.RoundTrip(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var le *limiterError
+		if errors.As(err, &le) {
+			return nil, fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, le.err)
+		}
+		return nil, fmt.Errorf("hubspot: %s %s: %s", req.Method, req.URL.Path, c.redact(err.Error()))
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		resp.Body.Close()
+	}()
+	if err := c.CheckResponse(resp); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var rl *RateLimitError
+		if errors.As(err, &rl) && rl.Policy == PolicyDaily {
+			c.blockDaily("a DAILY 429 was answered")
+		}
+		return &Response{resp}, err
+	}
+	if v == nil || resp.StatusCode == http.StatusNoContent {
+		return &Response{resp}, nil
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxSuccessBody)).Decode(v); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return &Response{resp}, fmt.Errorf("hubspot: decoding %s %s answer (%d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
+	}
+	return &Response{resp}, nil
+}
+
+// redact removes the token from text that came from elsewhere (a server
+// message, a transport error).
+func (c *Client) redact(s string) string {
+	if c.token == "" || !strings.Contains(s, c.token) {
+		return s
+	}
+	return strings.ReplaceAll(s, c.token, "[REDACTED]")
+}
+
+// attemptTransport sends one attempt: it waits on the limiter, sends with
+// the configured *http.Client and records the rate-limit headers.
+type attemptTransport struct{ c *Client }
+
+// limiterError is a limiter wait that cannot finish before the deadline; it
+// is not retried.
+type limiterError struct{ err error }
+
+func (e *limiterError) Error() string { return "client-side rate limiter: " + e.err.Error() }
+func (e *limiterError) Unwrap() error { return e.err }
+
+func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.c
+	ctx := req.Context()
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, &limiterError{err}
+		}
+	}
+	if a, ok := ctx.Value(attemptsKey{}).(*attempts); ok {
+		a.sent.Add(1)
+	}
+	start := time.Now()
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		c.logger.DebugContext(ctx, "hubspot request failed", "method", req.Method, "path", req.URL.Path,
+			"duration", time.Since(start), "error", c.redact(err.Error()))
+		return nil, err
+	}
+	c.recordRateLimits(resp.Header)
+	c.logger.DebugContext(ctx, "hubspot request", "method", req.Method, "path", req.URL.Path,
+		"status", resp.StatusCode, "duration", time.Since(start))
+	return resp, nil
+}
