@@ -128,7 +128,7 @@ type Request struct {
 	Method string
 	Path   string
 	Query  string
-	Status int // 0 when the connection was reset
+	Status int  // 0 when the connection was reset
 	Inputs int  // number of inputs when a batch call
 	Write  bool // a POST/PATCH/PUT/DELETE that changed state
 }

@@ -1,0 +1,102 @@
+package hubspottest
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// user is the spec's PublicUser.
+type user struct {
+	ID               string   `json:"id"`
+	Email            string   `json:"email"`
+	FirstName        string   `json:"firstName,omitempty"`
+	LastName         string   `json:"lastName,omitempty"`
+	RoleIDs          []string `json:"roleIds"`
+	SecondaryTeamIDs []string `json:"secondaryTeamIds"`
+	SeatNames        []string `json:"seatNames"`
+	SuperAdmin       bool     `json:"superAdmin"`
+}
+
+// AddUser adds a user of the CRM account (settings users) and returns its id.
+func (s *Server) AddUser(email, firstName, lastName string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := strconv.Itoa(s.nextUser)
+	s.nextUser++
+	s.users = append(s.users, user{ID: id, Email: strings.ToLower(strings.TrimSpace(email)), FirstName: firstName,
+		LastName: lastName, RoleIDs: []string{}, SecondaryTeamIDs: []string{}, SeatNames: []string{}})
+	return id
+}
+
+// GET /settings/v3/users and GET /settings/users/v3 (limit ≤ 100, after).
+func (s *Server) listUsers(c *call) {
+	q := c.r.URL.Query()
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxBatchInputs {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("limit must be a number between 1 and %d, got %q", maxBatchInputs, v), nil)
+			return
+		}
+		limit = n
+	}
+	after := 0
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid paging cursor after=%q", v), nil)
+			return
+		}
+		after = n
+	}
+	s.mu.Lock()
+	page := []user{}
+	next := ""
+	for _, u := range s.users {
+		if idNum(u.ID) < after {
+			continue
+		}
+		if len(page) == limit {
+			next = u.ID
+			break
+		}
+		page = append(page, u)
+	}
+	s.mu.Unlock()
+	resp := map[string]any{"results": page}
+	if next != "" {
+		resp["paging"] = map[string]any{"next": map[string]string{"after": next, "link": "?after=" + next}}
+	}
+	s.writeJSON(c, http.StatusOK, resp)
+}
+
+// GET /settings/v3/users/{userId}?idProperty=USER_ID|EMAIL
+func (s *Server) getUser(c *call) {
+	id, by := c.params["userId"], c.query("idProperty")
+	if by != "" && by != "USER_ID" && by != "EMAIL" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("idProperty must be USER_ID or EMAIL, got %q", by), nil)
+		return
+	}
+	s.mu.Lock()
+	var found *user
+	for i := range s.users {
+		u := &s.users[i]
+		if by == "EMAIL" && u.Email == strings.ToLower(id) || by != "EMAIL" && u.ID == id {
+			found = u
+			break
+		}
+	}
+	var out user
+	if found != nil {
+		out = *found
+	}
+	s.mu.Unlock()
+	if found == nil {
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found", nil)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, out)
+}
