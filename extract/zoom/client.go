@@ -1,0 +1,515 @@
+// Package zoom is the client for the parts of the Zoom REST API v2 that
+// zoomsync reads: users, webinars, registrants, past instances and webinar
+// reports.
+//
+// The shape follows go-github: one *Client carries the plumbing (auth, rate
+// limits, retries, error decoding) and hangs one service per API area off it
+// (Users, Webinars, Reports). Methods take ctx first and return
+// (value, *Response, error); paginated endpoints have a single-page method and
+// an iterator that walks every page.
+//
+// Under every request sit, in order: a client-side token bucket per Zoom rate
+// limit label (Light, Medium, Heavy, Resource-intensive), a Server-to-Server
+// OAuth token cached for the process, and the shared retrying transport
+// (internal/httpretry) that retries transport errors, 5xx and per-second 429s.
+// A daily-limit 429 is never retried: it becomes a *RateLimitError
+// (errors.Is(err, ErrDailyLimit)) and later calls of the same label fail at
+// once, without reaching Zoom, until the limit resets.
+package zoom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zoomsync/zoomsync/internal/httpretry"
+)
+
+const (
+	// DefaultBaseURL is Zoom's API base.
+	DefaultBaseURL = "https://api.zoom.us/v2"
+	// DefaultOAuthURL is Zoom's Server-to-Server OAuth token endpoint.
+	DefaultOAuthURL = "https://zoom.us/oauth/token"
+	// DefaultPageSize is the page size the client asks for when
+	// ListOptions.PageSize is zero: Zoom's maximum.
+	DefaultPageSize = 300
+
+	defaultTimeout = 60 * time.Second
+	// maxBodyBytes bounds a successful response body; a page of 300
+	// participants is a few hundred KiB.
+	maxBodyBytes = 64 << 20
+	// maxErrorBodyBytes bounds an error body.
+	maxErrorBodyBytes = 64 << 10
+)
+
+// Option configures a Client.
+type Option func(*options)
+
+type options struct {
+	baseURL      string
+	baseExplicit bool
+	oauthURL     string
+	accountID    string
+	clientID     string
+	clientSecret string
+	httpClient   *http.Client
+	plan         string
+	limits       map[Category]Limit
+	maxRetries   int
+	minWait      time.Duration
+	maxWait      time.Duration
+	logger       *slog.Logger
+	onRetry      func(*http.Request, httpretry.Decision, time.Duration)
+}
+
+// WithBaseURL sets the API base, e.g. a simulator's "http://127.0.0.1:1234/v2".
+// The default is DefaultBaseURL. When the base is not set explicitly, the
+// api_url a token response names (Zoom's regional host) is used instead of
+// the default host; an explicit base always wins.
+func WithBaseURL(apiURL string) Option {
+	return func(o *options) { o.baseURL, o.baseExplicit = apiURL, true }
+}
+
+// WithOAuthURL sets the token endpoint; the default is DefaultOAuthURL.
+func WithOAuthURL(u string) Option {
+	return func(o *options) { o.oauthURL = u }
+}
+
+// WithCredentials sets the Server-to-Server OAuth app credentials.
+func WithCredentials(accountID, clientID, clientSecret string) Option {
+	return func(o *options) { o.accountID, o.clientID, o.clientSecret = accountID, clientID, clientSecret }
+}
+
+// WithHTTPClient sets the client whose transport, timeout and redirect policy
+// each single try goes through (its Timeout bounds one try, not the retries).
+// The default is an http.Client with a 60 s timeout.
+func WithHTTPClient(c *http.Client) Option {
+	return func(o *options) { o.httpClient = c }
+}
+
+// WithPlan picks the client-side QPS limits of a Zoom plan: "pro" (the
+// default), "business" (Business, Education, Enterprise, Partner), "free", or
+// "unlimited" (no client-side limit, for simulators). An unknown plan makes
+// every call fail with a configuration error; PlanLimits validates a name
+// up front.
+func WithPlan(plan string) Option {
+	return func(o *options) { o.plan = plan }
+}
+
+// WithRateLimits overrides the client-side limit of some labels, on top of
+// the plan's. A Limit with PerSecond <= 0 turns the client-side limit of that
+// label off.
+func WithRateLimits(l map[Category]Limit) Option {
+	return func(o *options) {
+		if o.limits == nil {
+			o.limits = make(map[Category]Limit, len(l))
+		}
+		for k, v := range l {
+			o.limits[k] = v
+		}
+	}
+}
+
+// WithRetry sets how transient failures are retried: at most maxRetries
+// tries after the first (0 disables retries), with an exponential backoff
+// starting at minWait and capped, Retry-After included, at maxWait.
+// Defaults: 6, 1s, 60s.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(o *options) { o.maxRetries, o.minWait, o.maxWait = maxRetries, minWait, maxWait }
+}
+
+// WithLogger sets the logger; requests are logged at Debug, never with the
+// token. nil discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// WithOnRetry registers a function called before each retry wait, for
+// metrics and tests. It must be safe for concurrent use.
+func WithOnRetry(fn func(req *http.Request, d httpretry.Decision, wait time.Duration)) Option {
+	return func(o *options) { o.onRetry = fn }
+}
+
+// Client talks to the Zoom REST API. It is safe for concurrent use.
+type Client struct {
+	// err is a configuration error found by NewClient; every call returns it.
+	err error
+
+	baseURL      *url.URL
+	baseExplicit bool
+	hc           *http.Client // retrying; under it, one try goes through the caller's client
+	auth         *tokenCache
+	limits       *limiters
+	logger       *slog.Logger
+	now          func() time.Time
+	// sharedHeavyPool: Heavy and Resource-intensive share one daily pool
+	// (paid plans).
+	sharedHeavyPool bool
+
+	rateMu    sync.Mutex
+	lastRate  map[Category]RateLimit       // last X-RateLimit-* seen per label
+	exhausted map[Category]*RateLimitError // daily limits hit, until their Reset
+
+	common service
+
+	Users    *UsersService
+	Webinars *WebinarsService
+	Reports  *ReportsService
+}
+
+type service struct{ client *Client }
+
+// NewClient returns a Client. Configuration errors (a bad URL, an unknown
+// plan) do not panic: every call on the client returns them.
+func NewClient(opts ...Option) *Client {
+	o := options{
+		baseURL:    DefaultBaseURL,
+		oauthURL:   DefaultOAuthURL,
+		plan:       "pro",
+		maxRetries: 6,
+		minWait:    time.Second,
+		maxWait:    60 * time.Second,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	c := &Client{
+		baseExplicit: o.baseExplicit,
+		logger:       o.logger,
+		now:          time.Now,
+		lastRate:     make(map[Category]RateLimit),
+		exhausted:    make(map[Category]*RateLimitError),
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	var errs []error
+	base, err := parseAbsURL(o.baseURL)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("zoom: base URL: %w", err))
+	}
+	c.baseURL = base
+	if _, err := parseAbsURL(o.oauthURL); err != nil {
+		errs = append(errs, fmt.Errorf("zoom: OAuth URL: %w", err))
+	}
+	limits, err := PlanLimits(o.plan)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for k, v := range o.limits {
+		if limits == nil {
+			limits = make(map[Category]Limit)
+		}
+		limits[k] = v
+	}
+	c.limits = newLimiters(limits)
+	c.sharedHeavyPool = !strings.EqualFold(o.plan, "free")
+	c.err = errors.Join(errs...)
+
+	single := o.httpClient
+	if single == nil {
+		single = &http.Client{Timeout: defaultTimeout}
+	}
+	classify := classifyResponse
+	if o.maxRetries <= 0 {
+		classify = func(*http.Response, error) httpretry.Decision { return httpretry.Decision{} }
+	}
+	c.hc = &http.Client{
+		Transport: &httpretry.Transport{
+			Base:       doerTransport{single},
+			Classify:   classify,
+			MaxRetries: max(o.maxRetries, 1),
+			MinWait:    o.minWait,
+			MaxWait:    o.maxWait,
+			Logger:     c.logger,
+			OnRetry:    o.onRetry,
+		},
+		// The single-try client already followed redirects.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	c.auth = newTokenCache(o.oauthURL, o.accountID, o.clientID, o.clientSecret, c.hc)
+
+	c.common.client = c
+	c.Users = (*UsersService)(&c.common)
+	c.Webinars = (*WebinarsService)(&c.common)
+	c.Reports = (*ReportsService)(&c.common)
+	return c
+}
+
+func parseAbsURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSuffix(s, "/"))
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("%q is not an absolute URL", s)
+	}
+	return u, nil
+}
+
+// httpDoer is what a single try needs from the caller's client.
+type httpDoer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// doerTransport sends one try through an http.Client, so that the caller's
+// Timeout applies per try rather than to all retries together.
+type doerTransport struct{ c httpDoer }
+
+func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) { return t.c.Do(req) }
+
+// Response is a Zoom API response. The body has already been read and closed.
+type Response struct {
+	*http.Response
+
+	// NextPageToken is the token of the next page; "" on the last page.
+	NextPageToken string
+	PageSize      int
+	TotalRecords  int
+
+	// RateLimit holds the X-RateLimit-* headers of this call's last answer.
+	RateLimit RateLimit
+}
+
+// ListOptions are the paging parameters every list endpoint takes.
+type ListOptions struct {
+	// PageSize is the number of records per page; 0 means DefaultPageSize.
+	// Zoom clamps it to 300.
+	PageSize int
+	// NextPageToken asks for the page after the one that returned it.
+	NextPageToken string
+}
+
+func (o *ListOptions) addTo(q url.Values) {
+	size := DefaultPageSize
+	if o != nil && o.PageSize > 0 {
+		size = o.PageSize
+	}
+	q.Set("page_size", strconv.Itoa(size))
+	if o != nil && o.NextPageToken != "" {
+		q.Set("next_page_token", o.NextPageToken)
+	}
+}
+
+// page is the paging envelope of Zoom's list responses.
+type page struct {
+	PageSize      int    `json:"page_size"`
+	NextPageToken string `json:"next_page_token"`
+	TotalRecords  int    `json:"total_records"`
+}
+
+// NewRequest builds a request for path (relative to the base URL, e.g.
+// "webinars/123/registrants") with query q. path must already be escaped:
+// EncodeUUID the instance uuids in it.
+func (c *Client) NewRequest(ctx context.Context, method, path string, q url.Values, body any) (*http.Request, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	s := c.baseURL.String() + "/" + strings.TrimPrefix(path, "/")
+	if len(q) > 0 {
+		s += "?" + q.Encode()
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("zoom: building URL for %s: %w", path, err)
+	}
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("zoom: encoding request body for %s: %w", path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
+	if err != nil {
+		return nil, err
+	}
+	// http.NewRequest re-parses the string; keep the exact escaping we built
+	// (double-encoded uuids) in RawPath.
+	req.URL = u
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+	}
+	return req, nil
+}
+
+// Do sends req and decodes a successful JSON answer into v (nil: discard).
+//
+// Before sending it fails at once if the request's rate-limit label has hit
+// its daily limit, then waits for the label's client-side token bucket. A 401
+// code 124 (invalid or expired token) drops the cached token and retries once
+// with a fresh one. Non-2xx answers become *APIError or *RateLimitError. When
+// ctx is done, the error is ctx.Err(). On a call rejected before sending, the
+// returned *Response is nil.
+func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	cat := c.category(req)
+	if err := c.checkExhausted(cat); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		if err := c.limits.wait(ctx, cat); err != nil {
+			return nil, err
+		}
+		tok, err := c.auth.token(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, err
+		}
+		r := req.Clone(ctx)
+		if req.GetBody != nil && attempt > 0 {
+			if r.Body, err = req.GetBody(); err != nil {
+				return nil, err
+			}
+		}
+		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		if !c.baseExplicit {
+			if host := apiHost(tok); host != nil {
+				r.URL.Scheme, r.URL.Host, r.Host = host.Scheme, host.Host, ""
+			}
+		}
+		resp, err := c.send(ctx, r, cat, v)
+		var apiErr *APIError
+		if attempt == 0 && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && apiErr.Code == codeInvalidToken {
+			c.logger.DebugContext(ctx, "zoom token rejected, fetching a new one", "path", apiErr.Path)
+			c.auth.invalidate(tok)
+			continue
+		}
+		return resp, err
+	}
+}
+
+// send runs one request through the retrying transport and decodes the answer.
+func (c *Client) send(ctx context.Context, req *http.Request, cat Category, v any) (*Response, error) {
+	start := c.now()
+	hresp, err := c.hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("zoom: %s %s: %w", req.Method, req.URL.EscapedPath(), sanitizeURLError(err))
+	}
+	defer hresp.Body.Close()
+	resp := &Response{Response: hresp, RateLimit: parseRateLimit(hresp.Header, c.now())}
+	if resp.RateLimit.Category == "" {
+		resp.RateLimit.Category = cat
+	}
+	c.logger.DebugContext(ctx, "zoom request", "method", req.Method, "path", req.URL.EscapedPath(),
+		"status", hresp.StatusCode, "category", string(cat), "elapsed", c.now().Sub(start))
+	c.noteRateLimit(resp.RateLimit)
+
+	if err := c.checkResponse(req, hresp, resp.RateLimit); err != nil {
+		if ctx.Err() != nil {
+			return resp, ctx.Err()
+		}
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(hresp.Body, maxBodyBytes+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return resp, ctx.Err()
+		}
+		return resp, fmt.Errorf("zoom: reading response of %s %s: %w", req.Method, req.URL.EscapedPath(), sanitizeURLError(err))
+	}
+	if len(body) > maxBodyBytes {
+		return resp, fmt.Errorf("zoom: response of %s %s exceeds %d bytes", req.Method, req.URL.EscapedPath(), maxBodyBytes)
+	}
+	if v == nil || len(bytes.TrimSpace(body)) == 0 && hresp.StatusCode == http.StatusNoContent {
+		return resp, nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return resp, fmt.Errorf("zoom: decoding response of %s %s: %w", req.Method, req.URL.EscapedPath(), err)
+	}
+	var p page
+	if err := json.Unmarshal(body, &p); err == nil {
+		resp.NextPageToken, resp.PageSize, resp.TotalRecords = p.NextPageToken, p.PageSize, p.TotalRecords
+	}
+	return resp, nil
+}
+
+// sanitizeURLError drops the query string from the URL inside a *url.Error:
+// paging tokens and the like have no place in error text.
+func sanitizeURLError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return ue.Err
+	}
+	u.RawQuery, u.User, u.Fragment = "", nil, ""
+	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+}
+
+// EncodeUUID escapes a webinar instance uuid for use as a path segment. Zoom
+// needs uuids that start with "/" or contain "//" encoded twice and accepts
+// every uuid encoded twice, so all are (url.QueryEscape applied twice also
+// escapes "+" and "="). Numeric webinar ids are returned unchanged.
+func EncodeUUID(uuid string) string {
+	if isNumericID(uuid) {
+		return uuid
+	}
+	return url.QueryEscape(url.QueryEscape(uuid))
+}
+
+func isNumericID(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// pages walks a paginated endpoint from token (the caller's NextPageToken)
+// until Zoom returns an empty next_page_token. fetch returns the page a token
+// names; it must build its request from a copy of the caller's options.
+func pages[T any](token string, fetch func(token string) ([]T, *Response, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		tok := token // each walk starts from the caller's options
+		for {
+			items, resp, err := fetch(tok)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if resp == nil || resp.NextPageToken == "" {
+				return
+			}
+			if resp.NextPageToken == tok {
+				var zero T
+				yield(zero, fmt.Errorf("zoom: %s %s returned the same next_page_token again",
+					resp.Request.Method, resp.Request.URL.EscapedPath()))
+				return
+			}
+			tok = resp.NextPageToken
+		}
+	}
+}
