@@ -239,6 +239,7 @@ func decodeContext(raw map[string]json.RawMessage) map[string][]string {
 			out[k] = ss
 			continue
 		}
+		ss = nil
 		var xs []any
 		if json.Unmarshal(v, &xs) == nil {
 			for _, x := range xs {

@@ -1,0 +1,438 @@
+package hubspot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/zoomsync/zoomsync/load/hubspottest"
+)
+
+const testToken = "pat-na1-test-secret-0000"
+
+// setup starts a simulator (unlimited unless opts say otherwise) and a
+// client pointed at it with millisecond retry waits.
+func setup(t *testing.T, srvOpts []hubspottest.Option, opts ...Option) (*hubspottest.Server, *Client) {
+	t.Helper()
+	srvOpts = append([]hubspottest.Option{hubspottest.WithToken(testToken), hubspottest.WithTier("unlimited")}, srvOpts...)
+	srv := hubspottest.NewServer(srvOpts...)
+	t.Cleanup(srv.Close)
+	opts = append([]Option{
+		WithBaseURL(srv.URL),
+		WithToken(testToken),
+		WithTier("unlimited"),
+		WithRetry(3, time.Millisecond, 10*time.Millisecond),
+	}, opts...)
+	return srv, NewClient(opts...)
+}
+
+// statuses returns the status of every logged request whose path contains path.
+func statuses(srv *hubspottest.Server, path string) []int {
+	var out []int
+	for _, r := range srv.Requests() {
+		if strings.Contains(r.Path, path) {
+			out = append(out, r.Status)
+		}
+	}
+	return out
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestClient_retriesTransientFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		fault        hubspottest.Fault
+		wantStatuses []int
+	}{
+		{"burst 429", hubspottest.Fault{Kind: hubspottest.Fault429Burst, Times: 2}, []int{429, 429, 200}},
+		{"502", hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 502}, []int{502, 200}},
+		{"500 twice", hubspottest.Fault{Kind: hubspottest.Fault5xx, Times: 2}, []int{500, 500, 200}},
+		{"503", hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 503}, []int{503, 200}},
+		{"504", hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 504}, []int{504, 200}},
+		{"423", hubspottest.Fault{Kind: hubspottest.Fault423}, []int{423, 200}},
+		{"reset", hubspottest.Fault{Kind: hubspottest.FaultReset}, []int{0, 200}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(tt.fault)})
+			groups, err := c.Properties.ListGroups(t.Context(), "contacts")
+			if err != nil {
+				t.Fatalf("ListGroups: %v", err)
+			}
+			if len(groups) == 0 {
+				t.Errorf("ListGroups returned no groups")
+			}
+			if got := statuses(srv, "/groups"); !equalInts(got, tt.wantStatuses) {
+				t.Errorf("statuses = %v, want %v", got, tt.wantStatuses)
+			}
+		})
+	}
+}
+
+func TestClient_stallRetriedAfterAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
+		Kind: hubspottest.FaultStall, Stall: 5 * time.Second,
+	})}, WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+	if _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if n := len(srv.Requests()); n < 2 {
+		t.Errorf("%d requests, want the stalled one and a retry", n)
+	}
+}
+
+func TestClient_retriesExhausted(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
+		Kind: hubspottest.Fault429Burst, Times: -1,
+	})})
+	_, err := c.Properties.List(t.Context(), "contacts")
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || rl.Policy != PolicyTenSecondly {
+		t.Fatalf("err = %v, want *RateLimitError TEN_SECONDLY_ROLLING", err)
+	}
+	if !errors.Is(err, ErrRateLimited) || errors.Is(err, ErrDailyLimit) {
+		t.Errorf("errors.Is: rate limited %v, daily %v; want true, false", errors.Is(err, ErrRateLimited), errors.Is(err, ErrDailyLimit))
+	}
+	if n := len(srv.Requests()); n != 4 {
+		t.Errorf("%d requests, want 1 + 3 retries", n)
+	}
+}
+
+func TestClient_daily429NotRetried(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.Fault429Daily})})
+	_, err := c.Properties.List(t.Context(), "contacts")
+	if !errors.Is(err, ErrDailyLimit) {
+		t.Fatalf("err = %v, want ErrDailyLimit", err)
+	}
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || rl.Policy != PolicyDaily || !strings.Contains(rl.Message, "daily limit") {
+		t.Errorf("err = %#v, want RateLimitError with policy DAILY and HubSpot's message", err)
+	}
+	if got := statuses(srv, ""); !equalInts(got, []int{429}) {
+		t.Errorf("statuses = %v, want one 429 (no retry)", got)
+	}
+	// The quota is spent: later calls fail without being sent.
+	if _, err := c.Properties.ListGroups(t.Context(), "contacts"); !errors.Is(err, ErrDailyLimit) {
+		t.Errorf("second call: err = %v, want ErrDailyLimit", err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests after the DAILY 429, want 1", n)
+	}
+}
+
+func TestClient_dailyRemainingZeroStopsBeforeSending(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithRateLimits(0, 2)})
+	for i := range 2 {
+		if _, err := c.Properties.ListGroups(t.Context(), "contacts"); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if rl := c.RateLimits(); rl.Daily != 2 || rl.DailyRemaining != 0 {
+		t.Errorf("RateLimits = %+v, want Daily 2, DailyRemaining 0", rl)
+	}
+	_, err := c.Properties.ListGroups(t.Context(), "contacts")
+	if !errors.Is(err, ErrDailyLimit) {
+		t.Fatalf("third call: err = %v, want ErrDailyLimit", err)
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2 (the third is not sent)", n)
+	}
+}
+
+func TestClient_RateLimits_recordsHeaders(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, []hubspottest.Option{hubspottest.WithTier("professional")})
+	if rl := c.RateLimits(); rl.Max != -1 || !rl.Seen.IsZero() {
+		t.Errorf("before any call RateLimits = %+v, want -1s", rl)
+	}
+	if _, err := c.Properties.ListGroups(t.Context(), "contacts"); err != nil {
+		t.Fatal(err)
+	}
+	rl := c.RateLimits()
+	if rl.Max != 190 || rl.Remaining != 189 || rl.IntervalMillis != 10000 || rl.Daily != 625000 || rl.DailyRemaining != 624999 {
+		t.Errorf("RateLimits = %+v", rl)
+	}
+}
+
+func TestClient_unauthorizedKeepsTokenSecret(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	const wrong = "pat-na1-wrong-secret-1234"
+	srv, c := setup(t, nil, WithToken(wrong), WithLogger(logger))
+	_, err := c.Contacts.BatchUpsert(t.Context(), []UpsertInput{{ID: "ana@example.com"}})
+	if !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("err = %v, want ErrUnauthorized", err)
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || apiErr.Category != "INVALID_AUTHENTICATION" {
+		t.Errorf("err = %#v, want *APIError 401 INVALID_AUTHENTICATION", err)
+	}
+	if strings.Contains(err.Error(), wrong) || strings.Contains(logs.String(), wrong) {
+		t.Errorf("token leaked: error %q, logs %q", err, logs.String())
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1 (401 is not retried)", n)
+	}
+}
+
+func TestClient_expiredToken(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.FaultExpiredToken})})
+	_, err := c.Properties.List(t.Context(), "contacts")
+	var apiErr *APIError
+	if !errors.Is(err, ErrUnauthorized) || !errors.As(err, &apiErr) || apiErr.Category != "EXPIRED_AUTHENTICATION" {
+		t.Fatalf("err = %v, want ErrUnauthorized EXPIRED_AUTHENTICATION", err)
+	}
+	if strings.Contains(err.Error(), testToken) {
+		t.Errorf("token in error: %v", err)
+	}
+}
+
+func TestClient_malformedAnswer(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.FaultMalformed})})
+	_, err := c.Properties.List(t.Context(), "contacts")
+	if err == nil || !strings.Contains(err.Error(), "decoding GET /crm/v3/properties/contacts") {
+		t.Fatalf("err = %v, want a decoding error naming the call", err)
+	}
+}
+
+func TestClient_contextCanceledDuringStall(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
+		Kind: hubspottest.FaultStall, Stall: 5 * time.Second,
+	})})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.Properties.List(ctx, "contacts")
+	if !errors.Is(err, context.DeadlineExceeded) || err != ctx.Err() {
+		t.Fatalf("err = %v, want ctx.Err()", err)
+	}
+}
+
+func TestClient_configErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		opts    []Option
+		wantErr string
+	}{
+		{"unknown tier", []Option{WithToken("x"), WithTier("gold")}, `unknown tier "gold"`},
+		{"bad base URL", []Option{WithToken("x"), WithBaseURL("not a url")}, "invalid base URL"},
+		{"no token", []Option{WithBaseURL("http://127.0.0.1:1")}, "no access token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewClient(tt.opts...).Properties.List(t.Context(), "contacts")
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestClient_retryDisabled(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.Fault5xx})},
+		WithRetry(0, time.Millisecond, time.Millisecond))
+	_, err := c.Properties.List(t.Context(), "contacts")
+	if !errors.Is(err, ErrServer) {
+		t.Fatalf("err = %v, want ErrServer", err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// TestNewLimiter_neverExceedsWindow drives each tier's limiter as fast as it
+// allows, on a synthetic clock, and counts requests in every rolling 10 s.
+func TestNewLimiter_neverExceedsWindow(t *testing.T) {
+	t.Parallel()
+	for _, perTen := range []int{100, 190, 250, 5, 1} {
+		lim := newLimiter(perTen)
+		start := time.Unix(0, 0)
+		var sent []time.Time
+		for now := start; now.Before(start.Add(60 * time.Second)); now = now.Add(10 * time.Millisecond) {
+			for lim.AllowN(now, 1) {
+				sent = append(sent, now)
+			}
+		}
+		lo, most := 0, 0
+		for hi := range sent {
+			for sent[hi].Sub(sent[lo]) >= 10*time.Second {
+				lo++
+			}
+			most = max(most, hi-lo+1)
+		}
+		if most > perTen {
+			t.Errorf("perTen %d: %d requests in one 10 s window", perTen, most)
+		}
+		if min := perTen * 9 / 10; most < min {
+			t.Errorf("perTen %d: only %d requests in the busiest window, want ≥ %d", perTen, most, min)
+		}
+	}
+}
+
+func TestWithTier_limits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tier      string
+		wantBurst int
+		wantRate  rate.Limit
+	}{
+		{"free", 10, 9},
+		{"starter", 10, 9},
+		{"professional", 19, 17.1},
+		{"enterprise", 19, 17.1},
+	}
+	for _, tt := range tests {
+		c := NewClient(WithTier(tt.tier))
+		if c.limiter == nil || c.limiter.Burst() != tt.wantBurst || c.limiter.Limit() != tt.wantRate {
+			t.Errorf("tier %s: limiter %v", tt.tier, c.limiter)
+		}
+	}
+	if c := NewClient(WithTier("unlimited")); c.limiter != nil {
+		t.Errorf("unlimited tier has a limiter")
+	}
+	if c := NewClient(); c.limiter == nil || c.limiter.Burst() != 19 {
+		t.Errorf("default tier is not professional")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	resp := func(status int, body string, header ...string) *http.Response {
+		h := http.Header{}
+		for i := 0; i+1 < len(header); i += 2 {
+			h.Set(header[i], header[i+1])
+		}
+		req, _ := http.NewRequest(http.MethodGet, "http://example.invalid/x", nil)
+		return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: req}
+	}
+	burst := `{"status":"error","message":"You have reached your ten_secondly_rolling limit.","policyName":"TEN_SECONDLY_ROLLING"}`
+	daily := `{"status":"error","message":"You have reached your daily limit.","policyName":"DAILY"}`
+	secondly := `{"status":"error","message":"You have reached your secondly limit.","policyName":"SECONDLY"}`
+	tests := []struct {
+		name      string
+		resp      *http.Response
+		err       error
+		wantRetry bool
+		wantAfter time.Duration
+	}{
+		{"transport error", nil, errors.New("connection reset by peer"), true, 0},
+		{"200", resp(200, "{}"), nil, false, 0},
+		{"400", resp(400, "{}"), nil, false, 0},
+		{"401", resp(401, "{}"), nil, false, 0},
+		{"404", resp(404, "{}"), nil, false, 0},
+		{"409", resp(409, "{}"), nil, false, 0},
+		{"500", resp(500, "{}"), nil, true, 0},
+		{"502 Retry-After", resp(502, "{}", "Retry-After", "3"), nil, true, 3 * time.Second},
+		{"503", resp(503, "{}"), nil, true, 0},
+		{"504", resp(504, "{}"), nil, true, 0},
+		{"423", resp(423, "{}"), nil, true, 2 * time.Second},
+		{"423 Retry-After 5", resp(423, "{}", "Retry-After", "5"), nil, true, 5 * time.Second},
+		{"429 burst", resp(429, burst), nil, true, 10 * time.Second},
+		{"429 burst Retry-After", resp(429, burst, "Retry-After", "4"), nil, true, 4 * time.Second},
+		{"429 burst interval header", resp(429, burst, "X-HubSpot-RateLimit-Interval-Milliseconds", "5000"), nil, true, 5 * time.Second},
+		{"429 secondly", resp(429, secondly), nil, true, time.Second},
+		{"429 no policy", resp(429, "not json"), nil, true, 10 * time.Second},
+		{"429 daily", resp(429, daily), nil, false, 0},
+		{"limiter", nil, &limiterError{errors.New("would exceed deadline")}, false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var before string
+			if tt.resp != nil {
+				b, _ := io.ReadAll(tt.resp.Body)
+				before = string(b)
+				tt.resp.Body = io.NopCloser(strings.NewReader(before))
+			}
+			d := Classify(tt.resp, tt.err)
+			if d.Retry != tt.wantRetry || d.After != tt.wantAfter {
+				t.Errorf("Classify = %+v, want retry %v after %v", d, tt.wantRetry, tt.wantAfter)
+			}
+			if tt.resp != nil {
+				after, _ := io.ReadAll(tt.resp.Body)
+				if string(after) != before {
+					t.Errorf("body after Classify = %q, want %q restored", after, before)
+				}
+			}
+		})
+	}
+}
+
+// TestClassify_burstBackoffGrows checks the 10 s × attempt rule within one call.
+func TestClassify_burstBackoffGrows(t *testing.T) {
+	t.Parallel()
+	req, _ := http.NewRequest(http.MethodGet, "http://example.invalid/x", nil)
+	req = req.WithContext(context.WithValue(t.Context(), attemptsKey{}, new(attempts)))
+	var got []time.Duration
+	for range 3 {
+		r := &http.Response{StatusCode: 429, Header: http.Header{}, Request: req,
+			Body: io.NopCloser(strings.NewReader(`{"policyName":"TEN_SECONDLY_ROLLING"}`))}
+		got = append(got, Classify(r, nil).After)
+	}
+	want := []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("waits = %v, want %v", got, want)
+		}
+	}
+}
+
+func TestCheckResponse_decodesErrorBody(t *testing.T) {
+	t.Parallel()
+	c := NewClient(WithToken("tok-secret"))
+	body := `{"status":"error","message":"This app hasn't been granted all required scopes; token tok-secret","correlationId":"c-1",
+	  "errors":[{"message":"One or more of the following scopes are required.","context":{"requiredGranularScopes":["crm.schemas.contacts.write"]}}],
+	  "category":"MISSING_SCOPES","context":{"n":[1,2],"s":"x"}}`
+	req, _ := http.NewRequest(http.MethodPost, "https://api.hubapi.com/crm/v3/properties/contacts", nil)
+	err := c.CheckResponse(&http.Response{StatusCode: 403, Header: http.Header{}, Request: req, Body: io.NopCloser(strings.NewReader(body))})
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v, want *APIError", err)
+	}
+	if !errors.Is(err, ErrMissingScopes) || !errors.Is(err, ErrForbidden) || errors.Is(err, ErrNotFound) {
+		t.Errorf("errors.Is mapping wrong for %v", err)
+	}
+	if strings.Contains(err.Error(), "tok-secret") {
+		t.Errorf("token in error: %v", err)
+	}
+	if got := apiErr.Errors[0].Context["requiredGranularScopes"]; len(got) != 1 || got[0] != "crm.schemas.contacts.write" {
+		t.Errorf("errors[0].context = %v", apiErr.Errors[0].Context)
+	}
+	if got := apiErr.Context; len(got["n"]) != 2 || got["n"][1] != "2" || got["s"][0] != "x" {
+		t.Errorf("context = %v", got)
+	}
+	if apiErr.Method != "POST" || apiErr.Path != "/crm/v3/properties/contacts" || apiErr.CorrelationID != "c-1" {
+		t.Errorf("APIError = %+v", apiErr)
+	}
+}
