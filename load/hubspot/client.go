@@ -377,7 +377,8 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	if err := c.checkDailyLimit(req); err != nil {
 		return nil, err
 	}
-	req = req.WithContext(context.WithValue(ctx, attemptsKey{}, new(attempts)))
+	// A clone, so the caller's request never carries the token.
+	req = req.Clone(context.WithValue(ctx, attemptsKey{}, new(attempts)))
 	req.Header.Set("Authorization", "Bearer "+c.token)
 
 	resp, err := c.transport.RoundTrip(req)
@@ -447,9 +448,6 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return nil, &limiterError{err}
 		}
-	}
-	if a, ok := ctx.Value(attemptsKey{}).(*attempts); ok {
-		a.sent.Add(1)
 	}
 	start := time.Now()
 	resp, err := c.httpClient.Do(req)

@@ -53,8 +53,10 @@ type BatchError struct {
 	ID string `json:"id,omitempty"`
 }
 
-// Error makes a *BatchError usable as an error value.
-func (e *BatchError) Error() string {
+// String renders the error as "CATEGORY/subCategory: message". (BatchError
+// is deliberately not an error: RowOutcome.Err is nil for written rows, and a
+// nil *BatchError in an error interface would not compare equal to nil.)
+func (e *BatchError) String() string {
 	s := e.Category
 	if e.SubCategory != "" {
 		s += "/" + e.SubCategory
@@ -330,7 +332,7 @@ func (s *ContactsService) BatchRead(ctx context.Context, r BatchReadRequest) (fo
 			missing = append(missing, e.Context["ids"]...)
 			continue
 		}
-		others = append(others, e.Error())
+		others = append(others, e.String())
 	}
 	found = make([]*Contact, 0, len(res.Results))
 	for _, c := range res.Results {

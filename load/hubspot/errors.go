@@ -275,7 +275,6 @@ func anyString(v any) string {
 
 // attempts counts, per call, what the classifier needs to grow its waits.
 type attempts struct {
-	sent        atomic.Int32
 	burst429    atomic.Int32
 	secondly429 atomic.Int32
 }
