@@ -1,0 +1,29 @@
+# zoomsync — every command a developer or CI needs.
+# DuckDB is linked through cgo; the duckdb_arrow tag compiles duckdb-go's
+# Arrow API, which the loader uses to stream rows.
+
+GO      ?= go
+TAGS    := duckdb_arrow
+GOFLAGS := -tags=$(TAGS)
+export CGO_ENABLED := 1
+
+.PHONY: build demo test bench lint clean
+
+build:
+	$(GO) build $(GOFLAGS) -o bin/zoomsync ./cmd/zoomsync
+
+demo: build
+	./bin/zoomsync demo
+
+test:
+	$(GO) test $(GOFLAGS) -count=1 -timeout 15m ./...
+
+bench:
+	$(GO) test $(GOFLAGS) -run '^$$' -bench . -benchmem -timeout 20m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(GOFLAGS) ./...
+
+clean:
+	rm -rf bin zoomsync-data
