@@ -67,7 +67,7 @@ type Config struct {
 
 // Summary counts the outcomes of a load.
 type Summary struct {
-	PropertiesCreated []string
+	PropertiesCreated                   []string
 	Created, Updated, Unchanged, Failed int
 	// Failures maps a failed row's key to the CRM's reason (first 20 kept).
 	Failures map[string]string
