@@ -312,6 +312,9 @@ func (s *Server) validateProperty(ps *propertyStore, in propertyCreate) (propert
 	if in.Type == "bool" && len(opts) == 0 {
 		opts = []option{{Label: "Yes", Value: "true", DisplayOrder: 0}, {Label: "No", Value: "false", DisplayOrder: 1}}
 	}
+	if opts == nil {
+		opts = []option{}
+	}
 	if in.Type == "enumeration" && len(opts) == 0 {
 		return property{}, 400, "VALIDATION_ERROR", fmt.Sprintf("Property %s: options are required for enumeration properties", in.Name)
 	}
