@@ -40,7 +40,7 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 //
 // What it contains, by default: 3 licensed hosts, a basic and a pending user; 15 webinars with
 // 40 held instances: a type 9 webinar held 12 times and one held 10 times, a type 6 webinar
-// held 5 times, an expired webinar held ~8 months before Now, one held ~14 months before Now
+// held 6 times, an expired webinar held ~8 months before Now, one held ~14 months before Now
 // (its reports answer 400/12702), a simulive one, one without registration (approval_type 2),
 // an upcoming one, and single webinars (one of them started twice). Registrants (a few
 // thousand) are drawn from a pool of People persons, so the same person registers for several
@@ -159,6 +159,9 @@ func (g *gen) between(a, b time.Time) time.Time {
 }
 
 func (g *gen) secs(lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
 	return lo + time.Duration(g.r.Int64N(int64((hi-lo)/time.Second)+1))*time.Second
 }
 
@@ -180,25 +183,28 @@ func (g *gen) webinarID() int64 {
 	}
 }
 
-// uuid returns base64 of 16 random bytes. The first one generated starts with "/" and the
-// second contains "//", so that every account exercises the double-encoding rule.
-func (g *gen) uuid() string {
+// uuid returns base64 of 16 random bytes. The first instance uuid generated starts with "/"
+// and the second contains "//", so that every account exercises the double-encoding rule.
+func (g *gen) uuid(instance bool) string {
 	for {
 		var b [16]byte
 		for i := range b {
 			b[i] = byte(g.r.UintN(256))
 		}
-		switch g.nUUID {
-		case 0:
+		switch n := g.nUUID; {
+		case !instance:
+		case n == 0:
 			b[0] |= 0xFC // first 6 bits set → "/"
-		case 1:
+		case n == 1:
 			b[1] |= 0x0F // chars 2 and 3 → "//"
 			b[2] = 0xFF
 		}
 		s := base64.StdEncoding.EncodeToString(b[:])
 		if !g.uuids[s] {
 			g.uuids[s] = true
-			g.nUUID++
+			if instance {
+				g.nUUID++
+			}
 			return s
 		}
 	}
@@ -360,7 +366,7 @@ func (g *gen) plans() []webinarPlan {
 	specials := []webinarPlan{
 		{kind: "upcoming", typ: 5, approval: 1, regs: [2]int{60, 120}, upcomingI: 14 * 24 * time.Hour},
 		{kind: "recurring9", typ: 9, held: 12, firstAgo: 7*11 + 12, every: 7, approval: 1, regs: [2]int{350, 450}, attend: 0.3},
-		{kind: "recurring6", typ: 6, held: 5, firstAgo: 150, every: 0, approval: 0, regs: [2]int{200, 260}, attend: 0.35},
+		{kind: "recurring6", typ: 6, held: 6, firstAgo: 150, every: 0, approval: 0, regs: [2]int{200, 260}, attend: 0.35},
 		{kind: "expired", typ: 5, held: 1, firstAgo: 240, approval: 1, regs: [2]int{80, 150}, attend: 0.6, expired: true},
 		{kind: "old", typ: 5, held: 1, firstAgo: 425, approval: 0, regs: [2]int{80, 150}, attend: 0.6, expired: true},
 		{kind: "simulive", typ: 5, held: 1, firstAgo: 40, approval: 0, regs: [2]int{80, 150}, attend: 0.55},
@@ -465,13 +471,13 @@ func (g *gen) webinar(p webinarPlan, host *User) *Webinar {
 		if p.kind == "restarted" && k == 0 {
 			end = sched[1].Add(-2 * time.Minute) // dropped after a few minutes, restarted
 		}
-		w.Instances = append(w.Instances, &Instance{UUID: g.uuid(), StartTime: start, EndTime: end})
+		w.Instances = append(w.Instances, &Instance{UUID: g.uuid(true), StartTime: start, EndTime: end})
 	}
 	switch {
 	case w.Type == 5 && len(w.Instances) > 0:
 		w.UUID = w.Instances[len(w.Instances)-1].UUID
 	default:
-		w.UUID = g.uuid()
+		w.UUID = g.uuid(false)
 	}
 
 	// Registrants.
