@@ -630,7 +630,7 @@ func (s *Server) planUpsert(i upsertInput, defs map[string]*property) (upsertPla
 		if target != nil {
 			self = target.id
 		}
-		if other := s.contacts.byEmail(e, false); other != nil && other.id != self && !(target == nil && i.IDProperty == "email" && e == key) {
+		if other := s.contacts.byEmail(e, false); other != nil && other.id != self {
 			return upsertPlan{}, &inputError{status: http.StatusConflict, category: "CONFLICT",
 				message: fmt.Sprintf("Contact already exists. Existing ID: %s", other.id)}
 		}

@@ -21,7 +21,9 @@ const (
 	// Fault5xx answers Fault.Status (500, 502, 503 or 504; default 500).
 	Fault5xx
 	// FaultStall holds the request for Fault.Stall (default 1 minute), or until
-	// the client gives up or the server closes, then serves it normally.
+	// the client gives up or the server closes, then serves it normally: a
+	// write still lands even when the client timed out, as on the real API,
+	// so retries must be idempotent.
 	FaultStall
 	// FaultMalformed answers 200 with a truncated JSON body; state is untouched.
 	FaultMalformed

@@ -5,7 +5,29 @@
 //
 // It shares no code with the client in load/hubspot: every JSON type here is
 // declared from the official OpenAPI specs, so a mistake in one cannot hide in
-// both. Shape it like net/http/httptest:
+// both.
+//
+// Served (anything else answers 500 "no route in test fixture: <path>"):
+//
+//	GET    /crm/v3/objects/contacts                      ?limit ≤100 &after &properties &archived
+//	GET    /crm/v3/objects/contacts/{id}                 ?idProperty=email &properties &archived
+//	DELETE /crm/v3/objects/contacts/{id}                 204, archives
+//	POST   /crm/v3/objects/contacts/batch/upsert         200 / 207 / 400 / 409
+//	POST   /crm/v3/objects/contacts/batch/read           ?archived; 200 / 207
+//	POST   /crm/v3/objects/contacts/batch/archive        204
+//	GET    /crm/v3/properties/{objectType}               and POST (201 / 409 / 400)
+//	GET    /crm/v3/properties/{objectType}/{name}        404 when absent
+//	POST   /crm/v3/properties/{objectType}/batch/create  201 / 207
+//	POST   /crm/v3/properties/{objectType}/batch/read    200 / 207
+//	GET    /crm/v3/properties/{objectType}/groups        and POST (201 / 409)
+//	GET    /crm/v3/properties/{objectType}/groups/{name}
+//	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after
+//	GET    /settings/v3/users/{userId}                   ?idProperty=USER_ID|EMAIL
+//
+// Every request is checked in this order: route, bearer token (401), injected
+// faults, rate limits (429, headers), body size (413), then the handler.
+//
+// Shape it like net/http/httptest:
 //
 //	srv := hubspottest.NewServer(hubspottest.WithTier("free"))
 //	defer srv.Close()
