@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 )
 
@@ -156,5 +158,24 @@ func TestClient_contextErrors(t *testing.T) {
 	cancel()
 	if _, _, err := f.client.Users.List(ctx, nil); err != context.Canceled {
 		t.Errorf("cancelled ctx: err = %v, want context.Canceled itself", err)
+	}
+}
+
+func TestAPIHost(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ have, want string }{
+		{"https://api-eu.zoom.us", "api-eu.zoom.us"},
+		{"http://127.0.0.1:1", ""}, // no downgrade to plain http
+		{"", ""},
+		{"not a url", ""},
+	} {
+		tok := (&oauth2.Token{AccessToken: "x"}).WithExtra(map[string]any{"api_url": tc.have})
+		got := ""
+		if u := apiHost(tok); u != nil {
+			got = u.Host
+		}
+		if got != tc.want {
+			t.Errorf("apiHost(%q) = %q, want %q", tc.have, got, tc.want)
+		}
 	}
 }

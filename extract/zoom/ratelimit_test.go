@@ -1,7 +1,13 @@
 package zoom
 
 import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,4 +70,82 @@ func TestClient_proPlanBurst(t *testing.T) {
 	if n := f.tokenCalls(); n != 1 {
 		t.Errorf("%d token calls for 30 concurrent requests, want 1", n)
 	}
+}
+
+func TestClient_dailyQuotaUsedUpOnSuccess(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"access_token":"t","token_type":"bearer","expires_in":3600}`))
+			return
+		}
+		calls.Add(1)
+		// The last request of the day's Heavy pool succeeds and says so.
+		w.Header().Set("X-RateLimit-Category", "Heavy")
+		w.Header().Set("X-RateLimit-Type", "Daily-limit")
+		w.Header().Set("X-RateLimit-Limit", "30000")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Write([]byte(`{"uuid":"a==","id":1}`))
+	}))
+	defer srv.Close()
+	c := NewClient(WithBaseURL(srv.URL+"/v2"), WithOAuthURL(srv.URL+"/oauth/token"), WithPlan("unlimited"))
+	_, resp, err := c.Reports.GetWebinar(t.Context(), "a==")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := RateLimit{Category: CategoryHeavy, Type: RateLimitTypeDaily, Limit: 30000}
+	if resp.RateLimit != want || c.RateLimits()[CategoryHeavy] != want {
+		t.Errorf("RateLimit = %+v, RateLimits()[Heavy] = %+v; want %+v", resp.RateLimit, c.RateLimits()[CategoryHeavy], want)
+	}
+	// Heavy and Resource-intensive share the pool on Pro: both stop.
+	for _, cat := range []Category{CategoryHeavy, CategoryResourceIntensive} {
+		if err := c.checkExhausted(cat); !errors.Is(err, ErrDailyLimit) {
+			t.Errorf("checkExhausted(%s) = %v, want ErrDailyLimit", cat, err)
+		}
+	}
+	if err := c.checkExhausted(CategoryLight); err != nil {
+		t.Errorf("checkExhausted(Light) = %v", err)
+	}
+	if _, _, err := c.Reports.GetWebinar(t.Context(), "a=="); !errors.Is(err, ErrDailyLimit) || calls.Load() != 1 {
+		t.Errorf("second call: err %v after %d requests, want ErrDailyLimit after 1", err, calls.Load())
+	}
+}
+
+func TestClient_logsWithoutToken(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f := setup(t, []zoomtest.Option{zoomtest.WithFault(zoomtest.Fault{Path: "/users", Kind: zoomtest.FaultExpireToken}),
+		zoomtest.WithFault(zoomtest.Fault{Path: "/users", After: 1, Kind: zoomtest.Fault5xx})}, WithLogger(logger))
+	if _, _, err := f.client.Users.List(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"zoom request", "path=/v2/users", "status=200", "category=Medium", "retrying request", "token rejected"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "eyJzaW0") || strings.Contains(out, "Bearer") || strings.Contains(out, "demo-secret") {
+		t.Errorf("log carries a secret:\n%s", out)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -111,6 +111,7 @@ func TestReportsService_GetWebinar_doubleEncodedUUID(t *testing.T) {
 			rep, _, err := f.client.Reports.GetWebinar(t.Context(), uuid)
 			if in.StartTime.Before(f.acct.Now.AddDate(-1, 0, 0)) {
 				// Reached the instance (not 404/3001), which is all the encoding test needs.
+				t.Logf("instance %q is older than a year", uuid)
 				if !errors.Is(err, ErrReportTooOld) {
 					t.Fatalf("GetWebinar(%q) err = %v, want ErrReportTooOld", uuid, err)
 				}
