@@ -140,7 +140,8 @@ func TestPlanLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pro[CategoryLight].PerSecond != 30 || pro[CategoryMedium].PerSecond != 20 || pro[CategoryHeavy].PerSecond != 10 {
+	// 90 % of Zoom's quota, burst of half of it.
+	if pro[CategoryLight] != (Limit{27, 15}) || pro[CategoryMedium] != (Limit{18, 10}) || pro[CategoryHeavy] != (Limit{9, 5}) {
 		t.Errorf("pro limits = %v", pro)
 	}
 	if got := pro[CategoryResourceIntensive].PerSecond * 60; got < 9.99 || got > 10.01 {
@@ -148,7 +149,7 @@ func TestPlanLimits(t *testing.T) {
 	}
 	biz, _ := PlanLimits("business")
 	free, _ := PlanLimits("free")
-	if biz[CategoryLight].PerSecond != 80 || free[CategoryHeavy].PerSecond != 1 {
+	if biz[CategoryLight] != (Limit{72, 40}) || free[CategoryHeavy] != (Limit{0.9, 1}) {
 		t.Errorf("business %v, free %v", biz, free)
 	}
 	if _, err := PlanLimits("platinum"); err == nil {

@@ -60,20 +60,26 @@ type RateLimit struct {
 // become fractions of a request per second here.
 func PlanLimits(plan string) (map[Category]Limit, error) {
 	perMin := func(n float64) Limit { return Limit{PerSecond: n / 60, Burst: 1} }
+	// Per-second labels run at 90 % of Zoom's quota with a burst of half
+	// of it. Zoom's bucket and ours start at different moments and see a
+	// request at different times, so running at exactly the quota draws a
+	// few 429s whose backoff costs more than the margin; the account's
+	// quota is also shared with every other app on it.
+	perSec := func(n float64) Limit { return Limit{PerSecond: n * 0.9, Burst: max(1, int(n/2))} }
 	switch strings.ToLower(plan) {
 	case "", "pro":
 		return map[Category]Limit{
-			CategoryLight: {30, 30}, CategoryMedium: {20, 20}, CategoryHeavy: {10, 10},
+			CategoryLight: perSec(30), CategoryMedium: perSec(20), CategoryHeavy: perSec(10),
 			CategoryResourceIntensive: perMin(10),
 		}, nil
 	case "business", "business+", "education", "enterprise", "partner":
 		return map[Category]Limit{
-			CategoryLight: {80, 80}, CategoryMedium: {60, 60}, CategoryHeavy: {40, 40},
+			CategoryLight: perSec(80), CategoryMedium: perSec(60), CategoryHeavy: perSec(40),
 			CategoryResourceIntensive: perMin(20),
 		}, nil
 	case "free":
 		return map[Category]Limit{
-			CategoryLight: {4, 4}, CategoryMedium: {2, 2}, CategoryHeavy: {1, 1},
+			CategoryLight: perSec(4), CategoryMedium: perSec(2), CategoryHeavy: perSec(1),
 			CategoryResourceIntensive: perMin(10),
 		}, nil
 	case "unlimited":

@@ -1,4 +1,3 @@
-//go:build contract
 
 // The contract test needs kin-openapi's own dependencies (go.yaml.in/yaml/v4,
 // github.com/go-openapi/jsonpointer, github.com/santhosh-tekuri/jsonschema/v6,

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/zoomsync/zoomsync/extract/zoomtest"
+	"github.com/zoomsync/zoomsync/load/hubspottest"
+	"github.com/zoomsync/zoomsync/pipelines"
+	"github.com/zoomsync/zoomsync/schema"
+	"github.com/zoomsync/zoomsync/transform"
+)
+
+// demoMarker marks a data directory that zoomsync demo made, and so may
+// empty at its next start.
+const demoMarker = ".zoomsync-demo"
+
+// demoSegments are the example segment queries the demo answers.
+var demoSegments = []struct{ title, sql string }{
+	{"Most engaged attendees: at least 2 instances, 75 % present on average (top 10)", `
+SELECT email, zoom_total_webinars_attended AS attended, zoom_average_webinar_attendance_percent AS avg_percent,
+       zoom_total_webinar_registrations AS registrations
+FROM contacts
+WHERE zoom_total_webinars_attended >= 2 AND zoom_average_webinar_attendance_percent >= 75
+ORDER BY attended DESC, avg_percent DESC, email
+LIMIT 10`},
+	{"Registered but never attended, by the webinar they last registered for", `
+SELECT w.topic, count(*) AS no_shows
+FROM contacts c
+JOIN (SELECT DISTINCT ON (id) id, topic, join_url FROM raw_webinars ORDER BY id, fetched_at DESC) w
+  ON w.join_url = c.zoom_last_registered_webinar_url
+WHERE c.zoom_total_webinars_attended = 0
+GROUP BY w.topic
+ORDER BY no_shows DESC, w.topic`},
+}
+
+func demoCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "demo",
+		Usage: "run a whole sync against the embedded Zoom and HubSpot simulators",
+		Description: `demo starts the Zoom and HubSpot simulators in-process on loopback, generates
+a deterministic Zoom account (hosts, single and recurring webinars, a few
+thousand registrants, attendees with rejoins, waiting-room rows, guests without
+email), runs the whole sync into --data-dir, and prints the summary, the API
+calls made against the minimum the data needs, and two example segment
+queries. It empties --data-dir first, but only when an earlier demo made it.`,
+		Flags: []cli.Flag{
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "generator seed of the Zoom account"},
+		},
+		Action: func(c *cli.Context) error {
+			dir := c.String("data-dir")
+			if err := prepareDemoDir(dir); err != nil {
+				return err
+			}
+			acct := zoomtest.DemoAccount(c.Int64("seed"))
+			zs := zoomtest.NewServer(acct, zoomtest.WithPlan("pro"))
+			defer zs.Close()
+			hs := hubspottest.NewServer(hubspottest.WithTier("professional"))
+			defer hs.Close()
+
+			log, err := newLogger(c, os.Stderr)
+			if err != nil {
+				return err
+			}
+			cfg := &pipelines.Config{
+				DataDir: dir,
+				Zoom: pipelines.ZoomConfig{APIURL: zs.APIURL(), OAuthURL: zs.OAuthURL(),
+					AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret", Plan: "pro"},
+				HubSpot: pipelines.HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: "professional"},
+				Logger:  log,
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "zoomsync demo: Zoom simulator %s (seed %d), HubSpot simulator %s, lake %s\n\n", zs.URL, c.Int64("seed"), hs.URL, dir)
+			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{})
+			if res != nil {
+				printRun(w, res)
+			}
+			if err != nil {
+				return err
+			}
+			printCalls(w, acct, zs.Stats(), hs.Requests())
+			fmt.Fprintf(w, "\nHubSpot now holds %d contacts.\n", len(hs.Contacts()))
+
+			e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: dir})
+			if err != nil {
+				return err
+			}
+			defer e.Close()
+			for _, s := range demoSegments {
+				fmt.Fprintf(w, "\n%s:\n", s.title)
+				rows, err := e.DB().QueryContext(c.Context, s.sql)
+				if err != nil {
+					return fmt.Errorf("segment %q: %w", s.title, err)
+				}
+				err = writeRows(w, rows, "table")
+				rows.Close()
+				if err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(w, "\nTry: bin/zoomsync --data-dir %s query \"SELECT * FROM contacts LIMIT 5\"\n", dir)
+			return nil
+		},
+	}
+}
+
+// prepareDemoDir empties dir when an earlier demo made it, and refuses to
+// touch a directory that holds anything else.
+func prepareDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+			return fmt.Errorf("%s is not empty and was not made by zoomsync demo: pick another --data-dir", dir)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by zoomsync demo; the next demo empties this directory\n"), 0o644)
+}
+
+// minimumZoomCalls is the fewest Zoom calls that fetch the account's data
+// the way zoomsync does: one token, every page of every listing at page
+// size 300, one webinar detail and one past-instance list per listed
+// webinar, one report per held instance.
+func minimumZoomCalls(a *zoomtest.Account) int {
+	pages := func(n int) int { return max(1, (n+299)/300) }
+	n := 1 // token
+	active := 0
+	for _, u := range a.Users {
+		if u.Status == "active" {
+			active++
+		}
+	}
+	n += pages(active)
+	for _, u := range a.Users {
+		if u.Status != "active" || u.Type != 2 {
+			continue
+		}
+		listed := 0
+		for _, w := range a.Webinars {
+			if w.HostID != u.ID || w.Expired {
+				continue
+			}
+			listed++
+			n += 2 // detail, past instances
+			if w.ApprovalType != 2 {
+				by := map[string]int{}
+				for _, r := range w.Registrants {
+					by[r.Status]++
+				}
+				n += pages(by["approved"]) + pages(by["pending"]) + pages(by["denied"])
+			}
+			for _, in := range w.Instances {
+				n++ // report
+				if a.Now.Sub(in.EndTime).Hours() <= 365*24 {
+					n += pages(len(in.Participants))
+				}
+			}
+		}
+		n += pages(listed)
+	}
+	return n
+}
+
+func printCalls(w io.Writer, acct *zoomtest.Account, zs zoomtest.Stats, reqs []hubspottest.Request) {
+	fmt.Fprintf(w, "\nZoom API calls: %d (the data needs at least %d); by label:", zs.Total, minimumZoomCalls(acct))
+	for _, k := range sortedKeys(zs.ByLabel) {
+		fmt.Fprintf(w, " %s %d", k, zs.ByLabel[k])
+	}
+	fmt.Fprintf(w, "; 429s: %d\n", zs.ByStatus[429])
+	writes, inputs := 0, 0
+	for _, r := range reqs {
+		if r.Write {
+			writes++
+			inputs += r.Inputs
+		}
+	}
+	fmt.Fprintf(w, "HubSpot API calls: %d (%d writes carrying %d inputs)\n", len(reqs), writes, inputs)
+}

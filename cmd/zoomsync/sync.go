@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/zoomsync/zoomsync/pipelines"
+)
+
+// apiFlags are the rate-limit settings of the commands that call the APIs.
+func apiFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "zoom-plan", Value: "pro", EnvVars: []string{"ZOOM_PLAN"}, Usage: "Zoom plan whose rate limits to keep under: pro, business or free"},
+		&cli.StringFlag{Name: "hubspot-tier", Value: "professional", EnvVars: []string{"HUBSPOT_TIER"}, Usage: "HubSpot tier whose rate limits to keep under: free, starter, professional or enterprise"},
+		&cli.IntFlag{Name: "concurrency", Value: 8, EnvVars: []string{"ZOOMSYNC_CONCURRENCY"}, Usage: "webinars fetched at once (the rate limits still bound the request rate)"},
+		&cli.BoolFlag{Name: "progress", Value: term.IsTerminal(int(os.Stderr.Fd())), Usage: "show progress bars on standard error (default: when it is a terminal)"},
+	}
+}
+
+func syncCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "sync",
+		Usage: "extract from Zoom, transform, and load into HubSpot, as one run",
+		Description: `sync fetches the webinars of the account's licensed users, their registrants
+(approved, pending, denied) and, for every held instance, the report and its
+participants; writes them to the lake as new raw Parquet files; recomputes
+the load-ready contacts with DuckDB; and upserts into HubSpot only the
+contacts whose properties changed since HubSpot last acknowledged them.
+
+The run ends with a summary and is recorded in the runs table. Exit code 0
+when everything synced, 1 when the run failed or was partial (for example
+Zoom's daily limit stopped it: the next run resumes), 2 for a usage error.`,
+		Flags: append(apiFlags(), &cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"}),
+		Action: func(c *cli.Context) error {
+			cfg, err := configFromEnv(c)
+			if err != nil {
+				return err
+			}
+			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
+			if res != nil {
+				printRun(c.App.Writer, res)
+			}
+			return err
+		},
+	}
+}
+
+func extractCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "extract",
+		Usage: "run the extract stage alone: Zoom API → raw Parquet files",
+		Flags: apiFlags(),
+		Action: func(c *cli.Context) error {
+			cfg, err := configFromEnv(c)
+			if err != nil {
+				return err
+			}
+			res, err := pipelines.Extract(c.Context, cfg, progressHooks(c))
+			if res != nil {
+				printRun(c.App.Writer, res)
+			}
+			return err
+		},
+	}
+}
+
+func transformCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "transform",
+		Usage: "run the transform stage alone: raw Parquet → load-ready out/ tables, without calling any API",
+		Action: func(c *cli.Context) error {
+			cfg, err := configFromEnv(c)
+			if err != nil {
+				return err
+			}
+			res, err := pipelines.Transform(c.Context, cfg, pipelines.Hooks{})
+			if res != nil {
+				printRun(c.App.Writer, res)
+			}
+			return err
+		},
+	}
+}
+
+func loadCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "load",
+		Usage: "run the load stage alone: send the last transform's contacts to HubSpot (a retry without re-extracting)",
+		Flags: append(apiFlags(), &cli.BoolFlag{Name: "dry-run", Usage: "print what would be sent; send nothing"}),
+		Action: func(c *cli.Context) error {
+			cfg, err := configFromEnv(c)
+			if err != nil {
+				return err
+			}
+			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
+			if res != nil {
+				printRun(c.App.Writer, res)
+			}
+			return err
+		},
+	}
+}
+
+// progressHooks draws a progress bar per stage on standard error when asked.
+func progressHooks(c *cli.Context) pipelines.Hooks {
+	if !c.Bool("progress") {
+		return pipelines.Hooks{}
+	}
+	var bar *progressbar.ProgressBar
+	newBar := func(max int, what string) *progressbar.ProgressBar {
+		return progressbar.NewOptions(max, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(what),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
+	}
+	return pipelines.Hooks{
+		Stage: func(name string) {
+			if bar != nil {
+				bar.Finish()
+				bar = nil
+			}
+			fmt.Fprintf(os.Stderr, "%s…\n", name)
+		},
+		ExtractProgress: func(done, total int) {
+			if bar == nil {
+				bar = newBar(total, "webinars")
+			}
+			bar.Set(done)
+		},
+		LoadProgress: func(rows int) {
+			if bar == nil {
+				bar = newBar(-1, "contacts")
+			}
+			bar.Set(rows)
+		},
+	}
+}
+
+func printRun(w io.Writer, r *pipelines.RunResult) {
+	fmt.Fprintf(w, "run %s (%s): %s in %s\n", r.RunID, r.Kind, r.Status, r.FinishedAt.Sub(r.StartedAt).Round(1e6))
+	if e := r.Extract; e != nil {
+		fmt.Fprintf(w, "  extract: %d users (%d hosts), %d webinars, %d instances, %d reports, %d registrants, %d participant rows, %d issues\n",
+			e.Users, e.Hosts, e.Webinars, e.Instances, e.Reports, e.Registrants, e.Participants, e.Issues)
+		for id, msg := range e.WebinarErrors {
+			fmt.Fprintf(w, "    webinar %d not fetched: %s\n", id, msg)
+		}
+	}
+	if t := r.Transform; t != nil {
+		fmt.Fprintf(w, "  transform: %d contacts\n", t.Contacts)
+		for _, k := range sortedKeys(t.AuditByReason) {
+			fmt.Fprintf(w, "    left out, %s: %d\n", k, t.AuditByReason[k])
+		}
+	}
+	if l := r.Load; l != nil {
+		fmt.Fprintf(w, "  load: %d created, %d updated, %d unchanged (not sent), %d failed, in %d batches\n",
+			l.Created, l.Updated, l.Unchanged, l.Failed, l.Batches)
+		if len(l.PropertiesCreated) > 0 {
+			fmt.Fprintf(w, "    properties created: %v\n", l.PropertiesCreated)
+		}
+		for _, k := range sortedKeys(l.Failures) {
+			fmt.Fprintf(w, "    failed %s: %s\n", k, l.Failures[k])
+		}
+	}
+	if r.Err != nil {
+		fmt.Fprintf(w, "  error: %v\n", r.Err)
+	}
+}

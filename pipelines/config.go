@@ -1,0 +1,104 @@
+// Package pipelines ties extract, transform and load into the jobs the CLI
+// runs: sync, and each stage alone. It owns the configuration, the run lock
+// of a data directory and the run records.
+package pipelines
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// Secret holds a credential. It prints and logs as [redacted], so it can
+// sit in a config struct that is logged or formatted into an error.
+type Secret string
+
+// String implements fmt.Stringer.
+func (Secret) String() string { return "[redacted]" }
+
+// GoString implements fmt.GoStringer, for %#v.
+func (Secret) GoString() string { return "[redacted]" }
+
+// LogValue implements slog.LogValuer.
+func (Secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// Reveal returns the credential itself, for the one place that sends it.
+func (s Secret) Reveal() string { return string(s) }
+
+// ZoomConfig is how to reach the Zoom API (Server-to-Server OAuth app).
+type ZoomConfig struct {
+	APIURL       string // ZOOM_API_URL, default https://api.zoom.us/v2
+	OAuthURL     string // ZOOM_OAUTH_URL, default https://zoom.us/oauth/token
+	AccountID    string // ZOOM_ACCOUNT_ID
+	ClientID     string // ZOOM_CLIENT_ID
+	ClientSecret Secret // ZOOM_CLIENT_SECRET
+	Plan         string // rate-limit preset: pro (default), business, free
+}
+
+// HubSpotConfig is how to reach the HubSpot API.
+type HubSpotConfig struct {
+	APIURL string // HUBSPOT_API_URL, default https://api.hubapi.com
+	Token  Secret // HUBSPOT_TOKEN: private-app or OAuth access token
+	Tier   string // rate-limit tier: professional (default), free, starter, enterprise
+}
+
+// Config is everything a job needs. Only cmd builds it (from flags, the
+// environment and zoomsync.yaml); jobs never read the environment.
+type Config struct {
+	DataDir     string // ZOOMSYNC_DATA_DIR, default ./zoomsync-data
+	Zoom        ZoomConfig
+	HubSpot     HubSpotConfig
+	Concurrency int // webinars fetched at once
+	Logger      *slog.Logger
+}
+
+// Defaults of the endpoints.
+const (
+	DefaultZoomAPIURL    = "https://api.zoom.us/v2"
+	DefaultZoomOAuthURL  = "https://zoom.us/oauth/token"
+	DefaultHubSpotAPIURL = "https://api.hubapi.com"
+)
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}
+
+// ValidateZoom reports what is missing to call Zoom, naming the variables.
+func (c *Config) ValidateZoom() error {
+	var missing []string
+	if c.Zoom.AccountID == "" {
+		missing = append(missing, "ZOOM_ACCOUNT_ID")
+	}
+	if c.Zoom.ClientID == "" {
+		missing = append(missing, "ZOOM_CLIENT_ID")
+	}
+	if c.Zoom.ClientSecret == "" {
+		missing = append(missing, "ZOOM_CLIENT_SECRET")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("zoom credentials missing: set %s", strings.Join(missing, ", "))
+	}
+	switch c.Zoom.Plan {
+	case "", "pro", "business", "free":
+	default:
+		return fmt.Errorf("zoom plan %q: want pro, business or free", c.Zoom.Plan)
+	}
+	return nil
+}
+
+// ValidateHubSpot reports what is missing to call HubSpot.
+func (c *Config) ValidateHubSpot() error {
+	if c.HubSpot.Token == "" {
+		return errors.New("hubspot token missing: set HUBSPOT_TOKEN")
+	}
+	switch c.HubSpot.Tier {
+	case "", "free", "starter", "professional", "enterprise":
+	default:
+		return fmt.Errorf("hubspot tier %q: want free, starter, professional or enterprise", c.HubSpot.Tier)
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package pipelines
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/load"
+	"github.com/zoomsync/zoomsync/load/hubspot"
+	"github.com/zoomsync/zoomsync/schema"
+	"github.com/zoomsync/zoomsync/transform"
+)
+
+// RunResult is what one job did. It is stored as JSON in the runs table and
+// printed by the CLI.
+type RunResult struct {
+	RunID      string            `json:"run_id"`
+	Kind       string            `json:"kind"`
+	StartedAt  time.Time         `json:"started_at"`
+	FinishedAt time.Time         `json:"finished_at"`
+	Status     string            `json:"status"`
+	Extract    *extract.Summary  `json:"extract,omitempty"`
+	Transform  *transform.Result `json:"transform,omitempty"`
+	Load       *load.Summary     `json:"load,omitempty"`
+	Err        error             `json:"-"`
+}
+
+// Hooks let the CLI show progress; every field may be nil.
+type Hooks struct {
+	Stage           func(name string)
+	ExtractProgress func(done, total int)
+	LoadProgress    func(rows int)
+}
+
+// SyncOptions select what a sync does.
+type SyncOptions struct {
+	DryRun bool // extract and transform, then count what load would send; send nothing
+	Hooks  Hooks
+}
+
+// ZoomClient builds the Zoom API client of a configuration.
+func ZoomClient(cfg *Config) *zoom.Client {
+	opts := []zoom.Option{
+		zoom.WithBaseURL(cmp(cfg.Zoom.APIURL, DefaultZoomAPIURL)),
+		zoom.WithOAuthURL(cmp(cfg.Zoom.OAuthURL, DefaultZoomOAuthURL)),
+		zoom.WithCredentials(cfg.Zoom.AccountID, cfg.Zoom.ClientID, cfg.Zoom.ClientSecret.Reveal()),
+		zoom.WithPlan(cmp(cfg.Zoom.Plan, "pro")),
+		zoom.WithLogger(cfg.logger()),
+	}
+	return zoom.NewClient(opts...)
+}
+
+// HubSpotClient builds the HubSpot API client of a configuration.
+func HubSpotClient(cfg *Config) *hubspot.Client {
+	return hubspot.NewClient(
+		hubspot.WithBaseURL(cmp(cfg.HubSpot.APIURL, DefaultHubSpotAPIURL)),
+		hubspot.WithToken(cfg.HubSpot.Token.Reveal()),
+		hubspot.WithTier(cmp(cfg.HubSpot.Tier, "professional")),
+		hubspot.WithLogger(cfg.logger()),
+	)
+}
+
+func lakeOf(cfg *Config) schema.Lake { return schema.Lake{Dir: cfg.DataDir} }
+
+func cmp(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// Sync runs extract, transform and load as one run under the data
+// directory's lock, and records the run. A stage that fails stops the ones
+// after it; what earlier stages wrote stays in the lake, so a later run or a
+// stage run alone can pick up from there.
+func Sync(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error) {
+	if err := errors.Join(cfg.ValidateZoom(), cfg.ValidateHubSpot()); err != nil {
+		return nil, err
+	}
+	return withRun(ctx, cfg, "sync", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
+		if err := doExtract(ctx, cfg, res, opts.Hooks); err != nil && !partial(err) {
+			return err
+		} else if err != nil {
+			res.Err = err
+		}
+		e, err := eng()
+		if err != nil {
+			return err
+		}
+		if err := doTransform(ctx, e, res, opts.Hooks); err != nil {
+			return err
+		}
+		return doLoad(ctx, cfg, e, res, opts)
+	})
+}
+
+// Extract runs the extract stage alone.
+func Extract(ctx context.Context, cfg *Config, hooks Hooks) (*RunResult, error) {
+	if err := cfg.ValidateZoom(); err != nil {
+		return nil, err
+	}
+	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, _ func() (*transform.Engine, error)) error {
+		return doExtract(ctx, cfg, res, hooks)
+	})
+}
+
+// Transform runs the transform stage alone, over what the lake holds.
+func Transform(ctx context.Context, cfg *Config, hooks Hooks) (*RunResult, error) {
+	return withRun(ctx, cfg, "transform", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
+		e, err := eng()
+		if err != nil {
+			return err
+		}
+		return doTransform(ctx, e, res, hooks)
+	})
+}
+
+// Load runs the load stage alone, from the load-ready tables of the last transform.
+func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error) {
+	if err := cfg.ValidateHubSpot(); err != nil {
+		return nil, err
+	}
+	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
+		e, err := eng()
+		if err != nil {
+			return err
+		}
+		return doLoad(ctx, cfg, e, res, opts)
+	})
+}
+
+// partial reports whether an extract error leaves a usable lake: a daily
+// limit stop or some webinars that failed.
+func partial(err error) bool {
+	return errors.Is(err, extract.ErrStopped) || errors.Is(err, errSomeWebinars)
+}
+
+var errSomeWebinars = errors.New("some webinars could not be fetched")
+
+// withRun holds the lock, opens the catalog lazily, and records the run
+// whatever happens.
+func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Context, *RunResult, func() (*transform.Engine, error)) error) (*RunResult, error) {
+	lake := lakeOf(cfg)
+	lock, err := AcquireLock(lake)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	res := &RunResult{RunID: NewRunID(time.Now()), Kind: kind, StartedAt: time.Now().UTC()}
+	var engine *transform.Engine
+	open := func() (*transform.Engine, error) {
+		if engine != nil {
+			return engine, nil
+		}
+		e, err := transform.Open(ctx, lake, transform.WithLogger(cfg.logger()))
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", lake.DB(), err)
+		}
+		engine = e
+		return e, nil
+	}
+	err = body(ctx, res, open)
+	res.FinishedAt = time.Now().UTC()
+	switch {
+	case err != nil:
+		res.Status, res.Err = StatusFailed, err
+	case res.Err != nil:
+		res.Status, err = StatusPartial, res.Err
+	default:
+		res.Status = StatusSucceeded
+	}
+	// The run record is written even when the run failed or was
+	// cancelled, with a context of its own.
+	if e, oerr := open(); oerr == nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		if rerr := recordRun(rctx, e.DB(), res); rerr != nil && err == nil {
+			err = rerr
+		}
+		cancel()
+		if cerr := e.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	} else if err == nil {
+		err = oerr
+	}
+	return res, err
+}
+
+func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks) error {
+	if hooks.Stage != nil {
+		hooks.Stage("extract")
+	}
+	sum, err := extract.Run(ctx, extract.Config{
+		Client: ZoomClient(cfg), Lake: lakeOf(cfg), RunID: res.RunID,
+		Concurrency: cfg.Concurrency, Logger: cfg.logger(), Progress: hooks.ExtractProgress,
+	})
+	res.Extract = sum
+	if err != nil {
+		return fmt.Errorf("extract: %w", err)
+	}
+	if n := len(sum.WebinarErrors); n > 0 {
+		return fmt.Errorf("extract: %w: %d", errSomeWebinars, n)
+	}
+	return nil
+}
+
+func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks Hooks) error {
+	if hooks.Stage != nil {
+		hooks.Stage("transform")
+	}
+	r, err := e.Run(ctx, res.RunID)
+	res.Transform = r
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	return nil
+}
+
+func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResult, opts SyncOptions) error {
+	if opts.Hooks.Stage != nil {
+		opts.Hooks.Stage("load")
+	}
+	sum, err := load.Contacts(ctx, load.Config{
+		Client: HubSpotClient(cfg), DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
+		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress,
+	})
+	res.Load = sum
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
