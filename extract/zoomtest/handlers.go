@@ -191,7 +191,6 @@ type userJSON struct {
 	CreatedAt     string   `json:"created_at"`
 	UserCreatedAt string   `json:"user_created_at"`
 	LastLoginTime string   `json:"last_login_time,omitempty"`
-	Language      string   `json:"language"`
 	Status        string   `json:"status"`
 	RoleID        string   `json:"role_id"`
 	GroupIDs      []string `json:"group_ids"`
@@ -227,7 +226,7 @@ func (s *Server) listUsers(c *call) (int, any) {
 		j := userJSON{
 			ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, DisplayName: u.DisplayName, Email: u.Email,
 			Type: u.Type, Timezone: u.Timezone, Dept: u.Dept, CreatedAt: zt(u.CreatedAt), UserCreatedAt: zt(u.CreatedAt),
-			Language: "en-US", Status: u.Status, RoleID: "2", GroupIDs: []string{},
+			Status: u.Status, RoleID: "2", GroupIDs: []string{},
 		}
 		if u.ID != "" {
 			j.PMI = 5_550_000_000 + int64(lo+i)*7_919
