@@ -1,0 +1,195 @@
+// Package transform runs the DuckDB SQL of zoomsync over the Parquet lake.
+//
+// The engine keeps one DuckDB catalog per data directory (schema.Lake.DB).
+// It holds views, never copies of the data: one view per raw stream
+// (raw_users, raw_registrants, ...) over the stream's Parquet files, the
+// staging and rollup views that the SQL files in sql/ create, and one view
+// per load-ready table (contacts, audit) over out/<table>.parquet.
+//
+// Views name their files by absolute path, so a notebook can open the
+// catalog from any working directory. Open and Run recreate the raw and out
+// views (a moved data directory heals on the next Open); OpenReadOnly
+// shadows them with temporary views built from the lake as it is when each
+// connection opens.
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/zoomsync/zoomsync/schema"
+)
+
+//go:embed sql/*.sql
+var embedded embed.FS
+
+// SQL returns the SQL files embedded in the binary, with the files at the
+// root of the returned FS.
+func SQL() fs.FS {
+	sub, err := fs.Sub(embedded, "sql")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	return sub
+}
+
+// Engine is a DuckDB catalog over one lake.
+type Engine struct {
+	lake     schema.Lake
+	dir      string // absolute data directory
+	db       *sql.DB
+	sql      fs.FS
+	log      *slog.Logger
+	readOnly bool
+}
+
+// Option configures Open.
+type Option func(*Engine)
+
+// WithSQL replaces the embedded SQL files: every *.sql file at the root of
+// fsys runs, in name order.
+func WithSQL(fsys fs.FS) Option { return func(e *Engine) { e.sql = fsys } }
+
+// WithLogger sets the logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// Open opens the lake's catalog read-write, creating the data directory and
+// the catalog when missing, and (re)creates the raw and out views.
+func Open(ctx context.Context, lake schema.Lake, opts ...Option) (*Engine, error) {
+	e, err := newEngine(lake, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(e.dir, 0o755); err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	connector, err := duckdb.NewConnector(filepath.Join(e.dir, "zoomsync.duckdb"), e.boot(false))
+	if err != nil {
+		return nil, fmt.Errorf("transform: opening %s: %w", lake.DB(), err)
+	}
+	e.db = sql.OpenDB(connector)
+	if err := e.refreshViews(ctx); err != nil {
+		e.db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// OpenReadOnly opens the lake's catalog read-only (DuckDB access_mode
+// READ_ONLY), for segment queries: no statement can change the catalog or
+// its tables. Temporary views over the lake's files as they are now shadow
+// the persisted raw and out views, so queries see the current files even
+// when the data directory was moved since the last Run.
+func OpenReadOnly(ctx context.Context, lake schema.Lake) (*Engine, error) {
+	e, err := newEngine(lake, nil)
+	if err != nil {
+		return nil, err
+	}
+	e.readOnly = true
+	path := filepath.Join(e.dir, "zoomsync.duckdb")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("transform: no catalog at %s (run a transform first): %w", path, err)
+	}
+	connector, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", e.boot(true))
+	if err != nil {
+		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, err)
+	}
+	e.db = sql.OpenDB(connector)
+	if err := e.db.PingContext(ctx); err != nil {
+		e.db.Close()
+		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, err)
+	}
+	return e, nil
+}
+
+func newEngine(lake schema.Lake, opts []Option) (*Engine, error) {
+	if lake.Dir == "" {
+		return nil, errors.New("transform: empty data directory")
+	}
+	dir, err := filepath.Abs(lake.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	e := &Engine{lake: schema.Lake{Dir: dir}, dir: dir, sql: SQL(), log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(e)
+	}
+	return e, nil
+}
+
+// boot returns the function run on every new DuckDB connection. The machine
+// may have no network, so extensions are never installed or loaded on
+// demand (parquet, json and icu are built in); times are UTC.
+func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
+	return func(x driver.ExecerContext) error {
+		ctx := context.Background()
+		stmts := []string{
+			"SET autoinstall_known_extensions = false",
+			"SET autoload_known_extensions = false",
+			"SET TimeZone = 'UTC'",
+			// Lets ad-hoc queries name lake files relative to the data
+			// directory: read_parquet('raw/users/*/*.parquet').
+			"SET file_search_path = " + quote(e.dir),
+		}
+		if readOnly {
+			ddl, err := e.viewDDL(true)
+			if err != nil {
+				return err
+			}
+			stmts = append(stmts, ddl...)
+		}
+		for _, s := range stmts {
+			if _, err := x.ExecContext(ctx, s, nil); err != nil {
+				return fmt.Errorf("transform: %s: %w", s, err)
+			}
+		}
+		return nil
+	}
+}
+
+// DB is the catalog, for the loader and for queries. The caller must not
+// close it; Close does.
+func (e *Engine) DB() *sql.DB { return e.db }
+
+// Lake is the engine's data directory, with an absolute path.
+func (e *Engine) Lake() schema.Lake { return e.lake }
+
+// Close closes the catalog.
+func (e *Engine) Close() error {
+	if e == nil || e.db == nil {
+		return nil
+	}
+	return e.db.Close()
+}
+
+// refreshViews recreates the persisted raw and out views in one transaction.
+func (e *Engine) refreshViews(ctx context.Context) error {
+	ddl, err := e.viewDDL(false)
+	if err != nil {
+		return err
+	}
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	defer tx.Rollback()
+	for _, s := range ddl {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("transform: creating views: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("transform: creating views: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,437 @@
+package transform
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/zoomsync/zoomsync/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the want_*.json golden files of testdata/<case>/")
+
+const goldenRunID = "run-golden"
+
+// TestEngine_Run_golden runs the embedded SQL over each testdata/<case>/raw
+// lake and compares out/contacts and out/audit with want_contacts.json and
+// want_audit.json.
+//
+// Hand check of presence-union-and-clipping (spans: inst-a1 10:00-11:00 =
+// 3600 s, inst-a2 10:00-10:30 = 1800 s; inst-b1 has no report):
+//
+//	alice@example.com  inst-a1: 10:05-10:20 and a rejoin as " Alice@Example.COM"
+//	                   10:30-10:45: 900 + 900 = 1800 s -> 50 %.
+//	                   inst-a2: waiting room 09:55-10:00 ignored; 09:50-10:10
+//	                   clipped to 10:00-10:10: 600 s -> 33.333 %.
+//	                   mean (50 + 33.333) / 2 = 41.6667 -> 41.67; attended 2;
+//	                   registered for 1001 only -> 1, url j/1001, Alice Able.
+//	bob@example.com    inst-a1 rows 10:00-10:30, 10:05-10:10, 10:20-10:40,
+//	                   10:35-10:50 form one island 10:00-10:50 = 3000 s (a sum
+//	                   would give 65 min); 10:55-11:20 clipped to 10:55-11:00
+//	                   = 300 s; 3300 / 3600 = 91.667 -> 91.67. inst-b1 has no
+//	                   report: not counted. Attended 1. Registered for 1001
+//	                   (05-01) and 1002 (05-02) -> 2; latest is 1002: url
+//	                   j/1002, "Robert Baker".
+//	dave@example.net   inst-a2 new snapshot 10:15-10:45 clipped to 10:15-10:30
+//	                   = 900 / 1800 = 50 % (the older snapshot's 10:00-10:30
+//	                   would give 100). Attended without registering: 0
+//	                   registrations, NULL url and names.
+//	erin@example.com   pending on 1002, only in the waiting room: 1
+//	                   registration, 0 attended, NULL percent.
+//	frank (left before the start), gina (only in inst-b1) are no contacts.
+//
+// Hand check of registrations-snapshots-and-emails:
+//
+//	greg@example.com   "  Greg@Example.COM " approved on 2001 (05-01 10:00) and
+//	                   "greg@example.com" pending on 2002 (05-02 09:00): one
+//	                   person, 2 registrations; latest 2002 -> url j/2002,
+//	                   firstname "Greg" (trimmed), lastname NULL (empty).
+//	                   inst-c1 10:00-11:00, " GREG@example.com" 10:00-10:45
+//	                   = 2700 / 3600 = 75 %.
+//	kate@example.io    2002 and 2003 with the same create_time: the tie goes
+//	                   to 2003 -> url j/2003, "Kate Winner"; 2 registrations.
+//	alice@example.com  the 2001 approved listing's newer snapshot (r2) names
+//	                   her "Alice Able"; r1's "Alicia Old" and old-only@ are
+//	                   ignored. henry (denied on 2001) and nora (approved in
+//	                   the superseded snapshot, denied in the latest) are no
+//	                   contacts; mia moved from pending to approved: 1.
+func TestEngine_Run_golden(t *testing.T) {
+	cases, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if !c.IsDir() {
+			continue
+		}
+		t.Run(c.Name(), func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join("testdata", c.Name())
+			lake := schema.Lake{Dir: t.TempDir()}
+			writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
+
+			ctx := context.Background()
+			e, err := Open(ctx, lake)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			res, err := e.Run(ctx, goldenRunID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			haveContacts := readOut[schema.Contact](t, lake.Out(schema.TableContacts))
+			haveAudit := readOut[schema.AuditRow](t, lake.Out(schema.TableAudit))
+			golden(t, filepath.Join(dir, "want_contacts.json"), haveContacts)
+			golden(t, filepath.Join(dir, "want_audit.json"), haveAudit)
+
+			if res.Contacts != len(haveContacts) || res.AuditRows != len(haveAudit) {
+				t.Errorf("Result counts contacts %d audit %d, files hold %d and %d",
+					res.Contacts, res.AuditRows, len(haveContacts), len(haveAudit))
+			}
+			wantByReason := map[string]int{}
+			for _, a := range haveAudit {
+				wantByReason[a.Reason]++
+			}
+			if diff := cmp.Diff(wantByReason, res.AuditByReason); diff != "" {
+				t.Errorf("AuditByReason (-want +got):\n%s", diff)
+			}
+			// The contacts view reads the file just written.
+			var n int
+			if err := e.DB().QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != len(haveContacts) {
+				t.Errorf("contacts view has %d rows, file %d", n, len(haveContacts))
+			}
+		})
+	}
+}
+
+// golden compares have with the JSON in path, or rewrites path with -update.
+func golden[T any](t *testing.T, path string, have []T) {
+	t.Helper()
+	if *update {
+		data, err := json.MarshalIndent(have, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./transform -update to create it)", err)
+	}
+	var want []T
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&want); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if want == nil {
+		want = []T{}
+	}
+	if diff := cmp.Diff(want, have); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestEngine_Run_emptyLake(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	e, err := Open(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	// The views exist before any Run, empty.
+	for _, v := range []string{"raw_participants", "raw_extract_issues", "contacts", "audit"} {
+		var n int
+		if err := e.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+v).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows, err %v", v, n, err)
+		}
+	}
+	res, err := e.Run(ctx, "run-empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Contacts != 0 || res.Persons != 0 || res.AuditRows != 0 || len(res.AuditByReason) != 0 {
+		t.Errorf("Run on an empty lake = %+v", res)
+	}
+	if have := readOut[schema.Contact](t, lake.Out(schema.TableContacts)); len(have) != 0 {
+		t.Errorf("contacts file holds %d rows", len(have))
+	}
+	if have := readOut[schema.AuditRow](t, lake.Out(schema.TableAudit)); len(have) != 0 {
+		t.Errorf("audit file holds %d rows", len(have))
+	}
+}
+
+func TestEngine_Run_twiceIsIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	writeRawFixtures(t, lake, filepath.Join("testdata", "presence-union-and-clipping", "raw"))
+	e, err := Open(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.Run(ctx, "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstContacts := readOut[schema.Contact](t, lake.Out(schema.TableContacts))
+	firstAudit := readOut[schema.AuditRow](t, lake.Out(schema.TableAudit))
+	second, err := e.Run(ctx, "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A third run from a reopened catalog, as the next scheduled run does.
+	e, err = Open(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	third, err := e.Run(ctx, "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*Result{first, second, third} {
+		r.Duration = 0
+	}
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("second Run (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff(first, third); diff != "" {
+		t.Errorf("Run after reopen (-first +third):\n%s", diff)
+	}
+	if diff := cmp.Diff(firstContacts, readOut[schema.Contact](t, lake.Out(schema.TableContacts))); diff != "" {
+		t.Errorf("contacts changed (-first +third):\n%s", diff)
+	}
+	if diff := cmp.Diff(firstAudit, readOut[schema.AuditRow](t, lake.Out(schema.TableAudit))); diff != "" {
+		t.Errorf("audit changed (-first +third):\n%s", diff)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(lake.Dir, "out", ".*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left in out/: %v", leftovers)
+	}
+}
+
+func TestOpenReadOnly(t *testing.T) {
+	// Not parallel: t.Chdir changes the process's working directory.
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	writeRawFixtures(t, lake, filepath.Join("testdata", "registrations-snapshots-and-emails", "raw"))
+	e, err := Open(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Run(ctx, "run-ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// From another working directory, by a relative path: the views
+	// hold absolute paths, and read-only connections rebuild them.
+	t.Chdir(filepath.Dir(lake.Dir))
+	ro, err := OpenReadOnly(ctx, schema.Lake{Dir: filepath.Base(lake.Dir)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var n int
+	if err := ro.DB().QueryRowContext(ctx, "SELECT count(*) FROM contacts").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != res.Contacts {
+		t.Errorf("contacts: %d rows, Run wrote %d", n, res.Contacts)
+	}
+	// Staging views of the catalog work on the read-only connection.
+	if err := ro.DB().QueryRowContext(ctx, "SELECT count(*) FROM stg_registrants").Scan(&n); err != nil || n == 0 {
+		t.Errorf("stg_registrants: %d rows, err %v", n, err)
+	}
+	for _, stmt := range []string{
+		"CREATE TABLE segment (email VARCHAR)",
+		"DROP VIEW zoomsync.main.contacts",
+		"CREATE OR REPLACE TABLE known_tlds (tld VARCHAR)",
+	} {
+		if _, err := ro.DB().ExecContext(ctx, stmt); err == nil {
+			t.Errorf("%s: succeeded on a read-only catalog", stmt)
+		}
+	}
+	if _, err := ro.Run(ctx, "run-2"); err == nil {
+		t.Error("Run on a read-only engine succeeded")
+	}
+}
+
+func TestOpenReadOnly_noCatalog(t *testing.T) {
+	t.Parallel()
+	if _, err := OpenReadOnly(context.Background(), schema.Lake{Dir: t.TempDir()}); err == nil {
+		t.Error("OpenReadOnly of a data directory without a catalog succeeded")
+	}
+}
+
+// TestEngine_Run_withSQL runs a custom SQL set: only the out relations it
+// creates are written.
+func TestEngine_Run_withSQL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	fsys := fstest.MapFS{
+		"010_one.sql": {Data: []byte(`-- writes out_contacts with one row
+CREATE TEMP TABLE out_contacts AS
+SELECT 'a@example.com' AS email, NULL AS firstname, NULL AS lastname,
+       CAST(12.5 AS DOUBLE) AS zoom_average_webinar_attendance_percent,
+       NULL AS zoom_last_registered_webinar_url,
+       CAST(1 AS BIGINT) AS zoom_total_webinar_registrations,
+       CAST(1 AS BIGINT) AS zoom_total_webinars_attended;`)},
+	}
+	e, err := Open(ctx, lake, WithSQL(fsys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	res, err := e.Run(ctx, "run-custom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Contacts != 1 || len(res.Files) != 1 {
+		t.Errorf("Result = %+v", res)
+	}
+	pct := 12.5
+	want := []schema.Contact{{Email: "a@example.com", ZoomAverageWebinarAttendancePercent: &pct,
+		ZoomTotalWebinarRegistrations: 1, ZoomTotalWebinarsAttended: 1}}
+	if diff := cmp.Diff(want, readOut[schema.Contact](t, lake.Out(schema.TableContacts))); diff != "" {
+		t.Errorf("contacts (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(lake.Out(schema.TableAudit)); err == nil {
+		t.Error("audit written though the SQL created no out_audit")
+	}
+}
+
+// TestColumnsOf checks that the empty views of streams without files have
+// the columns and types that read_parquet gives files parquet-go writes.
+func TestColumnsOf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	rows := append([]struct {
+		Name string
+		Row  any
+	}{}, schema.RawStreams...)
+	for _, s := range rows {
+		writeParquet(t, lake.RawPart(s.Name, "1", 0), s.Row, []any{s.Row})
+	}
+	for _, o := range outTables {
+		writeParquet(t, lake.Out(o.Name), o.Row, []any{o.Row})
+	}
+	e, err := Open(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	check := func(view string, want []column) {
+		t.Helper()
+		r, err := e.DB().QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE "+view+")")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var have []column
+		for r.Next() {
+			var c column
+			if err := r.Scan(&c.Name, &c.Type); err != nil {
+				t.Fatal(err)
+			}
+			have = append(have, c)
+		}
+		if diff := cmp.Diff(want, have); diff != "" {
+			t.Errorf("%s columns (-columnsOf +read_parquet):\n%s", view, diff)
+		}
+	}
+	for _, s := range rows {
+		check(rawView(s.Name), append(columnsOf(s.Row), column{"run", "VARCHAR"}))
+	}
+	for _, o := range outTables {
+		check(o.Name, columnsOf(o.Row))
+	}
+}
+
+func TestIsICANNTLD(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		tld  string
+		want bool
+	}{
+		{"com", true}, {"io", true}, {"uk", true}, {"net", true},
+		{"con", false}, {"cpm", false}, {"", false}, {"co.uk", false}, {"local", false},
+	} {
+		if have := isICANNTLD(tc.tld); have != tc.want {
+			t.Errorf("isICANNTLD(%q) = %v, want %v", tc.tld, have, tc.want)
+		}
+	}
+}
+
+// TestEngine_Run_failedSQLKeepsOutputs checks that a Run whose SQL fails
+// leaves the previous out files and catalog in place.
+func TestEngine_Run_failedSQLKeepsOutputs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	writeRawFixtures(t, lake, filepath.Join("testdata", "presence-union-and-clipping", "raw"))
+	e, err := Open(ctx, lake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Run(ctx, "run-good"); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	before, err := os.ReadFile(lake.Out(schema.TableContacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	broken := fstest.MapFS{
+		"010_drop.sql":   {Data: []byte("-- drops a staging view, then fails\nDROP VIEW stg_participants;")},
+		"020_broken.sql": {Data: []byte("SELECT * FROM no_such_table;")},
+	}
+	e, err = Open(ctx, lake, WithSQL(broken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.Run(ctx, "run-bad"); err == nil {
+		t.Fatal("Run with broken SQL succeeded")
+	}
+	after, err := os.ReadFile(lake.Out(schema.TableContacts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("out/contacts.parquet changed after a failed Run")
+	}
+	var n int
+	if err := e.DB().QueryRowContext(ctx, "SELECT count(*) FROM stg_participants").Scan(&n); err != nil {
+		t.Errorf("stg_participants after a failed Run: %v", err)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(lake.Dir, "out", ".*")); len(leftovers) > 0 {
+		t.Errorf("temporary files left in out/: %v", leftovers)
+	}
+}

@@ -1,0 +1,32 @@
+-- 030_stg_registrants.sql: the registrants of the latest listing snapshots.
+-- Reads:  raw_registrants, email_checks.
+-- Writes: view stg_registrants: one row per (webinar_id, registrant id), with
+--         person (the trimmed, lower-cased email; NULL when empty or invalid)
+--         and email_status ('valid', 'empty', 'invalid').
+-- Audit:  none here (080_audit.sql reads email_status).
+--
+-- Zoom lists registrants per webinar and status; the rows of one listing
+-- share one fetched_at. A listing is taken whole from its latest snapshot
+-- (rows of older snapshots of the same webinar and status are ignored, so a
+-- registrant dropped from a listing drops out), then a registrant that shows
+-- up in more than one listing (moved from pending to approved) keeps its
+-- latest row.
+
+CREATE OR REPLACE VIEW stg_registrants AS
+WITH latest_listing AS (
+    SELECT * EXCLUDE (run)
+    FROM raw_registrants
+    QUALIFY fetched_at = max(fetched_at) OVER (PARTITION BY webinar_id, status)
+),
+one_per_registrant AS (
+    SELECT *
+    FROM latest_listing
+    QUALIFY row_number() OVER (
+        PARTITION BY webinar_id, id
+        ORDER BY fetched_at DESC, status, create_time DESC, run_id DESC) = 1
+)
+SELECT r.*,
+       c.person,
+       coalesce(c.email_status, 'empty') AS email_status
+FROM one_per_registrant r
+LEFT JOIN email_checks c ON c.email = r.email;

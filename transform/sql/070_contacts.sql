@@ -1,0 +1,55 @@
+-- 070_contacts.sql: one load-ready row per contact.
+-- Reads:  stg_registrants, stg_participants, registrations,
+--         last_registrations, presence.
+-- Writes: views persons (every valid email of the staged registrants and
+--         participants) and contact_rows; temp table out_contacts, which the
+--         engine writes to out/contacts.parquet.
+-- Audit:  none.
+--
+-- A contact is a person with at least one counted registration or one
+-- attended instance (time present > 0):
+--   zoom_total_webinar_registrations        distinct webinars registered for
+--   zoom_total_webinars_attended            instances attended
+--   zoom_average_webinar_attendance_percent mean percent present over the
+--                                           instances attended, rounded to 2
+--                                           decimals; NULL when none
+--   zoom_last_registered_webinar_url        join_url of the latest registration's
+--                                           webinar; NULL when none
+--   firstname, lastname                     from that latest registration
+
+CREATE OR REPLACE VIEW persons AS
+SELECT person FROM stg_registrants WHERE person IS NOT NULL
+UNION
+SELECT person FROM stg_participants WHERE person IS NOT NULL;
+
+CREATE OR REPLACE VIEW contact_rows AS
+WITH registered AS (
+    SELECT person, count(DISTINCT webinar_id) AS webinars
+    FROM registrations
+    GROUP BY person
+),
+attended AS (
+    SELECT person, count(*) AS instances, round(avg(percent_present), 2) AS average_percent
+    FROM presence
+    WHERE present_us > 0
+    GROUP BY person
+),
+contact_persons AS (
+    SELECT person FROM registered
+    UNION
+    SELECT person FROM attended
+)
+SELECT c.person AS email,
+       l.firstname,
+       l.lastname,
+       CAST(a.average_percent AS DOUBLE) AS zoom_average_webinar_attendance_percent,
+       l.join_url AS zoom_last_registered_webinar_url,
+       CAST(coalesce(r.webinars, 0) AS BIGINT) AS zoom_total_webinar_registrations,
+       CAST(coalesce(a.instances, 0) AS BIGINT) AS zoom_total_webinars_attended
+FROM contact_persons c
+LEFT JOIN registered r USING (person)
+LEFT JOIN attended a USING (person)
+LEFT JOIN last_registrations l USING (person);
+
+CREATE OR REPLACE TEMP TABLE out_contacts AS
+SELECT * FROM contact_rows;

@@ -1,0 +1,77 @@
+-- 080_audit.sql: one audit row per left-out raw row (or webinar, or instance).
+-- Reads:  stg_participants, stg_registrants, stg_instance_reports,
+--         raw_extract_issues; the variable run_id (set by the engine).
+-- Writes: view audit_rows; temp table out_audit, which the engine writes to
+--         out/audit.parquet.
+-- Audit reasons:
+--   guest_no_email      a participant (or registrant) row without an email
+--                       (category "attendees not synced"; detail: the name)
+--   invalid_email       a participant or registrant row whose email is not
+--                       valid ("emails excluded"; email: as Zoom gave it)
+--   report_unavailable  an instance whose report the extractor could not get
+--                       (raw issue report_too_old or report_missing, carried
+--                       in detail) and that has no report since
+--                       ("webinar data not synced"; one row per instance)
+--   no_registration, webinar_missing and any other extractor issue: carried
+--                       through, one row per webinar/instance and reason
+--                       ("webinar data not synced")
+
+CREATE OR REPLACE VIEW audit_rows AS
+WITH issues AS (
+    SELECT *,
+           CASE WHEN reason IN ('report_too_old', 'report_missing') THEN 'report_unavailable'
+                ELSE reason END AS audit_reason
+    FROM raw_extract_issues
+),
+-- One row per webinar, instance and reason (the latest); an instance whose
+-- report a later run did get is no longer left out.
+open_issues AS (
+    SELECT *
+    FROM issues
+    WHERE NOT (audit_reason = 'report_unavailable'
+               AND coalesce(instance_uuid, '') IN (SELECT uuid FROM stg_instance_reports))
+    QUALIFY row_number() OVER (
+        PARTITION BY webinar_id, coalesce(instance_uuid, ''), audit_reason
+        ORDER BY fetched_at DESC, run_id DESC) = 1
+)
+SELECT 'attendees not synced' AS category,
+       'guest_no_email' AS reason,
+       webinar_id,
+       instance_uuid,
+       'participants' AS stream,
+       CAST(NULL AS VARCHAR) AS email,
+       name AS detail
+FROM stg_participants
+WHERE email_status = 'empty'
+
+UNION ALL
+SELECT 'attendees not synced', 'guest_no_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
+       CAST(NULL AS VARCHAR), trim(concat_ws(' ', first_name, last_name))
+FROM stg_registrants
+WHERE email_status = 'empty'
+
+UNION ALL
+SELECT 'emails excluded', 'invalid_email', webinar_id, instance_uuid, 'participants', user_email, name
+FROM stg_participants
+WHERE email_status = 'invalid'
+
+UNION ALL
+SELECT 'emails excluded', 'invalid_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
+       email, trim(concat_ws(' ', first_name, last_name))
+FROM stg_registrants
+WHERE email_status = 'invalid'
+
+UNION ALL
+SELECT 'webinar data not synced',
+       audit_reason,
+       webinar_id,
+       nullif(instance_uuid, ''),
+       nullif(stream, ''),
+       CAST(NULL AS VARCHAR),
+       CASE WHEN audit_reason = 'report_unavailable' THEN concat_ws(': ', reason, nullif(detail, ''))
+            ELSE nullif(detail, '') END
+FROM open_issues;
+
+CREATE OR REPLACE TEMP TABLE out_audit AS
+SELECT CAST(getvariable('run_id') AS VARCHAR) AS run_id, *
+FROM audit_rows;
