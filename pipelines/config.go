@@ -83,7 +83,7 @@ func (c *Config) ValidateZoom() error {
 		return fmt.Errorf("zoom credentials missing: set %s", strings.Join(missing, ", "))
 	}
 	switch c.Zoom.Plan {
-	case "", "pro", "business", "free":
+	case "", "pro", "business", "free", "unlimited": // unlimited: for the simulators only
 	default:
 		return fmt.Errorf("zoom plan %q: want pro, business or free", c.Zoom.Plan)
 	}
@@ -96,7 +96,7 @@ func (c *Config) ValidateHubSpot() error {
 		return errors.New("hubspot token missing: set HUBSPOT_TOKEN")
 	}
 	switch c.HubSpot.Tier {
-	case "", "free", "starter", "professional", "enterprise":
+	case "", "free", "starter", "professional", "enterprise", "unlimited": // unlimited: for the simulators only
 	default:
 		return fmt.Errorf("hubspot tier %q: want free, starter, professional or enterprise", c.HubSpot.Tier)
 	}

@@ -152,8 +152,8 @@ func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 	cfg := &Config{
 		DataDir: t.TempDir(),
 		Zoom: ZoomConfig{APIURL: zs.APIURL(), OAuthURL: zs.OAuthURL(),
-			AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret"},
-		HubSpot: HubSpotConfig{APIURL: hs.URL, Token: "demo-token"},
+			AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret", Plan: "unlimited"},
+		HubSpot: HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: "unlimited"},
 	}
 	res, err := Sync(t.Context(), cfg, SyncOptions{})
 	if err != nil {
