@@ -83,24 +83,32 @@ func idNum(id string) int {
 }
 
 // byEmail finds the contact whose primary email is e, else one that holds e as
-// a secondary email, among contacts with the given archived flag.
+// a secondary email, among contacts with the given archived flag; among
+// several, the lowest id. One pass without sorting: the upsert path calls it
+// once per input.
 func (st *contactStore) byEmail(e string, archived bool) *contact {
 	e = strings.ToLower(strings.TrimSpace(e))
 	if e == "" {
 		return nil
 	}
-	list := st.sorted(archived)
-	for _, c := range list {
+	var primary, secondary *contact
+	lower := func(cur, c *contact) bool { return cur == nil || idNum(c.id) < idNum(cur.id) }
+	for _, c := range st.byID {
+		if c.archived != archived {
+			continue
+		}
 		if c.props["email"] == e {
-			return c
+			if lower(primary, c) {
+				primary = c
+			}
+		} else if primary == nil && lower(secondary, c) && slices.Contains(c.secondary(), e) {
+			secondary = c
 		}
 	}
-	for _, c := range list {
-		if slices.Contains(c.secondary(), e) {
-			return c
-		}
+	if primary != nil {
+		return primary
 	}
-	return nil
+	return secondary
 }
 
 // byProp finds a contact by a unique property value.

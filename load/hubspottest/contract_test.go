@@ -1,4 +1,3 @@
-
 // The contract test needs kin-openapi's own dependencies (go.yaml.in/yaml/v4,
 // github.com/go-openapi/jsonpointer, github.com/santhosh-tekuri/jsonschema/v6,
 // ...), which go.sum does not list yet. Until it does, run it with
