@@ -32,7 +32,7 @@ LIMIT 10`},
 	{"Registered but never attended, by the webinar they last registered for", `
 SELECT w.topic, count(*) AS no_shows
 FROM contacts c
-JOIN (SELECT DISTINCT ON (id) id, topic, join_url FROM raw_webinars ORDER BY id, fetched_at DESC) w
+JOIN stg_webinars w
   ON w.join_url = c.zoom_last_registered_webinar_url
 WHERE c.zoom_total_webinars_attended = 0
 GROUP BY w.topic

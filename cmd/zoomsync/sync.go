@@ -34,7 +34,7 @@ contacts whose properties changed since HubSpot last acknowledged them.
 
 The run ends with a summary and is recorded in the runs table. Exit code 0
 when everything synced, 1 when the run failed or was partial (for example
-Zoom's daily limit stopped it: the next run resumes), 2 for a usage error.`,
+Zoom's daily limit stopped it: what was fetched is kept, run again to finish), 2 for a usage error.`,
 		Flags: append(apiFlags(), &cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"}),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFromEnv(c)

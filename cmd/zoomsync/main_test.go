@@ -1,0 +1,129 @@
+//go:build duckdb_arrow
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zoomsync/zoomsync/extract/zoomtest"
+	"github.com/zoomsync/zoomsync/load/hubspottest"
+)
+
+// run executes the CLI in-process and returns its standard output.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	app := newApp()
+	app.Writer = &out
+	err := app.RunContext(t.Context(), append([]string{"zoomsync"}, args...))
+	return out.String(), err
+}
+
+func TestDemo_printsSummaryAndSegments(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	out, err := run(t, "--data-dir", dir, "demo", "--seed", "3")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`run \S+ \(sync\): succeeded`),
+		regexp.MustCompile(`extract: \d+ users \(3 hosts\), \d+ webinars, \d+ instances`),
+		regexp.MustCompile(`left out, guest_no_email: [1-9]\d*`),
+		regexp.MustCompile(`left out, invalid_email: [1-9]\d*`),
+		regexp.MustCompile(`load: [1-9]\d* created, 0 updated, 0 unchanged \(not sent\), 0 failed`),
+		regexp.MustCompile(`Zoom API calls: (\d+) \(the data needs at least (\d+)\)`),
+		regexp.MustCompile(`Most engaged attendees`),
+		regexp.MustCompile(`Registered but never attended`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	// The demo keeps under Zoom's limits: no 429, and no call beyond the minimum.
+	m := regexp.MustCompile(`Zoom API calls: (\d+) \(the data needs at least (\d+)\).*429s: (\d+)`).FindStringSubmatch(out)
+	if m == nil || m[1] != m[2] || m[3] != "0" {
+		t.Errorf("Zoom calls line = %q, want calls equal to the minimum and no 429", m)
+	}
+	// A second demo empties the directory it made; a foreign one is refused.
+	if _, err := run(t, "--data-dir", dir, "demo", "--seed", "3"); err != nil {
+		t.Fatalf("second demo: %v", err)
+	}
+	foreign := t.TempDir()
+	os.WriteFile(filepath.Join(foreign, "keep.txt"), []byte("mine"), 0o644)
+	if _, err := run(t, "--data-dir", foreign, "demo"); err == nil || !strings.Contains(err.Error(), "not made by zoomsync demo") {
+		t.Fatalf("demo over a foreign directory: err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(foreign, "keep.txt")); err != nil {
+		t.Fatal("demo removed a file it did not make")
+	}
+
+	// query reads the lake the demo left.
+	out, err = run(t, "--data-dir", dir, "query", "--format", "csv", "SELECT count(*) AS n FROM contacts WHERE zoom_total_webinars_attended > 0")
+	if err != nil || !regexp.MustCompile(`^n\n[1-9]\d*\n$`).MatchString(out) {
+		t.Fatalf("query: %q, %v", out, err)
+	}
+}
+
+func TestSync_secretsNeverReachLogsOrErrors(t *testing.T) {
+	zs := zoomtest.NewServer(zoomtest.DemoAccount(1), zoomtest.WithPlan("unlimited"))
+	defer zs.Close()
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	const zoomSecret, hubToken = "s3cr3t-zoom-value", "pat-na1-s3cr3t-token"
+	t.Setenv("ZOOM_API_URL", zs.APIURL())
+	t.Setenv("ZOOM_OAUTH_URL", zs.OAuthURL())
+	t.Setenv("ZOOM_ACCOUNT_ID", "demo-account")
+	t.Setenv("ZOOM_CLIENT_ID", "demo-client")
+	t.Setenv("ZOOM_CLIENT_SECRET", zoomSecret) // wrong: the token call fails
+	t.Setenv("HUBSPOT_API_URL", hs.URL)
+	t.Setenv("HUBSPOT_TOKEN", hubToken)
+
+	stderr := captureStderr(t, func() {
+		out, err := run(t, "--data-dir", t.TempDir(), "--log-level", "debug", "sync", "--zoom-plan", "unlimited")
+		if err == nil {
+			t.Fatal("sync with a wrong Zoom secret succeeded")
+		}
+		for _, s := range []string{out, err.Error()} {
+			if strings.Contains(s, zoomSecret) || strings.Contains(s, hubToken) {
+				t.Errorf("a secret reached the output or error: %q", s)
+			}
+		}
+	})
+	if strings.Contains(stderr, zoomSecret) || strings.Contains(stderr, hubToken) {
+		t.Errorf("a secret reached the logs:\n%s", stderr)
+	}
+}
+
+func captureStderr(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	done := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		b.ReadFrom(r)
+		done <- b.String()
+	}()
+	defer func() { os.Stderr = old }()
+	f()
+	w.Close()
+	return <-done
+}
+
+func TestQuery_usageErrors(t *testing.T) {
+	if _, err := run(t, "query"); exitCode(err) != 2 {
+		t.Errorf("query without SQL: exit %d, want 2 (%v)", exitCode(err), err)
+	}
+	if _, err := run(t, "query", "--format", "xml", "SELECT 1"); exitCode(err) != 2 {
+		t.Errorf("query --format xml: exit %d, want 2 (%v)", exitCode(err), err)
+	}
+}
