@@ -20,7 +20,8 @@ import (
 	"time"
 )
 
-// Account is everything the simulator serves. It is read-only once a server uses it.
+// Account is everything the simulator serves. Once a server uses it, only the server
+// changes it: POST /webinars/{webinarId}/registrants appends to Webinar.Registrants.
 type Account struct {
 	ID       string    // account id, "demo-account" for generated accounts
 	Now      time.Time // the account's clock: data semantics (upcoming, report age) are relative to it
@@ -66,6 +67,33 @@ type Webinar struct {
 	Occurrences []Occurrence // type 9 only
 	Registrants []*Registrant
 	Instances   []*Instance // held (ended) instances, in start order
+	// Questions are the standard registration fields the form asks for
+	// (GET /webinars/{webinarId}/registrants/questions); first_name and email
+	// are always asked and required, so they are not listed.
+	Questions []RegistrationQuestion
+	// CustomQuestions are the webinar's own registration questions. When nil,
+	// the questions endpoint derives optional ones from the titles the
+	// registrants answered.
+	CustomQuestions []RegistrationCustomQuestion
+}
+
+// RegistrationQuestion is a standard registration field of a webinar's form:
+// last_name, address, city, country, zip, state, phone, industry, org,
+// job_title, purchasing_time_frame, role_in_purchase_process,
+// no_of_employees or comments.
+type RegistrationQuestion struct {
+	FieldName string
+	Required  bool
+}
+
+// RegistrationCustomQuestion is a custom question of a webinar's
+// registration form. Type is short, single_radio, single_dropdown or
+// multiple; Answers are the choices (none for short).
+type RegistrationCustomQuestion struct {
+	Title    string
+	Type     string
+	Required bool
+	Answers  []string
 }
 
 // Occurrence is one scheduled occurrence of a type 9 webinar.

@@ -291,7 +291,10 @@ func TestContract_responses(t *testing.T) {
 	check("/report/webinars/{webinarId}/participants", "/report/webinars/99999999999/participants", 404)
 
 	for _, r := range Routes() {
-		tmpl := strings.TrimPrefix(r, "GET ")
+		tmpl, ok := strings.CutPrefix(r, "GET ")
+		if !ok || tmpl == "/webinars/{webinarId}/registrants/questions" {
+			continue // TestContract_registration covers registration
+		}
 		if covered[tmpl][200] == 0 {
 			t.Errorf("%s: no 200 response validated", r)
 		}

@@ -21,9 +21,11 @@ type GenConfig struct {
 	// Hosts is the number of licensed hosts; zero → 3. One basic user and one pending user
 	// (without id) are always added.
 	Hosts int
-	// Webinars is the number of webinars; zero → 15, holding 40 instances in all. The first
-	// eight are the special cases (upcoming, two type 9, type 6, expired, older than a year,
-	// simulive, no registration), the rest single webinars.
+	// Webinars is the number of webinars; zero → 15, holding 40 instances in all, plus a
+	// 16th: a second upcoming webinar whose registration form requires more than first name,
+	// last name and email. The first eight are the special cases (upcoming, two type 9,
+	// type 6, expired, older than a year, simulive, no registration), the rest single
+	// webinars.
 	Webinars int
 	// People is the size of the pool registrants and attendees are drawn from; zero → 1500.
 	People int
@@ -42,7 +44,10 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 // 40 held instances: a type 9 webinar held 12 times and one held 10 times, a type 6 webinar
 // held 6 times, an expired webinar held ~8 months before Now, one held ~14 months before Now
 // (its reports answer 400/12702), a simulive one, one without registration (approval_type 2),
-// an upcoming one, and single webinars (one of them started twice). Registrants (a few
+// an upcoming one, and single webinars (one of them started twice); and a second upcoming
+// webinar (auto-approve, no registrants yet) whose form requires the organisation and a
+// custom question. The first upcoming webinar's form asks for the last name (required),
+// organisation and job title (optional), so first name, last name and email suffice. Registrants (a few
 // thousand) are drawn from a pool of People persons, so the same person registers for several
 // webinars; statuses are approved/pending/denied; some emails are typed with upper case or
 // surrounding spaces, a few are invalid (".con" domain, missing "@", no top-level domain).
@@ -60,7 +65,8 @@ func Generate(cfg GenConfig) *Account {
 	if cfg.Hosts <= 0 {
 		cfg.Hosts = 3
 	}
-	if cfg.Webinars <= 0 {
+	demoSet := cfg.Webinars <= 0
+	if demoSet {
 		cfg.Webinars = 15
 	}
 	if cfg.People <= 0 {
@@ -78,6 +84,9 @@ func Generate(cfg GenConfig) *Account {
 	g.genUsers(acct)
 	g.genPeople()
 	g.genWebinars(acct)
+	if demoSet {
+		g.genQuestionsWebinar(acct, seed)
+	}
 	return acct
 }
 
@@ -392,9 +401,37 @@ func (g *gen) plans() []webinarPlan {
 func (g *gen) genWebinars(acct *Account) {
 	for i, p := range g.plans() {
 		host := g.hosts[i%len(g.hosts)]
-		acct.Webinars = append(acct.Webinars, g.webinar(p, host))
+		w := g.webinar(p, host)
+		if p.kind == "upcoming" {
+			// Setting the form draws nothing from g.r: the other webinars stay as they were.
+			w.Questions = []RegistrationQuestion{
+				{FieldName: "last_name", Required: true},
+				{FieldName: "org"},
+				{FieldName: "job_title"},
+			}
+		}
+		acct.Webinars = append(acct.Webinars, w)
 	}
 	slices.SortStableFunc(acct.Webinars, func(a, b *Webinar) int { return a.StartTime.Compare(b.StartTime) })
+}
+
+// genQuestionsWebinar appends the demo set's second upcoming webinar. It draws from a
+// random stream of its own, after every other webinar exists, so adding it changed none of
+// them.
+func (g *gen) genQuestionsWebinar(acct *Account, seed uint64) {
+	g.r = rand.New(rand.NewPCG(seed^0x7265676973746572, seed+0x51))
+	p := webinarPlan{kind: "upcoming", typ: 5, approval: 0, upcomingI: 21 * 24 * time.Hour}
+	w := g.webinar(p, g.hosts[1%len(g.hosts)])
+	w.Questions = []RegistrationQuestion{
+		{FieldName: "last_name", Required: true},
+		{FieldName: "org", Required: true},
+		{FieldName: "country"},
+	}
+	w.CustomQuestions = []RegistrationCustomQuestion{
+		{Title: questions[0].title, Type: "single_dropdown", Required: true, Answers: questions[0].answers},
+		{Title: questions[2].title, Type: "short"},
+	}
+	acct.Webinars = append(acct.Webinars, w)
 }
 
 func (g *gen) webinar(p webinarPlan, host *User) *Webinar {

@@ -78,6 +78,7 @@ type config struct {
 	strictUUID                        bool
 	faults                            []Fault
 	logger                            *slog.Logger
+	registration                      registrationConfig // register.go
 }
 
 // WithCredentials sets the accepted account id, client id and client secret
@@ -132,6 +133,8 @@ type Server struct {
 	pages  map[string]pageToken
 	faults []*faultState
 	stats  Stats
+
+	reg registrations // POST /webinars/{webinarId}/registrants state, register.go
 }
 
 type faultState struct {
@@ -499,7 +502,8 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, info *reqInf
 // call is one API request being served.
 type call struct {
 	r      *http.Request
-	params map[string]string // raw (still escaped) path parameters
+	w      http.ResponseWriter // for handlers that set headers (register.go)
+	params map[string]string   // raw (still escaped) path parameters
 	route  *route
 }
 
@@ -545,7 +549,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, i
 	if !s.limits.allow(w, rt.label, time.Now()) {
 		return
 	}
-	status, body := rt.handle(s, &call{r: r, params: params, route: rt})
+	status, body := rt.handle(s, &call{r: r, w: w, params: params, route: rt})
 	writeJSON(w, status, body, truncate && status == http.StatusOK)
 }
 
