@@ -250,7 +250,9 @@ func TestContract_registration(t *testing.T) {
 		}
 		validateResponse(t, doc, qTmpl, req, res)
 	}
-	past := find(t, acct, "past", func(w *Webinar) bool { return !w.Expired && w.ApprovalType != 2 && w.Type == 5 && w.StartTime.Before(acct.Now) })
+	past := find(t, acct, "past", func(w *Webinar) bool {
+		return !w.Expired && w.ApprovalType != 2 && w.Type == 5 && w.StartTime.Before(acct.Now)
+	})
 	cases := []struct {
 		w          *Webinar
 		body       regBody
