@@ -2,16 +2,13 @@ package main
 
 import (
 	"database/sql"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
-	"time"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/zoomsync/zoomsync/pipelines"
 	"github.com/zoomsync/zoomsync/schema"
 	"github.com/zoomsync/zoomsync/transform"
 )
@@ -22,118 +19,67 @@ func queryCommand() *cli.Command {
 		Usage:     "run a read-only SQL query over the lake",
 		ArgsUsage: `"SQL"`,
 		Description: `query opens zoomsync.duckdb read-only, so a segment query can never change
-state, and prints the rows. The views: contacts and audit (load-ready
-tables), raw_users, raw_webinars, raw_webinar_instances, raw_instance_reports,
-raw_registrants, raw_participants (every raw row of every run), the
+state, and writes the rows in the chosen format. The documented views (see
+the README, "Segment queries"): contacts, registrations, attendance, webinars,
+instances and audit. Also: raw_<stream> (every raw row of every run), the
 de-duplicated staging views stg_*, and the tables runs, load_state and
 load_log.
 
-Example:
+Formats: table (default), csv, json (one object per line, keys in column
+order), parquet (one file) and arrow (an Arrow IPC stream, for pyarrow and
+polars). Binary formats are not written to a terminal: use --out or a pipe.
+With --out the file is written under a temporary name and renamed when
+complete.
+
+Examples:
   zoomsync query "SELECT email, zoom_total_webinars_attended FROM contacts
-                  WHERE zoom_average_webinar_attendance_percent >= 75"`,
+                  WHERE zoom_average_webinar_attendance_percent >= 75"
+  zoomsync query --format parquet --out engaged.parquet "SELECT * FROM attendance"
+  zoomsync query --format arrow "SELECT * FROM contacts" | python -c \
+    'import pyarrow as pa,sys; print(pa.ipc.open_stream(sys.stdin.buffer).read_all())'`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table, csv or json (one JSON object per line)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table, csv, json (one JSON object per line), parquet or arrow (IPC stream)"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write to this file (atomically) instead of standard output"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usageError{fmt.Errorf("query takes one argument, the SQL text (got %d)", c.NArg())}
 			}
-			format := c.String("format")
-			if format != "table" && format != "csv" && format != "json" {
-				return usageError{fmt.Errorf("--format %q: want table, csv or json", format)}
+			format, err := pipelines.ParseFormat(c.String("format"))
+			if err != nil {
+				return usageError{fmt.Errorf("--format: %w", err)}
+			}
+			out := c.String("out")
+			if out == "" && format.Binary() && isTerminal(c.App.Writer) {
+				return usageError{fmt.Errorf("--format %s writes binary data: not to a terminal; use --out FILE or a pipe", format)}
 			}
 			e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: c.String("data-dir")})
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			rows, err := e.DB().QueryContext(c.Context, c.Args().First())
-			if err != nil {
+			if out != "" {
+				_, err = pipelines.QueryToFile(c.Context, e, c.Args().First(), format, out)
 				return err
 			}
-			defer rows.Close()
-			return writeRows(c.App.Writer, rows, format)
+			_, err = pipelines.Query(c.Context, e, c.Args().First(), format, c.App.Writer)
+			return err
 		},
 	}
 }
 
-// writeRows prints a result set as a table, CSV or JSON lines.
-func writeRows(w io.Writer, rows *sql.Rows, format string) error {
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
 	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var tw *tabwriter.Writer
-	var cw *csv.Writer
-	enc := json.NewEncoder(w)
-	switch format {
-	case "table":
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	case "csv":
-		cw = csv.NewWriter(w)
-		cw.Write(cols)
-	}
-	n := 0
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		n++
-		switch format {
-		case "table":
-			cells := make([]string, len(vals))
-			for i, v := range vals {
-				cells[i] = cell(v)
-			}
-			fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		case "csv":
-			cells := make([]string, len(vals))
-			for i, v := range vals {
-				cells[i] = cell(v)
-			}
-			cw.Write(cells)
-		case "json":
-			obj := make(map[string]any, len(cols))
-			for i, c := range cols {
-				obj[c] = vals[i]
-			}
-			if err := enc.Encode(obj); err != nil {
-				return err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	switch format {
-	case "table":
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "(%d rows)\n", n)
-	case "csv":
-		cw.Flush()
-		return cw.Error()
-	}
-	return nil
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func cell(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "NULL"
-	case time.Time:
-		return v.UTC().Format(time.RFC3339)
-	case []byte:
-		return string(v)
-	case float64:
-		return fmt.Sprint(v)
-	}
-	return fmt.Sprint(v)
+// writeRows prints a result set as a table, CSV or JSON lines.
+func writeRows(w io.Writer, rows *sql.Rows, format string) error {
+	_, err := pipelines.WriteRows(w, rows, pipelines.Format(format))
+	return err
 }
