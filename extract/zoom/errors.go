@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,7 +18,10 @@ const (
 	codeNoPermission       = 200
 	codeValidation         = 300
 	codeUserNotFound       = 1001
+	codeNoRegistration     = 3000
 	codeWebinarNotFound    = 3001
+	codeHostCannotRegister = 3027
+	codeWebinarOver        = 3038
 	codeNoRecording        = 3301
 	codeMissingScope       = 4711
 	codeMissingScopeLegacy = 4700
@@ -55,6 +60,19 @@ var (
 	// ErrDailyLimit: a *RateLimitError of type Daily-limit. Calls of its
 	// category fail with it, without being sent, until its Reset.
 	ErrDailyLimit = errors.New("zoom: daily rate limit reached")
+	// ErrValidation: code 300 other than an expired page token (a missing
+	// or invalid field; APIError.Errors names the fields).
+	ErrValidation = errors.New("zoom: validation failed")
+	// ErrNoRegistration: code 3000, the webinar takes no registration, is
+	// full, needs paid registration, or refuses this registrant.
+	ErrNoRegistration = errors.New("zoom: registration refused")
+	// ErrHostCannotRegister: code 3027, the registrant's email is the host's.
+	ErrHostCannotRegister = errors.New("zoom: host cannot register")
+	// ErrWebinarOver: code 3038, the webinar is over.
+	ErrWebinarOver = errors.New("zoom: webinar is over")
+	// ErrRegistrantDailyCap: a *RegistrantLimitError. It concerns one
+	// registrant's email only: nothing else is stopped.
+	ErrRegistrantDailyCap = errors.New("zoom: registrant daily cap reached")
 )
 
 // FieldError is one entry of a validation error's "errors" list.
@@ -116,9 +134,44 @@ func (e *APIError) Is(target error) bool {
 		return e.Code == codeReportTooOld
 	case ErrNoRecording:
 		return e.Code == codeNoRecording
+	case ErrValidation:
+		return e.Code == codeValidation && !e.Is(ErrPageTokenInvalid)
+	case ErrNoRegistration:
+		return e.Code == codeNoRegistration
+	case ErrHostCannotRegister:
+		return e.Code == codeHostCannotRegister
+	case ErrWebinarOver:
+		return e.Code == codeWebinarOver
 	}
 	return false
 }
+
+// RegistrantLimitError is the 429 of POST /webinars/{webinarId}/registrants
+// for one registrant: Zoom caps the registration requests per email and day
+// (zoom-api.md §4). Unlike a *RateLimitError of type Daily-limit it stops
+// nothing else: other registrants and other calls of the Light label go on.
+type RegistrantLimitError struct {
+	// Limit is the cap Zoom names in its message (0 when it names none).
+	Limit int
+	// Reset is the next 00:00 UTC, when Zoom lets the email register again.
+	Reset   time.Time
+	Message string
+	Method  string
+	Path    string
+}
+
+func (e *RegistrantLimitError) Error() string {
+	return fmt.Sprintf("zoom: %s %s: registrant daily cap reached, resets %s: %s",
+		e.Method, e.Path, e.Reset.UTC().Format(time.RFC3339), e.Message)
+}
+
+// Is matches ErrRegistrantDailyCap.
+func (e *RegistrantLimitError) Is(target error) bool { return target == ErrRegistrantDailyCap }
+
+// registrantCapMessage matches Zoom's per-registrant 429: `You have exceeded
+// the daily rate limit of "3" for Add a webinar registrant API requests for
+// the registrant "a@b.com" ...`.
+var registrantCapMessage = regexp.MustCompile(`(?i)daily rate limit of "?(\d*)"? .*for the registrant`)
 
 // RateLimitError is a 429 answer: a per-second limit still hit after the
 // retries, or a daily limit (never retried).
@@ -193,6 +246,13 @@ func (c *Client) checkResponse(req *http.Request, resp *http.Response, rl RateLi
 		}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
+		if m := registrantCapMessage.FindStringSubmatch(eb.Message); m != nil {
+			// Per registrant: its headers describe the account's bucket,
+			// which is not exhausted, so nothing is marked.
+			n, _ := strconv.Atoi(m[1])
+			return &RegistrantLimitError{Limit: n, Reset: c.dailyReset(time.Time{}), Message: eb.Message,
+				Method: req.Method, Path: req.URL.EscapedPath()}
+		}
 		e := &RateLimitError{
 			Category:  rl.Category,
 			Type:      rl.Type,
