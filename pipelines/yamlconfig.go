@@ -1,0 +1,217 @@
+package pipelines
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// FileConfig is the content of zoomsync.yaml (--config). Each top-level key
+// is one section; a key that no field declares is an error that names it,
+// so that a typo never silently does nothing. A new section (the sync
+// settings, say) is a new field with its yaml tag.
+type FileConfig struct {
+	// Segments are the named segment queries that `zoomsync segments` runs.
+	Segments []Segment `yaml:"segments"`
+}
+
+// Segment is one named query over the lake and the file it is written to.
+type Segment struct {
+	// Name identifies the segment (--only NAME): letters, digits, '_' and
+	// '-', unique in the file.
+	Name string `yaml:"name"`
+	// SQL is one SELECT over the views of zoomsync.duckdb, run read-only.
+	SQL string `yaml:"sql"`
+	// Format is csv or parquet. When empty, the extension of Out decides.
+	Format Format `yaml:"format"`
+	// Out is the file written, atomically (temporary name, then rename).
+	// A relative path is relative to the directory of zoomsync.yaml; its
+	// folder is created when missing.
+	Out string `yaml:"out"`
+}
+
+// SegmentFormats are the formats a segment may be written in.
+var SegmentFormats = []Format{FormatCSV, FormatParquet}
+
+var segmentName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// ParseFileConfig decodes and validates zoomsync.yaml. name is the file's
+// path: it prefixes every message and anchors relative paths. Every error
+// of the file is reported, not just the first.
+func ParseFileConfig(name string, data []byte) (*FileConfig, error) {
+	var generic any
+	if err := yaml.Unmarshal(data, &generic); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if generic != nil {
+		if _, ok := generic.(map[string]any); !ok {
+			return nil, fmt.Errorf("%s: want a mapping of sections (segments: ...) at the top level", name)
+		}
+	}
+	var unknown []string
+	unknownKeys(generic, reflect.TypeFor[FileConfig](), "", &unknown)
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("%s: unknown keys: %s", name, strings.Join(unknown, ", "))
+	}
+	var fc FileConfig
+	if err := yaml.Unmarshal(data, &fc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	base := filepath.Dir(name)
+	for i := range fc.Segments {
+		s := &fc.Segments[i]
+		if s.Out != "" && !filepath.IsAbs(s.Out) {
+			s.Out = filepath.Join(base, s.Out)
+		}
+	}
+	if err := fc.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &fc, nil
+}
+
+// Validate checks every segment and reports every problem, naming the
+// segment and the field. It fills Format from Out's extension when empty.
+func (fc *FileConfig) Validate() error {
+	var errs []error
+	names := map[string]int{}
+	outs := map[string]int{}
+	for i := range fc.Segments {
+		s := &fc.Segments[i]
+		at := fmt.Sprintf("segments[%d]", i)
+		if s.Name != "" {
+			at += fmt.Sprintf(" (%s)", s.Name)
+		}
+		switch {
+		case s.Name == "":
+			errs = append(errs, fmt.Errorf("%s: name is required", at))
+		case !segmentName.MatchString(s.Name):
+			errs = append(errs, fmt.Errorf("%s: name %q: use letters, digits, '_' and '-'", at, s.Name))
+		default:
+			if j, dup := names[s.Name]; dup {
+				errs = append(errs, fmt.Errorf("%s: name %q is also segments[%d]'s", at, s.Name, j))
+			}
+			names[s.Name] = i
+		}
+		if strings.TrimSpace(s.SQL) == "" {
+			errs = append(errs, fmt.Errorf("%s: sql is required", at))
+		}
+		if s.Format == "" {
+			switch strings.ToLower(filepath.Ext(s.Out)) {
+			case ".csv":
+				s.Format = FormatCSV
+			case ".parquet":
+				s.Format = FormatParquet
+			}
+		}
+		switch {
+		case s.Format == "":
+			errs = append(errs, fmt.Errorf("%s: format is required (csv or parquet) when out does not end in .csv or .parquet", at))
+		case !slices.Contains(SegmentFormats, s.Format):
+			errs = append(errs, fmt.Errorf("%s: format %q: want csv or parquet", at, s.Format))
+		}
+		if s.Out == "" {
+			errs = append(errs, fmt.Errorf("%s: out is required (the file to write)", at))
+		} else {
+			clean := filepath.Clean(s.Out)
+			if j, dup := outs[clean]; dup {
+				errs = append(errs, fmt.Errorf("%s: out %s is also segments[%d]'s", at, s.Out, j))
+			}
+			outs[clean] = i
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Select returns the segments named in only, in the file's order, or all
+// of them when only is empty. A name the file does not define is an error
+// that lists the names it does.
+func (fc *FileConfig) Select(only []string) ([]Segment, error) {
+	if len(fc.Segments) == 0 {
+		return nil, errors.New("no segments defined (add a segments: list to zoomsync.yaml)")
+	}
+	if len(only) == 0 {
+		return fc.Segments, nil
+	}
+	var known, missing []string
+	for _, s := range fc.Segments {
+		known = append(known, s.Name)
+	}
+	for _, n := range only {
+		if !slices.Contains(known, n) {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("no segment named %s (defined: %s)", strings.Join(missing, ", "), strings.Join(known, ", "))
+	}
+	var out []Segment
+	for _, s := range fc.Segments {
+		if slices.Contains(only, s.Name) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// unknownKeys appends the path of every mapping key in v that the yaml tags
+// of t do not declare.
+func unknownKeys(v any, t reflect.Type, path string, out *[]string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return // a type error, which the typed decode reports
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = strings.ToLower(f.Name)
+			}
+			fields[name] = f.Type
+		}
+		for _, k := range sortedKeys(m) {
+			ft, ok := fields[k]
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if !ok {
+				*out = append(*out, p)
+				continue
+			}
+			unknownKeys(m[k], ft, p, out)
+		}
+	case reflect.Slice:
+		l, ok := v.([]any)
+		if !ok {
+			return
+		}
+		for i, x := range l {
+			unknownKeys(x, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out)
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
