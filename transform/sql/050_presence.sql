@@ -1,7 +1,8 @@
 -- 050_presence.sql: time present per person and instance.
 -- Reads:  stg_instance_reports, stg_participants.
 -- Writes: views instance_spans (instance_uuid, webinar_id, start/end, span_us),
---         presence_intervals (each in-meeting row clipped to its span) and
+--         presence_intervals (each in-meeting row clipped to its span, with
+--         its join_time and leave_time as Zoom gave them) and
 --         presence (person, instance_uuid, webinar_id, present_us, span_us,
 --         percent_present), one row per person and instance attended.
 -- Audit:  none (participants of an instance without a report do not count;
@@ -28,6 +29,8 @@ CREATE OR REPLACE VIEW presence_intervals AS
 SELECT p.person,
        p.instance_uuid,
        p.seq,
+       p.join_time,
+       p.leave_time,
        greatest(epoch_us(p.join_time), s.start_us) AS from_us,
        least(epoch_us(p.leave_time), s.end_us) AS to_us
 FROM stg_participants p

@@ -24,9 +24,9 @@ SELECT person FROM stg_participants WHERE person IS NOT NULL;
 
 CREATE OR REPLACE VIEW contact_rows AS
 WITH registered AS (
-    SELECT person, count(DISTINCT webinar_id) AS webinars
+    SELECT email AS person, count(DISTINCT webinar_id) AS webinars
     FROM registrations
-    GROUP BY person
+    GROUP BY email
 ),
 attended AS (
     SELECT person, count(*) AS instances, round(avg(percent_present), 2) AS average_percent
