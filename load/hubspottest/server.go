@@ -23,8 +23,21 @@
 //	GET    /crm/v3/properties/{objectType}/groups/{name}
 //	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after
 //	GET    /settings/v3/users/{userId}                   ?idProperty=USER_ID|EMAIL
+//	POST   /marketing/v3/marketing-events/events/upsert  200 / 400
+//	GET    /marketing/v3/marketing-events/events/{externalEventId}  ?externalAccountId, with counts
+//	POST   /marketing/v3/marketing-events/attendance/{externalEventId}/{state}/create        by contact id
+//	POST   /marketing/v3/marketing-events/attendance/{externalEventId}/{state}/email-create  creates contacts
+//	GET    /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}[/breakdown]
+//	GET    /crm/v3/timeline/{appId}/event-templates[/{id}]  and POST; ?hapikey= (developer key)
+//	POST   /crm/v3/timeline/events, /events/batch/create  OAuth token only (403 for private apps)
+//	GET    /crm/v3/timeline/events/{eventTemplateId}/{eventId}
+//	       (every timeline route is also served under /integrators/timeline/v3)
+//	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400
+//	POST   /crm/v3/objects/calls/batch/read              200 / 207
+//	GET    /crm/v3/objects/calls/{callId}                ?associations=contacts
 //
-// Every request is checked in this order: route, bearer token (401), injected
+// Every request is checked in this order: route, bearer token (401; the
+// developer key for template routes), injected
 // faults, rate limits (429, headers), body size (413), then the handler.
 //
 // Shape it like net/http/httptest:
@@ -48,6 +61,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +69,13 @@ import (
 
 // DefaultToken is the bearer token accepted when no WithToken option is given.
 const DefaultToken = "demo-token"
+
+// DefaultDeveloperKey and DefaultAppID are the developer API key and the
+// public app id accepted when WithDeveloperKey and WithApp are not given.
+const (
+	DefaultDeveloperKey = "demo-developer-key"
+	DefaultAppID        = "424242"
+)
 
 // DefaultMaxBodyBytes is the request body size above which the simulator answers 413.
 const DefaultMaxBodyBytes int64 = 10 << 20
@@ -65,6 +86,9 @@ const defaultShuffleSeed int64 = 0x5eed
 
 type config struct {
 	tokens       []string
+	oauthTokens  []string // public-app OAuth access tokens (timeline sends need one)
+	developerKey string
+	appID        string
 	tier         string
 	burst        int // requests per 10 s window per token; 0 = unlimited
 	daily        int // requests per day per account; 0 = unlimited
@@ -82,6 +106,25 @@ type Option func(*config)
 // given, DefaultToken is no longer accepted unless passed too.
 func WithToken(token string) Option {
 	return func(c *config) { c.tokens = append(c.tokens, token) }
+}
+
+// WithOAuthToken adds a public app's OAuth access token the server accepts.
+// It works wherever a private-app token does, and timeline event sends
+// (reference §6) accept only such tokens.
+func WithOAuthToken(token string) Option {
+	return func(c *config) { c.oauthTokens = append(c.oauthTokens, token) }
+}
+
+// WithDeveloperKey sets the developer API key (?hapikey=) that the timeline
+// event-template routes accept. Default DefaultDeveloperKey.
+func WithDeveloperKey(key string) Option {
+	return func(c *config) { c.developerKey = key }
+}
+
+// WithApp sets the id of the public app whose developer key is accepted:
+// template routes for any other app id answer 404. Default DefaultAppID.
+func WithApp(appID string) Option {
+	return func(c *config) { c.appID = appID }
 }
 
 // WithTier picks the account tier whose rate limits apply (reference §3):
@@ -176,6 +219,9 @@ type Server struct {
 	props    map[string]*propertyStore // by canonical object type
 	users    []user
 	nextUser int
+	mevents  *marketingStore
+	timeline *timelineStore
+	calls    *callStore
 }
 
 // NewServer starts a simulator on 127.0.0.1 with a free port.
@@ -202,7 +248,7 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 }
 
 func newServer(opts []Option) *Server {
-	cfg := config{tier: "professional", maxBodyBytes: DefaultMaxBodyBytes, seed: defaultShuffleSeed, now: time.Now}
+	cfg := config{developerKey: DefaultDeveloperKey, appID: DefaultAppID, tier: "professional", maxBodyBytes: DefaultMaxBodyBytes, seed: defaultShuffleSeed, now: time.Now}
 	cfg.burst, cfg.daily, _ = tierLimits(cfg.tier)
 	for _, o := range opts {
 		o(&cfg)
@@ -222,6 +268,9 @@ func newServer(opts []Option) *Server {
 		contacts: newContactStore(),
 		props:    defaultProperties(cfg.now()),
 		nextUser: 1000001,
+		mevents:  newMarketingStore(),
+		timeline: newTimelineStore(),
+		calls:    newCallStore(),
 	}
 	for _, f := range cfg.faults {
 		s.faults = append(s.faults, &faultState{f: f})
@@ -313,20 +362,31 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			"status", status, "inputs", c.inputs, "correlation_id", c.corrID)
 	}()
 
-	h, params := s.match(r)
-	if h == nil {
+	rt, params := s.match(r)
+	if rt == nil {
 		s.writeError(c, http.StatusInternalServerError, "INTERNAL_ERROR", "no route in test fixture: "+r.URL.Path, nil)
 		return
 	}
+	h := rt.h
 	c.params = params
 
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !s.tokenOK(strings.TrimSpace(token)) {
-		s.writeError(c, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
-			"Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview", nil)
-		return
+	if rt.devKey {
+		// Developer-account routes (timeline event templates) take the
+		// developer API key in ?hapikey=, not a bearer token (reference §1).
+		if key := r.URL.Query().Get("hapikey"); key == "" || key != s.cfg.developerKey {
+			s.writeError(c, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
+				"The developer API key provided is invalid. View or manage your API key at https://app.hubspot.com/l/api-key/", nil)
+			return
+		}
+	} else {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !s.tokenOK(strings.TrimSpace(token)) {
+			s.writeError(c, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
+				"Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview", nil)
+			return
+		}
+		c.token = strings.TrimSpace(token)
 	}
-	c.token = strings.TrimSpace(token)
 
 	if f, ok := s.takeFault(r); ok {
 		if s.applyFault(c, f) {
@@ -359,7 +419,12 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tokenOK(token string) bool {
-	for _, t := range s.cfg.tokens {
+	return token != "" && (slices.Contains(s.cfg.tokens, token) || s.oauthToken(token))
+}
+
+// oauthToken reports whether token is a public app's OAuth token.
+func (s *Server) oauthToken(token string) bool {
+	for _, t := range s.cfg.oauthTokens {
 		if t == token && token != "" {
 			return true
 		}
@@ -377,15 +442,22 @@ type route struct {
 	method string
 	segs   []string
 	h      func(*call)
+	devKey bool // authenticated by ?hapikey= instead of a bearer token
 }
 
 func (s *Server) handle(method, pattern string, h func(*call)) {
 	s.routes = append(s.routes, route{method: method, segs: strings.Split(strings.Trim(pattern, "/"), "/"), h: h})
 }
 
+// handleDev registers a developer-account route (?hapikey= auth).
+func (s *Server) handleDev(method, pattern string, h func(*call)) {
+	s.handle(method, pattern, h)
+	s.routes[len(s.routes)-1].devKey = true
+}
+
 // match finds the route for r. Routes with more literal segments win, so
 // /properties/{objectType}/groups beats /properties/{objectType}/{name}.
-func (s *Server) match(r *http.Request) (func(*call), map[string]string) {
+func (s *Server) match(r *http.Request) (*route, map[string]string) {
 	raw := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
 	segs := make([]string, len(raw))
 	for i, p := range raw {
@@ -428,7 +500,7 @@ func (s *Server) match(r *http.Request) (func(*call), map[string]string) {
 	if best == nil {
 		return nil, nil
 	}
-	return best.h, bestParams
+	return best, bestParams
 }
 
 func (s *Server) buildRoutes() []route {
@@ -453,6 +525,9 @@ func (s *Server) buildRoutes() []route {
 	s.handle("GET", "/settings/v3/users", s.listUsers)
 	s.handle("GET", "/settings/users/v3", s.listUsers)
 	s.handle("GET", "/settings/v3/users/{userId}", s.getUser)
+	s.marketingRoutes()
+	s.timelineRoutes()
+	s.callRoutes()
 	return s.routes
 }
 

@@ -1,0 +1,319 @@
+package hubspottest
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Calls (reference §8): created in batches with the objectWriteTraceId rule
+// of contacts, associated with contacts (call→contact, type 194).
+
+// callToContact is the HUBSPOT_DEFINED association type id call → contact.
+const callToContact = 194
+
+// Call is a call record as the simulator holds it, for tests.
+type Call struct {
+	ID         string
+	Properties map[string]string
+	ContactIDs []string // associated contacts, in the order sent
+	CreatedAt  time.Time
+}
+
+type callRecord struct {
+	id         string
+	props      map[string]string
+	contacts   []string
+	archived   bool
+	createdAt  time.Time
+	updatedAt  time.Time
+	archivedAt time.Time
+}
+
+type callStore struct {
+	byID   map[string]*callRecord
+	order  []string
+	nextID int
+}
+
+func newCallStore() *callStore { return &callStore{byID: map[string]*callRecord{}, nextID: 50001} }
+
+// Calls returns every call, in creation order, with its associations.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Call
+	for _, id := range s.calls.order {
+		r := s.calls.byID[id]
+		out = append(out, Call{ID: r.id, Properties: maps.Clone(r.props), ContactIDs: slices.Clone(r.contacts), CreatedAt: r.createdAt})
+	}
+	return out
+}
+
+func (s *Server) callRoutes() {
+	s.handle("POST", "/crm/v3/objects/calls/batch/create", s.batchCreateCalls)
+	s.handle("POST", "/crm/v3/objects/calls/batch/read", s.batchReadCalls)
+	s.handle("GET", "/crm/v3/objects/calls/{callId}", s.getCall)
+}
+
+// callAlwaysReturned are in every call read result.
+var callAlwaysReturned = []string{"hs_createdate", "hs_lastmodifieddate", "hs_object_id"}
+
+func (r *callRecord) object(names []string) simpleObject {
+	o := simpleObject{ID: r.id, Properties: map[string]string{}, CreatedAt: isoTime(r.createdAt),
+		UpdatedAt: isoTime(r.updatedAt), Archived: r.archived}
+	for _, n := range append(slices.Clone(names), callAlwaysReturned...) {
+		if v, ok := r.props[n]; ok {
+			o.Properties[n] = v
+		}
+	}
+	if r.archived {
+		o.ArchivedAt = isoTime(r.archivedAt)
+	}
+	return o
+}
+
+// callInput is the spec's SimplePublicObjectBatchInputForCreate.
+type callInput struct {
+	ObjectWriteTraceID string                  `json:"objectWriteTraceId"`
+	Properties         map[string]scalarString `json:"properties"`
+	Associations       []struct {
+		To struct {
+			ID string `json:"id"`
+		} `json:"to"`
+		Types []struct {
+			AssociationCategory string `json:"associationCategory"`
+			AssociationTypeID   int    `json:"associationTypeId"`
+		} `json:"types"`
+	} `json:"associations"`
+}
+
+// planCall validates one input. Call with s.mu held.
+func (s *Server) planCall(i callInput) (map[string]string, []string, *inputError) {
+	defs := s.props["calls"].props
+	var perrs []propError
+	values := map[string]string{}
+	for _, name := range slices.Sorted(maps.Keys(i.Properties)) {
+		p, ok := defs[name]
+		if !ok || p.Archived {
+			perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", name), Error: "PROPERTY_DOESNT_EXIST", Name: name})
+			continue
+		}
+		if p.ModificationMetadata.ReadOnlyValue {
+			perrs = append(perrs, propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name})
+			continue
+		}
+		v, perr := checkValue(p, string(i.Properties[name]))
+		if perr != nil {
+			perrs = append(perrs, *perr)
+			continue
+		}
+		values[name] = v
+	}
+	if values["hs_timestamp"] == "" && !slices.ContainsFunc(perrs, func(e propError) bool { return e.Name == "hs_timestamp" }) {
+		perrs = append(perrs, propError{Message: "hs_timestamp is required", Error: "REQUIRED_PROPERTY", Name: "hs_timestamp"})
+	}
+	if u := values["hs_call_recording_url"]; u != "" && !strings.HasPrefix(u, "https://") {
+		perrs = append(perrs, propError{Message: "Recording URL must use HTTPS", Error: "INVALID_URL", Name: "hs_call_recording_url"})
+	}
+	if len(perrs) > 0 {
+		return nil, nil, &inputError{status: http.StatusBadRequest, category: "VALIDATION_ERROR", message: propErrorsMessage(perrs)}
+	}
+	var contacts []string
+	for _, a := range i.Associations {
+		if len(a.Types) == 0 {
+			return nil, nil, &inputError{http.StatusBadRequest, "VALIDATION_ERROR", "An association needs at least one type"}
+		}
+		for _, t := range a.Types {
+			if t.AssociationCategory != "HUBSPOT_DEFINED" || t.AssociationTypeID != callToContact {
+				return nil, nil, &inputError{http.StatusBadRequest, "VALIDATION_ERROR",
+					fmt.Sprintf("Association type %s/%d is not supported by the simulator: use HUBSPOT_DEFINED/%d (call to contact)",
+						t.AssociationCategory, t.AssociationTypeID, callToContact)}
+			}
+		}
+		ct, ok := s.contacts.byID[a.To.ID]
+		if !ok || ct.archived {
+			return nil, nil, &inputError{http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("Could not create association: contact %s does not exist", a.To.ID)}
+		}
+		if !slices.Contains(contacts, ct.id) {
+			contacts = append(contacts, ct.id)
+		}
+	}
+	return values, contacts, nil
+}
+
+// POST /crm/v3/objects/calls/batch/create → 201, 207 when every input has a
+// unique objectWriteTraceId and some fail, else 400 for any invalid input.
+func (s *Server) batchCreateCalls(c *call) {
+	var in struct {
+		Inputs []callInput `json:"inputs"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	traced := true
+	traces := map[string]bool{}
+	for _, i := range in.Inputs {
+		if i.ObjectWriteTraceID == "" || traces[i.ObjectWriteTraceID] {
+			traced = false
+			break
+		}
+		traces[i.ObjectWriteTraceID] = true
+	}
+	type plan struct {
+		trace    string
+		values   map[string]string
+		contacts []string
+	}
+	var plans []plan
+	var errs []standardError
+	for _, i := range in.Inputs {
+		values, contacts, ierr := s.planCall(i)
+		if ierr != nil {
+			if !traced {
+				s.writeError(c, ierr.status, ierr.category, ierr.message, nil)
+				return
+			}
+			errs = append(errs, newStandardError(ierr.category, ierr.message,
+				map[string][]string{"objectWriteTraceId": {i.ObjectWriteTraceID}}))
+			continue
+		}
+		plans = append(plans, plan{i.ObjectWriteTraceID, values, contacts})
+	}
+	now := s.now()
+	results := make([]simpleObject, 0, len(plans))
+	for _, p := range plans {
+		id := strconv.Itoa(s.calls.nextID)
+		s.calls.nextID++
+		ts := isoTime(now)
+		r := &callRecord{id: id, contacts: p.contacts, createdAt: now, updatedAt: now,
+			props: map[string]string{"hs_object_id": id, "hs_createdate": ts, "hs_lastmodifieddate": ts}}
+		maps.Copy(r.props, p.values)
+		s.calls.byID[id] = r
+		s.calls.order = append(s.calls.order, id)
+		c.write = true
+		o := r.object(slices.Collect(maps.Keys(p.values)))
+		o.ObjectWriteTraceID = p.trace
+		results = append(results, o)
+	}
+	shuffle(s, results)
+	writeBatchResponse(s, c, http.StatusCreated, started, results, errs)
+}
+
+// POST /crm/v3/objects/calls/batch/read?archived= (by record id) → 200 / 207.
+func (s *Server) batchReadCalls(c *call) {
+	var in readRequest
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil || in.Properties == nil || in.PropertiesWithHistory == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+			"Invalid input JSON: Some required fields were not set: [inputs, properties, propertiesWithHistory]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	if in.IDProperty != "" && in.IDProperty != "hs_object_id" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("Unable to read by property %s: calls have no unique properties in the simulator", in.IDProperty), nil)
+		return
+	}
+	archived, ok := s.boolQuery(c, "archived")
+	if !ok {
+		return
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	results := []simpleObject{}
+	var missing []string
+	got := map[string]bool{}
+	for _, i := range in.Inputs {
+		r, ok := s.calls.byID[strings.TrimSpace(i.ID)]
+		if !ok || r.archived != archived {
+			missing = append(missing, i.ID)
+			continue
+		}
+		if got[r.id] {
+			continue
+		}
+		got[r.id] = true
+		results = append(results, r.object(*in.Properties))
+	}
+	shuffle(s, results)
+	s.mu.Unlock()
+	var errs []standardError
+	if len(missing) > 0 {
+		errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
+			"Could not get some CALL objects, they may be deleted or not exist. Check that ids are valid.",
+			map[string][]string{"ids": missing}))
+	}
+	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+}
+
+// associatedID is the spec's AssociatedId.
+type associatedID struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+// GET /crm/v3/objects/calls/{callId}?properties=&associations=contacts&archived=
+func (s *Server) getCall(c *call) {
+	archived, ok := s.boolQuery(c, "archived")
+	if !ok {
+		return
+	}
+	q := c.r.URL.Query()
+	assoc := splitList(q["associations"])
+	s.mu.Lock()
+	r, found := s.calls.byID[c.params["callId"]]
+	found = found && r.archived == archived
+	var out struct {
+		simpleObject
+		Associations map[string]map[string][]associatedID `json:"associations,omitempty"`
+	}
+	if found {
+		out.simpleObject = r.object(splitList(q["properties"]))
+		for _, a := range assoc {
+			if ot := objectTypes[a]; ot != "contacts" {
+				continue
+			}
+			ids := []associatedID{}
+			for _, id := range r.contacts {
+				if ct, ok := s.contacts.byID[id]; ok && !ct.archived {
+					ids = append(ids, associatedID{ID: id, Type: "call_to_contact"})
+				}
+			}
+			if len(ids) > 0 {
+				if out.Associations == nil {
+					out.Associations = map[string]map[string][]associatedID{}
+				}
+				out.Associations["contacts"] = map[string][]associatedID{"results": ids}
+			}
+		}
+	}
+	s.mu.Unlock()
+	if !found {
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found",
+			func(b *errorBody) { b.Context = map[string][]string{"id": {c.params["callId"]}} })
+		return
+	}
+	s.writeJSON(c, http.StatusOK, out)
+}

@@ -1,0 +1,788 @@
+package hubspottest
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Marketing events (reference §7): events keyed by (externalAccountId,
+// externalEventId) with upsert semantics, and participations keyed by
+// (event, contact, subscriber state) so that re-sending one never doubles it.
+
+// MarketingEvent is a marketing event as the simulator holds it, for tests.
+type MarketingEvent struct {
+	ObjectID          string
+	ExternalAccountID string
+	ExternalEventID   string
+	Name              string
+	Organizer         string
+	Type              string
+	URL               string
+	Description       string
+	Start, End        time.Time
+	Cancelled         bool
+	Completed         bool
+	CustomProperties  map[string]string
+	// Writes counts the upserts that touched the event (1 after creation).
+	Writes int
+}
+
+// Participation is one (contact, subscriber state) of a marketing event.
+type Participation struct {
+	ContactID  string
+	Email      string
+	State      string // register, attend or cancel
+	OccurredAt time.Time
+	Properties map[string]string // joinedAt, leftAt for attend
+	// Writes counts how often it was sent (1 after the first).
+	Writes int
+}
+
+type marketingEvent struct {
+	MarketingEvent
+	createdAt, updatedAt time.Time
+	parts                map[string]*Participation // by contact id + "\x00" + state
+	partCreated          map[string]time.Time
+	partID               map[string]int
+}
+
+type marketingStore struct {
+	byKey  map[string]*marketingEvent // externalAccountId + "\x00" + externalEventId
+	order  []string
+	nextID int
+}
+
+func newMarketingStore() *marketingStore {
+	return &marketingStore{byKey: map[string]*marketingEvent{}, nextID: 7001}
+}
+
+func eventKey(account, event string) string { return account + "\x00" + event }
+
+// find returns the event with this external id; an empty account matches the
+// only event with that id (the attendance routes make externalAccountId optional).
+func (st *marketingStore) find(account, event string) *marketingEvent {
+	if account != "" {
+		return st.byKey[eventKey(account, event)]
+	}
+	var found *marketingEvent
+	for _, k := range st.order {
+		if e := st.byKey[k]; e.ExternalEventID == event {
+			if found != nil {
+				return nil
+			}
+			found = e
+		}
+	}
+	return found
+}
+
+// MarketingEvents returns every marketing event, in creation order.
+func (s *Server) MarketingEvents() []MarketingEvent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []MarketingEvent
+	for _, k := range s.mevents.order {
+		e := s.mevents.byKey[k].MarketingEvent
+		e.CustomProperties = maps.Clone(e.CustomProperties)
+		out = append(out, e)
+	}
+	return out
+}
+
+// Participations returns the participations of every event with this
+// external event id, sorted by contact id then state.
+func (s *Server) Participations(externalEventID string) []Participation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Participation
+	for _, k := range s.mevents.order {
+		e := s.mevents.byKey[k]
+		if e.ExternalEventID != externalEventID {
+			continue
+		}
+		for _, p := range e.parts {
+			cp := *p
+			cp.Properties = maps.Clone(p.Properties)
+			out = append(out, cp)
+		}
+	}
+	slices.SortFunc(out, func(a, b Participation) int {
+		if d := idNum(a.ContactID) - idNum(b.ContactID); d != 0 {
+			return d
+		}
+		return strings.Compare(a.State, b.State)
+	})
+	return out
+}
+
+func (s *Server) marketingRoutes() {
+	const base = "/marketing/v3/marketing-events"
+	s.handle("POST", base+"/events/upsert", s.upsertMarketingEvents)
+	s.handle("GET", base+"/events/{externalEventId}", s.getMarketingEvent)
+	s.handle("POST", base+"/attendance/{externalEventId}/{subscriberState}/create", s.attendanceByID)
+	s.handle("POST", base+"/attendance/{externalEventId}/{subscriberState}/email-create", s.attendanceByEmail)
+	s.handle("GET", base+"/participations/{externalAccountId}/{externalEventId}", s.participationCounters)
+	s.handle("GET", base+"/participations/{externalAccountId}/{externalEventId}/breakdown", s.participationBreakdown)
+}
+
+// customProperty is the spec's PropertyValue as clients send it (name, value).
+type customProperty struct {
+	Name  string       `json:"name"`
+	Value scalarString `json:"value"`
+}
+
+// marketingEventInput is the spec's MarketingEventCreateRequestParams.
+type marketingEventInput struct {
+	ExternalAccountID string            `json:"externalAccountId"`
+	ExternalEventID   string            `json:"externalEventId"`
+	EventName         string            `json:"eventName"`
+	EventOrganizer    string            `json:"eventOrganizer"`
+	EventType         string            `json:"eventType"`
+	EventURL          string            `json:"eventUrl"`
+	EventDescription  string            `json:"eventDescription"`
+	StartDateTime     string            `json:"startDateTime"`
+	EndDateTime       string            `json:"endDateTime"`
+	EventCancelled    *bool             `json:"eventCancelled"`
+	EventCompleted    *bool             `json:"eventCompleted"`
+	CustomProperties  *[]customProperty `json:"customProperties"`
+}
+
+// propertyValue is the spec's PropertyValue, every required field filled.
+type propertyValue struct {
+	Name                               string           `json:"name"`
+	Value                              string           `json:"value"`
+	Timestamp                          int64            `json:"timestamp"`
+	Source                             string           `json:"source"`
+	SourceID                           string           `json:"sourceId"`
+	SourceLabel                        string           `json:"sourceLabel"`
+	SourceMetadata                     string           `json:"sourceMetadata"`
+	SourceUpstreamDeployable           string           `json:"sourceUpstreamDeployable"`
+	SourceVid                          []int64          `json:"sourceVid"`
+	RequestID                          string           `json:"requestId"`
+	SelectedByUser                     bool             `json:"selectedByUser"`
+	SelectedByUserTimestamp            int64            `json:"selectedByUserTimestamp"`
+	PersistenceTimestamp               int64            `json:"persistenceTimestamp"`
+	UseTimestampAsPersistenceTimestamp bool             `json:"useTimestampAsPersistenceTimestamp"`
+	UpdatedByUserID                    int              `json:"updatedByUserId"`
+	DataSensitivity                    string           `json:"dataSensitivity"`
+	IsEncrypted                        bool             `json:"isEncrypted"`
+	IsLargeValue                       bool             `json:"isLargeValue"`
+	MaskedSubstrings                   maskedSubstrings `json:"maskedSubstrings"`
+	Unit                               string           `json:"unit"`
+}
+
+type maskedSubstrings struct {
+	Substrings []struct{} `json:"substrings"`
+}
+
+// marketingEventResponse is the spec's MarketingEventPublicDefaultResponse;
+// with counts set it is MarketingEventPublicReadResponse.
+type marketingEventResponse struct {
+	ID               string          `json:"id"`
+	ObjectID         string          `json:"objectId"`
+	ExternalEventID  string          `json:"externalEventId,omitempty"`
+	EventName        string          `json:"eventName"`
+	EventOrganizer   string          `json:"eventOrganizer"`
+	EventType        string          `json:"eventType,omitempty"`
+	EventURL         string          `json:"eventUrl,omitempty"`
+	EventDescription string          `json:"eventDescription,omitempty"`
+	StartDateTime    string          `json:"startDateTime,omitempty"`
+	EndDateTime      string          `json:"endDateTime,omitempty"`
+	EventCancelled   bool            `json:"eventCancelled"`
+	EventCompleted   bool            `json:"eventCompleted"`
+	CustomProperties []propertyValue `json:"customProperties"`
+	CreatedAt        string          `json:"createdAt"`
+	UpdatedAt        string          `json:"updatedAt"`
+	*attendanceCounts
+}
+
+type attendanceCounts struct {
+	Registrants   int `json:"registrants"`
+	Attendees     int `json:"attendees"`
+	Cancellations int `json:"cancellations"`
+	NoShows       int `json:"noShows"`
+}
+
+func (e *marketingEvent) response(withCounts bool) marketingEventResponse {
+	o := marketingEventResponse{ID: e.ObjectID, ObjectID: e.ObjectID, EventName: e.Name, EventOrganizer: e.Organizer,
+		EventType: e.Type, EventURL: e.URL, EventDescription: e.Description, EventCancelled: e.Cancelled,
+		EventCompleted: e.Completed, CreatedAt: isoTime(e.createdAt), UpdatedAt: isoTime(e.updatedAt),
+		CustomProperties: []propertyValue{}}
+	if !e.Start.IsZero() {
+		o.StartDateTime = isoTime(e.Start)
+	}
+	if !e.End.IsZero() {
+		o.EndDateTime = isoTime(e.End)
+	}
+	ms := e.updatedAt.UnixMilli()
+	for _, n := range slices.Sorted(maps.Keys(e.CustomProperties)) {
+		o.CustomProperties = append(o.CustomProperties, propertyValue{Name: n, Value: e.CustomProperties[n],
+			Timestamp: ms, Source: "INTEGRATION", SourceID: "hubspottest", SourceLabel: "hubspottest",
+			SourceVid: []int64{}, RequestID: "", PersistenceTimestamp: ms, DataSensitivity: "none",
+			MaskedSubstrings: maskedSubstrings{Substrings: []struct{}{}}})
+	}
+	if withCounts {
+		o.ExternalEventID = e.ExternalEventID
+		n := e.counts()
+		o.attendanceCounts = &n
+	}
+	return o
+}
+
+// counts derives the event's counters from its participations. A no-show is
+// a registrant of a completed event who neither attended nor cancelled.
+func (e *marketingEvent) counts() attendanceCounts {
+	states := map[string]map[string]bool{}
+	for _, p := range e.parts {
+		if states[p.State] == nil {
+			states[p.State] = map[string]bool{}
+		}
+		states[p.State][p.ContactID] = true
+	}
+	n := attendanceCounts{Registrants: len(states["register"]), Attendees: len(states["attend"]),
+		Cancellations: len(states["cancel"])}
+	if e.Completed {
+		for id := range states["register"] {
+			if !states["attend"][id] && !states["cancel"][id] {
+				n.NoShows++
+			}
+		}
+	}
+	return n
+}
+
+// parseDateTime accepts ISO 8601 or epoch milliseconds.
+func parseDateTime(v string) (time.Time, error) {
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC(), nil
+	}
+	return time.Parse(time.RFC3339Nano, v)
+}
+
+// POST /marketing/v3/marketing-events/events/upsert → 200. Any invalid input
+// fails the whole batch (the spec lists no 207 for this operation).
+func (s *Server) upsertMarketingEvents(c *call) {
+	var in struct {
+		Inputs []marketingEventInput `json:"inputs"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defs := s.props["marketing_events"].props
+
+	seen := map[string]bool{}
+	var dups []string
+	type plan struct {
+		in         marketingEventInput
+		start, end time.Time
+		props      map[string]string
+	}
+	plans := make([]plan, 0, len(in.Inputs))
+	for n, i := range in.Inputs {
+		var missing []string
+		for _, f := range []struct{ name, v string }{{"externalAccountId", i.ExternalAccountID},
+			{"externalEventId", i.ExternalEventID}, {"eventName", i.EventName}, {"eventOrganizer", i.EventOrganizer}} {
+			if strings.TrimSpace(f.v) == "" {
+				missing = append(missing, f.name)
+			}
+		}
+		if len(missing) > 0 {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s]", n, strings.Join(missing, ", ")), nil)
+			return
+		}
+		k := eventKey(i.ExternalAccountID, i.ExternalEventID)
+		if seen[k] {
+			dups = append(dups, i.ExternalEventID)
+		}
+		seen[k] = true
+		p := plan{in: i, props: map[string]string{}}
+		for _, f := range []struct {
+			name, v string
+			dst     *time.Time
+		}{{"startDateTime", i.StartDateTime, &p.start}, {"endDateTime", i.EndDateTime, &p.end}} {
+			if f.v == "" {
+				continue
+			}
+			t, err := parseDateTime(f.v)
+			if err != nil {
+				s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+					fmt.Sprintf("inputs[%d]: %s %q is not a valid date-time", n, f.name, f.v), nil)
+				return
+			}
+			*f.dst = t.UTC().Truncate(time.Millisecond)
+		}
+		if !p.start.IsZero() && !p.end.IsZero() && p.end.Before(p.start) {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("inputs[%d]: endDateTime is before startDateTime", n), nil)
+			return
+		}
+		if i.CustomProperties != nil {
+			for _, cp := range *i.CustomProperties {
+				def, ok := defs[cp.Name]
+				if ok && def.ModificationMetadata.ReadOnlyValue {
+					s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{{
+						Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", cp.Name), Error: "READ_ONLY_VALUE", Name: cp.Name}}), nil)
+					return
+				}
+				if !ok || def.Archived {
+					s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{{
+						Message: fmt.Sprintf("Property \"%s\" does not exist", cp.Name), Error: "PROPERTY_DOESNT_EXIST", Name: cp.Name}}), nil)
+					return
+				}
+				v, perr := checkValue(def, string(cp.Value))
+				if perr != nil {
+					s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{*perr}), nil)
+					return
+				}
+				p.props[cp.Name] = v
+			}
+		}
+		plans = append(plans, p)
+	}
+	if len(dups) > 0 {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("Duplicate IDs found in batch input: [%s]. IDs must be unique", strings.Join(dups, ", ")),
+			func(b *errorBody) { b.Context = map[string][]string{"ids": dups} })
+		return
+	}
+
+	now := s.now()
+	results := make([]marketingEventResponse, 0, len(plans))
+	for _, p := range plans {
+		k := eventKey(p.in.ExternalAccountID, p.in.ExternalEventID)
+		e, ok := s.mevents.byKey[k]
+		if !ok {
+			e = &marketingEvent{createdAt: now, parts: map[string]*Participation{}, partCreated: map[string]time.Time{},
+				partID: map[string]int{}}
+			e.ObjectID = strconv.Itoa(s.mevents.nextID)
+			s.mevents.nextID++
+			e.ExternalAccountID, e.ExternalEventID = p.in.ExternalAccountID, p.in.ExternalEventID
+			e.CustomProperties = map[string]string{}
+			s.mevents.byKey[k] = e
+			s.mevents.order = append(s.mevents.order, k)
+		}
+		// Upsert replaces the fields it is given; absent optional fields keep their value.
+		e.Name, e.Organizer = p.in.EventName, p.in.EventOrganizer
+		setIf := func(dst *string, v string) {
+			if v != "" {
+				*dst = v
+			}
+		}
+		setIf(&e.Type, p.in.EventType)
+		setIf(&e.URL, p.in.EventURL)
+		setIf(&e.Description, p.in.EventDescription)
+		if !p.start.IsZero() {
+			e.Start = p.start
+		}
+		if !p.end.IsZero() {
+			e.End = p.end
+		}
+		if p.in.EventCancelled != nil {
+			e.Cancelled = *p.in.EventCancelled
+		}
+		if p.in.EventCompleted != nil {
+			e.Completed = *p.in.EventCompleted
+		}
+		maps.Copy(e.CustomProperties, p.props)
+		e.updatedAt = now
+		e.Writes++
+		c.write = true
+		results = append(results, e.response(false))
+	}
+	shuffle(s, results)
+	writeBatchResponse(s, c, http.StatusOK, started, results, nil)
+}
+
+// writeBatchAlwaysOK answers 200 even when some inputs failed: the attendance
+// operations document no 207; failures are in errors[] and numErrors.
+func writeBatchAlwaysOK[T any](s *Server, c *call, started string, results []T, errs []standardError) {
+	if results == nil {
+		results = []T{}
+	}
+	s.writeJSON(c, http.StatusOK, batchResponse[T]{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
+		StartedAt: started, CompletedAt: isoTime(s.now())})
+}
+
+// GET /marketing/v3/marketing-events/events/{externalEventId}?externalAccountId=
+func (s *Server) getMarketingEvent(c *call) {
+	account := c.query("externalAccountId")
+	if account == "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Query parameter externalAccountId is required", nil)
+		return
+	}
+	s.mu.Lock()
+	e := s.mevents.find(account, c.params["externalEventId"])
+	var o marketingEventResponse
+	if e != nil {
+		o = e.response(true)
+	}
+	s.mu.Unlock()
+	if e == nil {
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND",
+			fmt.Sprintf("Marketing event %s of external account %s does not exist", c.params["externalEventId"], account), nil)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, o)
+}
+
+// allowedParticipationProps are the participation properties each subscriber
+// state accepts (spec: for "attend" only joinedAt and leftAt).
+var allowedParticipationProps = map[string][]string{
+	"register": {},
+	"attend":   {"joinedAt", "leftAt"},
+	"cancel":   {},
+}
+
+// attendanceTarget finds the event and checks the subscriber state of an
+// attendance call, answering 400/404 itself. Call with s.mu held.
+func (s *Server) attendanceTarget(c *call) (*marketingEvent, string, bool) {
+	state := c.params["subscriberState"]
+	if _, ok := allowedParticipationProps[state]; !ok {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("Invalid subscriberState %q: use register, attend or cancel", state), nil)
+		return nil, "", false
+	}
+	e := s.mevents.find(c.query("externalAccountId"), c.params["externalEventId"])
+	if e == nil {
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND",
+			fmt.Sprintf("Marketing event %s of external account %q does not exist", c.params["externalEventId"], c.query("externalAccountId")), nil)
+		return nil, "", false
+	}
+	return e, state, true
+}
+
+// checkParticipationProps validates an input's properties for state.
+func checkParticipationProps(state string, props map[string]scalarString) (map[string]string, string) {
+	out := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		if !slices.Contains(allowedParticipationProps[state], k) {
+			return nil, fmt.Sprintf("Property %q is not allowed for subscriber state %s (allowed: %v)", k, state, allowedParticipationProps[state])
+		}
+		v := string(props[k])
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return nil, fmt.Sprintf("Property %s must be epoch milliseconds, got %q", k, v)
+		}
+		out[k] = v
+	}
+	return out, ""
+}
+
+// record adds or refreshes one participation; re-sending the same (contact,
+// state) updates it in place.
+func (e *marketingEvent) record(ct *contact, state string, at time.Time, props map[string]string, now time.Time) {
+	k := ct.id + "\x00" + state
+	p, ok := e.parts[k]
+	if !ok {
+		p = &Participation{ContactID: ct.id, State: state}
+		e.parts[k] = p
+		e.partCreated[k] = now
+		e.partID[k] = len(e.partID) + 1
+	}
+	p.Email = ct.props["email"]
+	p.OccurredAt = at
+	p.Properties = props
+	p.Writes++
+	e.updatedAt = now
+}
+
+// POST /marketing/v3/marketing-events/attendance/{externalEventId}/{subscriberState}/create
+// records participations by contact id; it never creates a contact. The
+// spec lists only 200: inputs that fail are in errors[] with context.vids.
+func (s *Server) attendanceByID(c *call) {
+	var in struct {
+		Inputs []struct {
+			Vid                 *int64                  `json:"vid"`
+			InteractionDateTime *int64                  `json:"interactionDateTime"`
+			Properties          map[string]scalarString `json:"properties"`
+		} `json:"inputs"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	for n, i := range in.Inputs {
+		if i.Vid == nil || i.InteractionDateTime == nil {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("inputs[%d]: Some required fields were not set: [vid, interactionDateTime]", n), nil)
+			return
+		}
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, state, ok := s.attendanceTarget(c)
+	if !ok {
+		return
+	}
+	now := s.now()
+	type vidResult struct {
+		Vid int64 `json:"vid"`
+	}
+	results := []vidResult{}
+	var errs []standardError
+	for _, i := range in.Inputs {
+		vid := strconv.FormatInt(*i.Vid, 10)
+		ctx := map[string][]string{"vids": {vid}}
+		ct, ok := s.contacts.byID[vid]
+		if !ok || ct.archived {
+			errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
+				fmt.Sprintf("Contact %s does not exist; attendance by id never creates contacts", vid), ctx))
+			continue
+		}
+		props, msg := checkParticipationProps(state, i.Properties)
+		if msg != "" {
+			errs = append(errs, newStandardError("VALIDATION_ERROR", msg, ctx))
+			continue
+		}
+		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
+		c.write = true
+		results = append(results, vidResult{Vid: *i.Vid})
+	}
+	shuffle(s, results)
+	writeBatchAlwaysOK(s, c, started, results, errs)
+}
+
+// POST /marketing/v3/marketing-events/attendance/{externalEventId}/{subscriberState}/email-create
+// records participations by email and CREATES a contact for an unknown email
+// (contactProperties apply only then), as HubSpot does. Served for fidelity:
+// zoomsync must not call it (excluded people would become contacts).
+func (s *Server) attendanceByEmail(c *call) {
+	var in struct {
+		Inputs []struct {
+			Email               string                  `json:"email"`
+			InteractionDateTime *int64                  `json:"interactionDateTime"`
+			Properties          map[string]scalarString `json:"properties"`
+			ContactProperties   map[string]scalarString `json:"contactProperties"`
+		} `json:"inputs"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	for n, i := range in.Inputs {
+		if i.Email == "" || i.InteractionDateTime == nil {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("inputs[%d]: Some required fields were not set: [email, interactionDateTime]", n), nil)
+			return
+		}
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, state, ok := s.attendanceTarget(c)
+	if !ok {
+		return
+	}
+	defs := s.props["contacts"].props
+	now := s.now()
+	type emailResult struct {
+		Email string `json:"email"`
+		Vid   int64  `json:"vid"`
+	}
+	results := []emailResult{}
+	var errs []standardError
+	for _, i := range in.Inputs {
+		ctx := map[string][]string{"emails": {i.Email}}
+		if !validEmail(i.Email) {
+			errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage([]propError{{
+				Message: fmt.Sprintf("Email address %s is invalid", i.Email), Error: "INVALID_EMAIL", Name: "email"}}), ctx))
+			continue
+		}
+		props, msg := checkParticipationProps(state, i.Properties)
+		if msg != "" {
+			errs = append(errs, newStandardError("VALIDATION_ERROR", msg, ctx))
+			continue
+		}
+		ct := s.contacts.byEmail(i.Email, false)
+		if ct == nil {
+			values := map[string]string{}
+			var perrs []propError
+			for _, k := range slices.Sorted(maps.Keys(i.ContactProperties)) {
+				def, ok := defs[k]
+				if !ok || def.ModificationMetadata.ReadOnlyValue || k == "email" {
+					perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", k), Error: "PROPERTY_DOESNT_EXIST", Name: k})
+					continue
+				}
+				v, perr := checkValue(def, string(i.ContactProperties[k]))
+				if perr != nil {
+					perrs = append(perrs, *perr)
+					continue
+				}
+				values[k] = v
+			}
+			if len(perrs) > 0 {
+				errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage(perrs), ctx))
+				continue
+			}
+			ct = s.contacts.create(strings.ToLower(i.Email), now)
+			maps.Copy(ct.props, values)
+		}
+		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
+		c.write = true
+		vid, _ := strconv.ParseInt(ct.id, 10, 64)
+		results = append(results, emailResult{Email: i.Email, Vid: vid})
+	}
+	shuffle(s, results)
+	writeBatchAlwaysOK(s, c, started, results, errs)
+}
+
+// GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}
+func (s *Server) participationCounters(c *call) {
+	s.mu.Lock()
+	e := s.mevents.find(c.params["externalAccountId"], c.params["externalEventId"])
+	var n attendanceCounts
+	if e != nil {
+		n = e.counts()
+	}
+	s.mu.Unlock()
+	if e == nil {
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "Marketing event not found", nil)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, map[string]int{"registered": n.Registrants, "attended": n.Attendees,
+		"cancelled": n.Cancellations, "noShows": n.NoShows})
+}
+
+var attendanceStates = map[string]string{"register": "REGISTERED", "attend": "ATTENDED", "cancel": "CANCELLED"}
+
+// GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}/breakdown
+// lists one row per (contact, state), by contact id; ?state=REGISTERED|ATTENDED|CANCELLED,
+// ?contactIdentifier= (id or email), ?limit ≤ 100 (default 10), ?after.
+func (s *Server) participationBreakdown(c *call) {
+	q := c.r.URL.Query()
+	limit := 10
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxBatchInputs {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("limit must be a number between 1 and %d, got %q", maxBatchInputs, v), nil)
+			return
+		}
+		limit = n
+	}
+	after := 0
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid paging cursor after=%q", v), nil)
+			return
+		}
+		after = n
+	}
+	wantState, who := strings.ToUpper(q.Get("state")), strings.ToLower(q.Get("contactIdentifier"))
+	s.mu.Lock()
+	e := s.mevents.find(c.params["externalAccountId"], c.params["externalEventId"])
+	if e == nil {
+		s.mu.Unlock()
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "Marketing event not found", nil)
+		return
+	}
+	keys := slices.SortedFunc(maps.Keys(e.parts), func(a, b string) int {
+		pa, pb := e.parts[a], e.parts[b]
+		if d := idNum(pa.ContactID) - idNum(pb.ContactID); d != 0 {
+			return d
+		}
+		return strings.Compare(pa.State, pb.State)
+	})
+	type row struct {
+		ID           string `json:"id"`
+		CreatedAt    string `json:"createdAt"`
+		Associations struct {
+			Contact struct {
+				ContactID string `json:"contactId"`
+				Email     string `json:"email"`
+				Firstname string `json:"firstname,omitempty"`
+				Lastname  string `json:"lastname,omitempty"`
+			} `json:"contact"`
+			MarketingEvent struct {
+				MarketingEventID  string `json:"marketingEventId"`
+				Name              string `json:"name"`
+				ExternalAccountID string `json:"externalAccountId"`
+				ExternalEventID   string `json:"externalEventId"`
+			} `json:"marketingEvent"`
+		} `json:"associations"`
+		Properties struct {
+			AttendanceState           string `json:"attendanceState"`
+			OccurredAt                int64  `json:"occurredAt"`
+			AttendanceDurationSeconds *int   `json:"attendanceDurationSeconds,omitempty"`
+		} `json:"properties"`
+	}
+	var all []row
+	for _, k := range keys {
+		p := e.parts[k]
+		st := attendanceStates[p.State]
+		if wantState != "" && st != wantState {
+			continue
+		}
+		if who != "" && who != p.ContactID && who != p.Email {
+			continue
+		}
+		var r row
+		r.ID = strconv.Itoa(e.partID[k])
+		r.CreatedAt = isoTime(e.partCreated[k])
+		ct := &r.Associations.Contact
+		ct.ContactID, ct.Email = p.ContactID, p.Email
+		if x, ok := s.contacts.byID[p.ContactID]; ok {
+			ct.Firstname, ct.Lastname = x.props["firstname"], x.props["lastname"]
+		}
+		me := &r.Associations.MarketingEvent
+		me.MarketingEventID, me.Name, me.ExternalAccountID, me.ExternalEventID = e.ObjectID, e.Name, e.ExternalAccountID, e.ExternalEventID
+		r.Properties.AttendanceState, r.Properties.OccurredAt = st, p.OccurredAt.UnixMilli()
+		if j, errJ := strconv.ParseInt(p.Properties["joinedAt"], 10, 64); errJ == nil {
+			if l, errL := strconv.ParseInt(p.Properties["leftAt"], 10, 64); errL == nil && l >= j {
+				d := int((l - j) / 1000)
+				r.Properties.AttendanceDurationSeconds = &d
+			}
+		}
+		all = append(all, r)
+	}
+	s.mu.Unlock()
+	page := []row{}
+	next := ""
+	for n, r := range all {
+		if n < after {
+			continue
+		}
+		if len(page) == limit {
+			next = strconv.Itoa(n)
+			break
+		}
+		page = append(page, r)
+	}
+	resp := map[string]any{"total": len(all), "results": page}
+	if next != "" {
+		resp["paging"] = map[string]any{"next": map[string]string{"after": next, "link": "?after=" + next}}
+	}
+	s.writeJSON(c, http.StatusOK, resp)
+}
