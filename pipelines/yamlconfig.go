@@ -166,6 +166,9 @@ func unknownKeys(v any, t reflect.Type, path string, out *[]string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if customYAML(t) {
+		return // the type reads its own syntax and reports its own errors
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		m, ok := v.(map[string]any)
@@ -196,6 +199,14 @@ func unknownKeys(v any, t reflect.Type, path string, out *[]string) {
 			}
 			unknownKeys(m[k], ft, p, out)
 		}
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			unknownKeys(m[k], t.Elem(), path+"."+k, out)
+		}
 	case reflect.Slice:
 		l, ok := v.([]any)
 		if !ok {
@@ -205,6 +216,23 @@ func unknownKeys(v any, t reflect.Type, path string, out *[]string) {
 			unknownKeys(x, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out)
 		}
 	}
+}
+
+// customYAML reports whether t (or *t) decodes itself from YAML.
+func customYAML(t reflect.Type) bool {
+	for _, u := range []reflect.Type{
+		reflect.TypeFor[yaml.BytesUnmarshaler](),
+		reflect.TypeFor[yaml.BytesUnmarshalerContext](),
+		reflect.TypeFor[yaml.InterfaceUnmarshaler](),
+		reflect.TypeFor[yaml.InterfaceUnmarshalerContext](),
+		reflect.TypeFor[yaml.NodeUnmarshaler](),
+		reflect.TypeFor[yaml.NodeUnmarshalerContext](),
+	} {
+		if t.Implements(u) || reflect.PointerTo(t).Implements(u) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedKeys(m map[string]any) []string {
