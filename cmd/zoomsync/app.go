@@ -31,7 +31,7 @@ HUBSPOT_TOKEN_FILE). Endpoints: ZOOM_API_URL, ZOOM_OAUTH_URL, HUBSPOT_API_URL.`,
 		},
 		Commands: []*cli.Command{
 			syncCommand(), extractCommand(), transformCommand(), loadCommand(),
-			queryCommand(), segmentsCommand(), demoCommand(), simCommand(),
+			queryCommand(), segmentsCommand(), registerCommand(), demoCommand(), simCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints the error and picks the exit code
 	}
