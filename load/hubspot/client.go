@@ -127,6 +127,9 @@ type Client struct {
 	rawBaseURL    string
 	baseURL       *url.URL
 	token         string
+	oauthToken    string // public app's OAuth token for timeline events (timeline.go)
+	developerKey  string // developer API key for timeline templates (timeline.go)
+	appID         string // public app id owning the templates (timeline.go)
 	httpClient    *http.Client
 	perTenSeconds int
 	maxRetries    int
@@ -146,6 +149,10 @@ type Client struct {
 	Properties *PropertiesService
 	Contacts   *ContactsService
 	Users      *UsersService
+
+	MarketingEvents *MarketingEventsService
+	Timeline        *TimelineService
+	Calls           *CallsService
 }
 
 type service struct{ client *Client }
@@ -204,6 +211,9 @@ func NewClient(opts ...Option) *Client {
 	c.Properties = (*PropertiesService)(&c.common)
 	c.Contacts = (*ContactsService)(&c.common)
 	c.Users = (*UsersService)(&c.common)
+	c.MarketingEvents = (*MarketingEventsService)(&c.common)
+	c.Timeline = (*TimelineService)(&c.common)
+	c.Calls = (*CallsService)(&c.common)
 	return c
 }
 
@@ -371,7 +381,12 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	if c.configErr != nil {
 		return nil, c.configErr
 	}
-	if c.token == "" {
+	// Some calls authenticate otherwise (timeline.go): with the public
+	// app's OAuth token, or with the developer key in the query (no bearer).
+	token := c.token
+	if a, ok := ctx.Value(authKey{}).(authOverride); ok {
+		token = a.bearer
+	} else if token == "" {
 		return nil, errors.New("hubspot: no access token configured (WithToken)")
 	}
 	if err := c.checkDailyLimit(req); err != nil {
@@ -379,7 +394,9 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	}
 	// A clone, so the caller's request never carries the token.
 	req = req.Clone(context.WithValue(ctx, attemptsKey{}, new(attempts)))
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 
 	resp, err := c.transport.RoundTrip(req)
 	if err != nil {
@@ -421,10 +438,12 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 // redact removes the token from text that came from elsewhere (a server
 // message, a transport error).
 func (c *Client) redact(s string) string {
-	if c.token == "" || !strings.Contains(s, c.token) {
-		return s
+	for _, secret := range []string{c.token, c.oauthToken, c.developerKey} {
+		if secret != "" && strings.Contains(s, secret) {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
 	}
-	return strings.ReplaceAll(s, c.token, "[REDACTED]")
+	return s
 }
 
 // attemptTransport sends one attempt: it waits on the limiter, sends with

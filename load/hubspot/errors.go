@@ -29,6 +29,12 @@ var (
 	ErrRateLimited   = errors.New("hubspot: rate limited")                // any 429
 	ErrDailyLimit    = errors.New("hubspot: daily request limit reached") // 429 DAILY, or Daily-Remaining 0
 	ErrServer        = errors.New("hubspot: server error")                // 5xx
+
+	// ErrPublicAppRequired: timeline events are accepted only with a public
+	// app's OAuth token (WithOAuthToken); a private-app token gets 403.
+	ErrPublicAppRequired = errors.New("hubspot: timeline events need a public app's OAuth token")
+	// ErrNoDeveloperKey: timeline templates need WithDeveloperKey and WithApp.
+	ErrNoDeveloperKey = errors.New("hubspot: timeline templates need a developer API key and an app id")
 )
 
 // Rate-limit policies named by a 429's policyName.

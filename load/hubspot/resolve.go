@@ -1,0 +1,112 @@
+package hubspot
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// ResolveState is what Resolve found for an email.
+type ResolveState int
+
+// Resolve states.
+const (
+	// ResolvedNotFound: no contact, live or archived, has the email (never created,
+	// or GDPR-deleted).
+	ResolvedNotFound ResolveState = iota
+	// ResolvedLive: a live contact has the email (primary or secondary).
+	ResolvedLive
+	// ResolvedArchived: only an archived (deleted, restorable) contact has it.
+	ResolvedArchived
+)
+
+func (s ResolveState) String() string {
+	switch s {
+	case ResolvedLive:
+		return "live"
+	case ResolvedArchived:
+		return "archived"
+	}
+	return "not found"
+}
+
+// Resolution is what the CRM knows about one email.
+type Resolution struct {
+	State ResolveState
+	// ContactID and PrimaryEmail are set unless State is ResolvedNotFound.
+	ContactID    string
+	PrimaryEmail string
+	// Secondary is true when the email is one of the contact's
+	// hs_additional_emails, not its primary email (reference §4.5).
+	Secondary bool
+}
+
+// Resolve looks emails up for the sync rules on secondary emails and
+// deleted contacts (reference §4.4, §4.5): a batch read by email of the live
+// contacts, then, for the emails not found, a second read with
+// archived=true. Emails are matched case-insensitively and read 100 per
+// call. The map is keyed by the emails as given; each email maps to its
+// resolution (ResolvedNotFound included).
+//
+// HubSpot API: POST /crm/v3/objects/contacts/batch/read?archived=false|true
+func (s *ContactsService) Resolve(ctx context.Context, emails []string) (map[string]Resolution, error) {
+	out := make(map[string]Resolution, len(emails))
+	var keys []string // normalised, unique
+	byKey := map[string][]string{}
+	for _, e := range emails {
+		k := normKey(e)
+		if _, ok := byKey[k]; !ok && k != "" {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], e)
+		out[e] = Resolution{}
+	}
+	resolved := map[string]Resolution{}
+	pending := keys
+	for _, archived := range []bool{false, true} {
+		var next []string
+		for chunk := range slices.Chunk(pending, MaxBatchInputs) {
+			found, _, err := s.BatchRead(ctx, BatchReadRequest{IDProperty: "email", IDs: chunk,
+				Properties: []string{"email", "hs_additional_emails"}, Archived: archived})
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range chunk {
+				if r, ok := match(k, found, archived); ok {
+					resolved[k] = r
+				} else {
+					next = append(next, k)
+				}
+			}
+		}
+		pending = next
+	}
+	for k, r := range resolved {
+		for _, e := range byKey[k] {
+			out[e] = r
+		}
+	}
+	return out, nil
+}
+
+// match finds the contact holding email k (lower-case) among found: by
+// primary email first, then by hs_additional_emails.
+func match(k string, found []*Contact, archived bool) (Resolution, bool) {
+	state := ResolvedLive
+	if archived {
+		state = ResolvedArchived
+	}
+	for _, c := range found {
+		if normKey(c.Properties["email"]) == k {
+			return Resolution{State: state, ContactID: c.ID, PrimaryEmail: normKey(c.Properties["email"])}, true
+		}
+	}
+	for _, c := range found {
+		for _, e := range strings.Split(c.Properties["hs_additional_emails"], ";") {
+			if normKey(e) == k {
+				return Resolution{State: state, ContactID: c.ID, PrimaryEmail: normKey(c.Properties["email"]), Secondary: true}, true
+			}
+		}
+	}
+	return Resolution{}, false
+}
