@@ -1,9 +1,10 @@
 // Package hubspot is the REST client for the parts of the HubSpot API that
-// zoomsync writes to: contact properties and groups, contacts, and the users
-// of the account.
+// zoomsync writes to: contact properties and groups, contacts, the users of
+// the account, and CRM activity (marketing events, timeline events, calls).
 //
 // The shape follows go-github: one *Client built with options, one service
-// per API area hanging off it (Properties, Contacts, Users), shared plumbing
+// per API area hanging off it (Properties, Contacts, Users, MarketingEvents,
+// Timeline, Calls), shared plumbing
 // (NewRequest, Do, CheckResponse) in this file and typed errors in errors.go.
 //
 // Every request goes through three layers:
