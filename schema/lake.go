@@ -14,6 +14,13 @@ const (
 	StreamRegistrants      = "registrants"
 	StreamParticipants     = "participants"
 	StreamExtractIssues    = "extract_issues"
+	StreamOccurrences      = "webinar_occurrences"
+	StreamQuestions        = "registration_questions"
+	StreamPanelists        = "panelists"
+	StreamAbsentees        = "absentees"
+	StreamRecordings       = "recordings"
+	StreamRecordingFiles   = "recording_files"
+	StreamTranscripts      = "transcripts"
 )
 
 // RawStreams lists every raw stream with a zero row of its type, in the order
@@ -29,6 +36,13 @@ var RawStreams = []struct {
 	{StreamRegistrants, Registrant{}},
 	{StreamParticipants, Participant{}},
 	{StreamExtractIssues, ExtractIssue{}},
+	{StreamOccurrences, WebinarOccurrence{}},
+	{StreamQuestions, RegistrationQuestion{}},
+	{StreamPanelists, Panelist{}},
+	{StreamAbsentees, Absentee{}},
+	{StreamRecordings, Recording{}},
+	{StreamRecordingFiles, RecordingFile{}},
+	{StreamTranscripts, TranscriptCue{}},
 }
 
 // Derived (load-ready) tables under out/.
@@ -43,6 +57,17 @@ const (
 	ReasonReportMissing  = "report_missing"  // Zoom answered 404 for an instance's report
 	ReasonNoRegistration = "no_registration" // approval_type 2: the webinar takes no registrants
 	ReasonWebinarMissing = "webinar_missing" // listed, then 404 on detail
+
+	// Recordings and transcripts.
+	ReasonRecordingMissing    = "recording_missing"    // 404 code 3301: no cloud recording, or every file deleted
+	ReasonRecordingProcessing = "recording_processing" // a file's status is not completed yet
+	ReasonNoAttendees         = "no_attendees"         // nobody attended: the recording is not synced
+	ReasonTranscriptNotFound  = "transcript_not_found" // the transcript file could not be downloaded
+	ReasonTranscriptMalformed = "transcript_malformed" // cues of the VTT file that could not be read
+
+	// ReasonBackfillWindowTooOld: report/users/meetings refused a window
+	// older than Zoom keeps reports for.
+	ReasonBackfillWindowTooOld = "report_window_too_old"
 )
 
 // Lake names the paths of a data directory.

@@ -46,6 +46,16 @@ type Webinar struct {
 	JoinURL      string    `parquet:"join_url"`
 	IsSimulive   bool      `parquet:"is_simulive"`
 	ApprovalType int32     `parquet:"approval_type"` // 0 auto, 1 manual, 2 no registration
+	// AutoRecording is local, cloud or none.
+	AutoRecording string `parquet:"auto_recording"`
+	// RegistrationType (type 9): 1 once for all, 2 per occurrence, 3 once choosing occurrences.
+	RegistrationType int32 `parquet:"registration_type"`
+	// Settings and Recurrence are the API's objects as JSON, for notebooks.
+	Settings   string `parquet:"settings"`
+	Recurrence string `parquet:"recurrence"`
+	// Listed is false for a webinar found through reports only: Zoom no
+	// longer lists it (expired), so its detail and registrants are gone.
+	Listed bool `parquet:"listed"`
 }
 
 // WebinarInstance is one row of raw/webinar_instances: one held session from
@@ -125,4 +135,105 @@ type ExtractIssue struct {
 	Stream       string    `parquet:"stream"`
 	Reason       string    `parquet:"reason"` // one of the Reason* constants
 	Detail       string    `parquet:"detail"`
+}
+
+// WebinarOccurrence is one row of raw/webinar_occurrences: an occurrence of
+// a recurring webinar with a fixed time (type 9), from GET /webinars/{id}.
+type WebinarOccurrence struct {
+	RunID        string    `parquet:"run_id"`
+	FetchedAt    time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID    int64     `parquet:"webinar_id"`
+	OccurrenceID string    `parquet:"occurrence_id"`
+	StartTime    time.Time `parquet:"start_time,timestamp(microsecond)"`
+	Duration     int32     `parquet:"duration"` // minutes
+	Status       string    `parquet:"status"`   // available, deleted
+}
+
+// RegistrationQuestion is one row of raw/registration_questions: a standard
+// field or a custom question of a webinar's registration form.
+type RegistrationQuestion struct {
+	RunID     string    `parquet:"run_id"`
+	FetchedAt time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID int64     `parquet:"webinar_id"`
+	Kind      string    `parquet:"kind"` // standard or custom
+	Name      string    `parquet:"name"` // field_name of a standard field, title of a custom question
+	Type      string    `parquet:"type"` // custom: short, single_radio, single_dropdown, multiple
+	Required  bool      `parquet:"required"`
+	Answers   string    `parquet:"answers"` // custom: the choices, as a JSON array
+}
+
+// Panelist is one row of raw/panelists: GET /webinars/{webinarId}/panelists.
+type Panelist struct {
+	RunID     string    `parquet:"run_id"`
+	FetchedAt time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID int64     `parquet:"webinar_id"`
+	ID        string    `parquet:"id"`
+	Name      string    `parquet:"name"`
+	Email     string    `parquet:"email"`
+}
+
+// Absentee is one row of raw/absentees: an approved registrant who did not
+// attend one instance, GET /past_webinars/{uuid}/absentees.
+type Absentee struct {
+	RunID        string    `parquet:"run_id"`
+	FetchedAt    time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID    int64     `parquet:"webinar_id"`
+	InstanceUUID string    `parquet:"instance_uuid"`
+	RegistrantID string    `parquet:"registrant_id"`
+	Email        string    `parquet:"email"`
+	FirstName    string    `parquet:"first_name"`
+	LastName     string    `parquet:"last_name"`
+	CreateTime   time.Time `parquet:"create_time,timestamp(microsecond)"`
+}
+
+// Recording is one row of raw/recordings: the cloud recording of one
+// instance, GET /meetings/{uuid}/recordings.
+type Recording struct {
+	RunID          string    `parquet:"run_id"`
+	FetchedAt      time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID      int64     `parquet:"webinar_id"`
+	InstanceUUID   string    `parquet:"instance_uuid"`
+	HostID         string    `parquet:"host_id"`
+	Topic          string    `parquet:"topic"`
+	StartTime      time.Time `parquet:"start_time,timestamp(microsecond)"`
+	Duration       int32     `parquet:"duration"` // minutes
+	TotalSize      int64     `parquet:"total_size"`
+	RecordingCount int32     `parquet:"recording_count"`
+	ShareURL       string    `parquet:"share_url"`
+}
+
+// RecordingFile is one row of raw/recording_files: one file of a recording.
+// The download URL is kept (it needs a token to use); no token is.
+type RecordingFile struct {
+	RunID          string    `parquet:"run_id"`
+	FetchedAt      time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID      int64     `parquet:"webinar_id"`
+	InstanceUUID   string    `parquet:"instance_uuid"`
+	ID             string    `parquet:"id"`
+	FileType       string    `parquet:"file_type"` // MP4, M4A, TRANSCRIPT, CC, TIMELINE, CHAT, CSV, SUMMARY
+	FileExtension  string    `parquet:"file_extension"`
+	FileSize       int64     `parquet:"file_size"`
+	RecordingType  string    `parquet:"recording_type"`
+	RecordingStart time.Time `parquet:"recording_start,timestamp(microsecond)"`
+	RecordingEnd   time.Time `parquet:"recording_end,timestamp(microsecond)"`
+	Status         string    `parquet:"status"` // completed; anything else is not ready
+	Ready          bool      `parquet:"ready"`
+	PlayURL        string    `parquet:"play_url"`
+	DownloadURL    string    `parquet:"download_url"`
+}
+
+// TranscriptCue is one row of raw/transcripts: a timed cue of a transcript
+// (audio_transcript) or closed-caption file, parsed from its WebVTT.
+type TranscriptCue struct {
+	RunID        string    `parquet:"run_id"`
+	FetchedAt    time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	WebinarID    int64     `parquet:"webinar_id"`
+	InstanceUUID string    `parquet:"instance_uuid"`
+	FileID       string    `parquet:"file_id"`
+	FileType     string    `parquet:"file_type"` // TRANSCRIPT or CC
+	Seq          int32     `parquet:"seq"`
+	StartMS      int64     `parquet:"start_ms"`
+	EndMS        int64     `parquet:"end_ms"`
+	Speaker      string    `parquet:"speaker"`
+	Text         string    `parquet:"text"`
 }

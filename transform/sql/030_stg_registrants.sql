@@ -1,22 +1,24 @@
 -- 030_stg_registrants.sql: the registrants of the latest listing snapshots.
--- Reads:  raw_registrants, email_checks.
+-- Reads:  raw_registrants, email_checks, webinars_switched_off.
 -- Writes: view stg_registrants: one row per (webinar_id, registrant id), with
 --         person (the trimmed, lower-cased email; NULL when empty or invalid)
 --         and email_status ('valid', 'empty', 'invalid').
 -- Audit:  none here (080_audit.sql reads email_status).
 --
--- Zoom lists registrants per webinar and status; the rows of one listing
--- share one fetched_at. A listing is taken whole from its latest snapshot
--- (rows of older snapshots of the same webinar and status are ignored, so a
--- registrant dropped from a listing drops out), then a registrant that shows
--- up in more than one listing (moved from pending to approved) keeps its
--- latest row.
+-- Zoom lists registrants per webinar and status; the extractor fetches the
+-- three listings of a webinar together and writes them as one snapshot with
+-- one fetched_at. The latest snapshot of a webinar is taken whole (rows of
+-- older snapshots are ignored, so a registrant dropped from every listing
+-- drops out), then a registrant that shows up in more than one listing
+-- (moved from pending to approved) keeps its latest row. Webinars that the
+-- settings switched off (webinars_switched_off) are left out.
 
 CREATE OR REPLACE VIEW stg_registrants AS
 WITH latest_listing AS (
     SELECT * EXCLUDE (run)
     FROM raw_registrants
-    QUALIFY fetched_at = max(fetched_at) OVER (PARTITION BY webinar_id, status)
+    WHERE webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off)
+    QUALIFY fetched_at = max(fetched_at) OVER (PARTITION BY webinar_id)
 ),
 one_per_registrant AS (
     SELECT *

@@ -13,6 +13,7 @@ CREATE OR REPLACE VIEW stg_participants AS
 WITH latest_report AS (
     SELECT * EXCLUDE (run)
     FROM raw_participants
+    WHERE webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off)
     QUALIFY fetched_at = max(fetched_at) OVER (PARTITION BY instance_uuid)
 )
 SELECT p.*,

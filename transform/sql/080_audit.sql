@@ -1,6 +1,7 @@
 -- 080_audit.sql: one audit row per left-out raw row (or webinar, or instance).
 -- Reads:  stg_participants, stg_registrants, stg_instance_reports,
---         raw_extract_issues; the variable run_id (set by the engine).
+--         raw_extract_issues, raw_recordings, raw_transcripts,
+--         latest_extract_run; the variable run_id (set by the engine).
 -- Writes: view audit_rows; temp table out_audit, which the engine writes to
 --         out/audit.parquet.
 -- Audit reasons:
@@ -12,9 +13,24 @@
 --                       (raw issue report_too_old or report_missing, carried
 --                       in detail) and that has no report since
 --                       ("webinar data not synced"; one row per instance)
---   no_registration, webinar_missing and any other extractor issue: carried
---                       through, one row per webinar/instance and reason
---                       ("webinar data not synced")
+--   host_not_selected, sync_setting_off, webinar_switched_off,
+--   host_domain_excluded
+--                       a webinar the settings keep out ("sync setting
+--                       disabled"); the extractor writes these at every run, so
+--                       only the newest extraction's count
+--   recordings_setting_off, no_attendees, recording_missing,
+--   recording_processing
+--                       a recording not synced ("recording/transcript not
+--                       synced"); recordings_setting_off and no_attendees are
+--                       re-decided at every run like the settings above; a
+--                       missing or processing recording is no longer left out
+--                       once a later run fetched it
+--   transcript_not_found, transcript_malformed
+--                       a transcript that could not be had or read ("sync
+--                       error"), until a later run fetched it
+--   no_registration, webinar_missing, report_window_too_old and any other
+--                       extractor issue: carried through, one row per
+--                       webinar/instance and reason ("webinar data not synced")
 
 CREATE OR REPLACE VIEW audit_rows AS
 WITH issues AS (
@@ -26,10 +42,28 @@ WITH issues AS (
 -- One row per webinar, instance and reason (the latest); an instance whose
 -- report a later run did get is no longer left out.
 open_issues AS (
-    SELECT *
-    FROM issues
+    SELECT *,
+           CASE WHEN audit_reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off', 'host_domain_excluded')
+                     THEN 'sync setting disabled'
+                WHEN audit_reason IN ('recordings_setting_off', 'no_attendees', 'recording_missing', 'recording_processing')
+                     THEN 'recording/transcript not synced'
+                WHEN audit_reason IN ('transcript_not_found', 'transcript_malformed')
+                     THEN 'sync error'
+                ELSE 'webinar data not synced' END AS category
+    FROM issues i
     WHERE NOT (audit_reason = 'report_unavailable'
                AND coalesce(instance_uuid, '') IN (SELECT uuid FROM stg_instance_reports))
+      -- Decisions re-made at every run count from the newest extraction only.
+      AND NOT (audit_reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off',
+                                'host_domain_excluded', 'recordings_setting_off', 'no_attendees')
+               AND run_id <> (SELECT run_id FROM latest_extract_run))
+      -- A recording or transcript fetched after the issue settles it.
+      AND NOT (audit_reason IN ('recording_missing', 'recording_processing')
+               AND EXISTS (SELECT 1 FROM raw_recordings r
+                           WHERE r.instance_uuid = i.instance_uuid AND r.fetched_at > i.fetched_at))
+      AND NOT (audit_reason IN ('transcript_not_found', 'transcript_malformed')
+               AND EXISTS (SELECT 1 FROM raw_transcripts t
+                           WHERE t.instance_uuid = i.instance_uuid AND t.fetched_at > i.fetched_at))
     QUALIFY row_number() OVER (
         PARTITION BY webinar_id, coalesce(instance_uuid, ''), audit_reason
         ORDER BY fetched_at DESC, run_id DESC) = 1
@@ -62,7 +96,7 @@ FROM stg_registrants
 WHERE email_status = 'invalid'
 
 UNION ALL
-SELECT 'webinar data not synced',
+SELECT category,
        audit_reason,
        webinar_id,
        nullif(instance_uuid, ''),

@@ -1,0 +1,22 @@
+-- 025_sync_settings.sql: the webinars that zoomsync.yaml's settings keep out.
+-- Reads:  raw_extract_issues, raw_users.
+-- Writes: view latest_extract_run (the run id of the newest extraction: every
+--         extraction lists the users), view webinars_switched_off (one row per
+--         webinar the newest extraction skipped by a setting, with its reason).
+-- Audit:  none here (080_audit.sql reports the skipped webinars).
+--
+-- The extractor decides per webinar from the settings and writes an issue
+-- row for every webinar it skips, at every run. A webinar skipped by the
+-- newest extraction is out, even when an earlier run synced it: its rows stay
+-- in the lake but count for no contact. Settings take effect at the next
+-- extraction.
+
+CREATE OR REPLACE VIEW latest_extract_run AS
+SELECT max(run_id) AS run_id FROM raw_users;
+
+CREATE OR REPLACE VIEW webinars_switched_off AS
+SELECT DISTINCT ON (webinar_id) webinar_id, reason
+FROM raw_extract_issues
+WHERE run_id = (SELECT run_id FROM latest_extract_run)
+  AND reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off', 'host_domain_excluded')
+ORDER BY webinar_id, reason;
