@@ -27,6 +27,10 @@ type Account struct {
 	Now      time.Time // the account's clock: data semantics (upcoming, report age) are relative to it
 	Users    []*User
 	Webinars []*Webinar // every webinar incl. expired and upcoming ones
+	// Meetings are plain (non-webinar) meetings the hosts held. Only
+	// GET /report/users/{userId}/meetings lists them, so that a client must
+	// filter webinars out of that report by type.
+	Meetings []*Meeting
 }
 
 // User is a Zoom user of the account. Pending users have no ID.
@@ -75,6 +79,11 @@ type Webinar struct {
 	// the questions endpoint derives optional ones from the titles the
 	// registrants answered.
 	CustomQuestions []RegistrationCustomQuestion
+	// AutoRecording is settings.auto_recording: cloud, local or none; "" is
+	// served as "cloud". Only cloud webinars have instances with a Recording.
+	AutoRecording string
+	// Panelists are the webinar's panelists (GET /webinars/{webinarId}/panelists).
+	Panelists []Panelist
 }
 
 // RegistrationQuestion is a standard registration field of a webinar's form:
@@ -129,6 +138,9 @@ type Instance struct {
 	StartTime    time.Time // report start_time
 	EndTime      time.Time // report end_time
 	Participants []*Participant
+	// Recording is the instance's cloud recording; nil when it has none
+	// (GET /meetings/{meetingId}/recordings answers 404/3301).
+	Recording *Recording
 }
 
 // Participant is one join/leave row of the participants report.

@@ -23,9 +23,9 @@ type GenConfig struct {
 	Hosts int
 	// Webinars is the number of webinars; zero → 15, holding 40 instances in all, plus a
 	// 16th: a second upcoming webinar whose registration form requires more than first name,
-	// last name and email. The first eight are the special cases (upcoming, two type 9,
-	// type 6, expired, older than a year, simulive, no registration), the rest single
-	// webinars.
+	// last name and email, and a 17th: a webinar held ~100 days before Now that has
+	// expired since. The first eight are the special cases (upcoming, two type 9, type 6,
+	// expired, older than a year, simulive, no registration), the rest single webinars.
 	Webinars int
 	// People is the size of the pool registrants and attendees are drawn from; zero → 1500.
 	People int
@@ -57,6 +57,13 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 //
 // Participant emails are what Zoom's report would show: trimmed, and "" when the typed email
 // does not match the user_email pattern of Zoom's OpenAPI spec (missing "@", no TLD).
+//
+// Then, from random streams of their own (so none of the above changed when they were
+// added): in the demo set, the 17th webinar, expired, held ~100 days before Now (only
+// GET /report/users/{userId}/meetings finds it); for every account, panelists,
+// settings.auto_recording, cloud recordings with WebVTT transcripts, and three plain
+// meetings per host (genExtras says which instances have no, a trashed or a processing
+// recording).
 func Generate(cfg GenConfig) *Account {
 	if cfg.Now.IsZero() {
 		cfg.Now = DefaultNow
@@ -86,7 +93,9 @@ func Generate(cfg GenConfig) *Account {
 	g.genWebinars(acct)
 	if demoSet {
 		g.genQuestionsWebinar(acct, seed)
+		g.genRecentExpiredWebinar(acct, seed)
 	}
+	g.genExtras(acct, seed)
 	return acct
 }
 

@@ -1,6 +1,7 @@
 package zoomtest
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,6 +27,10 @@ var routes = []*route{
 	{"GET", "/past_webinars/{webinarId}/instances", Light, (*Server).listPastInstances},
 	{"GET", "/report/webinars/{webinarId}", Heavy, (*Server).getWebinarReport},
 	{"GET", "/report/webinars/{webinarId}/participants", Heavy, (*Server).listReportParticipants},
+	{"GET", "/webinars/{webinarId}/panelists", Medium, (*Server).listPanelists},
+	{"GET", "/past_webinars/{webinarId}/absentees", Heavy, (*Server).listAbsentees},
+	{"GET", "/meetings/{meetingId}/recordings", Light, (*Server).getRecording},
+	{"GET", "/report/users/{userId}/meetings", Heavy, (*Server).listUserMeetingsReport},
 }
 
 // Routes lists the implemented endpoints as "METHOD /template" (paths after /v2).
@@ -88,7 +93,11 @@ func decodeUUID(raw string) (v string, passes int, err error) {
 // webinarParam resolves {webinarId}: a numeric id, or a uuid (decoded per §1). It answers
 // 404/3001 for a malformed or, in strict mode, single-encoded uuid that needed double encoding.
 func (s *Server) webinarParam(c *call) (id int64, uuid string, errStatus int, errBody any) {
-	raw := c.params["webinarId"]
+	return s.idParam(c.params["webinarId"])
+}
+
+// idParam resolves a raw path segment holding a numeric id or a uuid, as webinarParam.
+func (s *Server) idParam(raw string) (id int64, uuid string, errStatus int, errBody any) {
 	if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n > 0 {
 		return n, "", 0, nil
 	}
@@ -134,7 +143,22 @@ func (s *Server) findWebinar(c *call) (w *Webinar, errStatus int, errBody any) {
 // a uuid → that instance. Instances older than a year (relative to Account.Now) answer
 // 400/12702.
 func (s *Server) findInstance(c *call) (w *Webinar, in *Instance, errStatus int, errBody any) {
-	id, uuid, st, eb := s.webinarParam(c)
+	w, in, st, eb := s.findEndedInstance(c.params["webinarId"])
+	if st != 0 {
+		return nil, nil, st, eb
+	}
+	if in.StartTime.Before(s.acct.Now.AddDate(-1, 0, 0)) {
+		st, eb := apiErr(http.StatusBadRequest, 12702, "Can not access a webinar a year ago.")
+		return nil, nil, st, eb
+	}
+	return w, in, 0, nil
+}
+
+// findEndedInstance resolves a raw {webinarId} of /past_webinars and recordings endpoints:
+// an id → its latest ended instance; a uuid → that instance, if it has ended. Not found →
+// 404/3001.
+func (s *Server) findEndedInstance(raw string) (w *Webinar, in *Instance, errStatus int, errBody any) {
+	id, uuid, st, eb := s.idParam(raw)
 	if st != 0 {
 		return nil, nil, st, eb
 	}
@@ -165,10 +189,6 @@ func (s *Server) findInstance(c *call) (w *Webinar, in *Instance, errStatus int,
 	}
 	if in == nil || in.EndTime.After(s.acct.Now) {
 		st, eb := apiErr(http.StatusNotFound, 3001, "Meeting ID is invalid or not end.")
-		return nil, nil, st, eb
-	}
-	if in.StartTime.Before(s.acct.Now.AddDate(-1, 0, 0)) {
-		st, eb := apiErr(http.StatusBadRequest, 12702, "Can not access a webinar a year ago.")
 		return nil, nil, st, eb
 	}
 	return w, in, 0, nil
@@ -380,6 +400,8 @@ type qaJSON struct {
 	AnswerQuestions         string `json:"answer_questions"`
 	AttendeesCanComment     bool   `json:"attendees_can_comment"`
 	AttendeesCanUpvote      bool   `json:"attendees_can_upvote"`
+	AllowAutoReply          bool   `json:"allow_auto_reply"`
+	AutoReplyText           string `json:"auto_reply_text,omitempty"`
 }
 
 type settingsJSON struct {
@@ -398,6 +420,7 @@ type settingsJSON struct {
 	OnDemand                     bool   `json:"on_demand"`
 	PanelistsVideo               bool   `json:"panelists_video"`
 	PracticeSession              bool   `json:"practice_session"`
+	PostWebinarSurvey            bool   `json:"post_webinar_survey"`
 	QuestionAndAnswer            qaJSON `json:"question_and_answer"`
 	RegistrantsConfirmationEmail bool   `json:"registrants_confirmation_email"`
 	RegistrantsEmailNotification bool   `json:"registrants_email_notification"`
@@ -424,7 +447,7 @@ func (s *Server) getWebinar(c *call) (int, any) {
 		Password:       "",
 		TrackingFields: []trackingField{},
 		Settings: settingsJSON{
-			ApprovalType: w.ApprovalType, Audio: "both", AutoRecording: "cloud", EmailLanguage: "en-US",
+			ApprovalType: w.ApprovalType, Audio: "both", AutoRecording: cmp.Or(w.AutoRecording, "cloud"), EmailLanguage: "en-US",
 			HDVideo: true, HostVideo: true, PanelistsVideo: true, PracticeSession: true,
 			QuestionAndAnswer: qaJSON{Enable: true, AllowSubmitQuestions: true, AllowAnonymousQuestions: true,
 				AnswerQuestions: "all", AttendeesCanComment: true, AttendeesCanUpvote: true},
@@ -524,17 +547,21 @@ func (s *Server) listRegistrants(c *call) (int, any) {
 	}
 	out := registrantsPage{pageParams: env, Registrants: []registrantJSON{}}
 	for _, r := range list[lo:hi] {
-		j := registrantJSON{
-			ID: r.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Country: r.Country,
-			Org: r.Org, JobTitle: r.JobTitle, CustomQuestions: []customQuestion{}, Status: r.Status,
-			CreateTime: zt(r.CreateTime), JoinURL: r.JoinURL,
-		}
-		for _, q := range r.CustomQuestions {
-			j.CustomQuestions = append(j.CustomQuestions, customQuestion(q))
-		}
-		out.Registrants = append(out.Registrants, j)
+		out.Registrants = append(out.Registrants, registrantToJSON(r))
 	}
 	return http.StatusOK, out
+}
+
+func registrantToJSON(r *Registrant) registrantJSON {
+	j := registrantJSON{
+		ID: r.ID, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName, Country: r.Country,
+		Org: r.Org, JobTitle: r.JobTitle, CustomQuestions: []customQuestion{}, Status: r.Status,
+		CreateTime: zt(r.CreateTime), JoinURL: r.JoinURL,
+	}
+	for _, q := range r.CustomQuestions {
+		j.CustomQuestions = append(j.CustomQuestions, customQuestion(q))
+	}
+	return j
 }
 
 // --- GET /past_webinars/{webinarId}/instances ---

@@ -60,8 +60,8 @@ func TestGenerate_registrationQuestions(t *testing.T) {
 			t.Errorf("open webinar requires %s", q.FieldName)
 		}
 	}
-	if len(a.Webinars) != 16 {
-		t.Errorf("%d webinars, want 16", len(a.Webinars))
+	if len(a.Webinars) != 17 {
+		t.Errorf("%d webinars, want 17", len(a.Webinars))
 	}
 	b := DemoAccount(1)
 	if got, want := fmt.Sprintf("%+v", *b.Webinars[15]), fmt.Sprintf("%+v", *strict); got != want {

@@ -59,7 +59,8 @@ func (k FaultKind) String() string {
 // Fault describes a fault injected into matching requests.
 type Fault struct {
 	// Path is a substring of the request path after /v2 (e.g. "/participants"); "" matches
-	// every API request. The token endpoint is matched only by a Path starting with "/oauth".
+	// every API request. The token endpoint is matched only by a Path starting with "/oauth",
+	// recording downloads only by a Path starting with "/rec" ("/rec/download", "/rec/signed").
 	Path    string
 	After   int // skip this many matching requests first
 	Times   int // apply to this many matching requests; 0 → 1
@@ -79,6 +80,7 @@ type config struct {
 	faults                            []Fault
 	logger                            *slog.Logger
 	registration                      registrationConfig // register.go
+	signedURLTTL                      time.Duration      // recordings.go
 }
 
 // WithCredentials sets the accepted account id, client id and client secret
@@ -135,6 +137,12 @@ type Server struct {
 	stats  Stats
 
 	reg registrations // POST /webinars/{webinarId}/registrants state, register.go
+
+	// recordings.go
+	dlTokens map[string]time.Time // download_access_token → expiry (guarded by mu)
+	signKey  []byte               // signs the storage URLs downloads redirect to
+	recOnce  sync.Once
+	recIndex map[string]recFile // download key → file
 }
 
 type faultState struct {
@@ -184,6 +192,9 @@ func newServer(acct *Account, opts ...Option) *Server {
 		limits: newLimiter(cfg.plan),
 		tokens: map[string]time.Time{},
 		pages:  map[string]pageToken{},
+
+		dlTokens: map[string]time.Time{},
+		signKey:  []byte(rand.Text()),
 	}
 	for _, f := range cfg.faults {
 		s.faults = append(s.faults, &faultState{Fault: f})
@@ -285,6 +296,10 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		s.serveToken(w, r, info)
 	case path == "/v2" || strings.HasPrefix(path, "/v2/"):
 		s.serveAPI(w, r, strings.TrimPrefix(path, "/v2"), info)
+	case strings.HasPrefix(path, "/rec/download/"):
+		s.serveDownload(w, r, path, info)
+	case strings.HasPrefix(path, "/rec/signed/"):
+		s.serveSigned(w, r, path, info)
 	default:
 		http.Error(w, "no route in test fixture: "+r.URL.Path, http.StatusInternalServerError)
 	}
@@ -304,14 +319,16 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 // takeFault counts the request against every matching fault and returns the first that
-// applies, or nil.
-func (s *Server) takeFault(path string, token bool) *Fault {
+// applies, or nil. scope is "" for API requests, "/oauth" for the token endpoint and "/rec"
+// for recording downloads: outside the API, only faults whose Path starts with the scope
+// and prefixes the path match.
+func (s *Server) takeFault(path string, scope string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var hit *Fault
 	for _, f := range s.faults {
-		if token {
-			if !strings.HasPrefix(f.Path, "/oauth") || !strings.HasPrefix(path, f.Path) {
+		if scope != "" {
+			if !strings.HasPrefix(f.Path, scope) || !strings.HasPrefix(path, f.Path) {
 				continue
 			}
 		} else if !strings.Contains(path, f.Path) {
@@ -444,7 +461,7 @@ const tokenScope = "user:read:admin webinar:read:admin webinar:write:admin repor
 // grant_type and account_id are read from the query string or a form body.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, info *reqInfo) {
 	var truncate bool
-	if f := s.takeFault("/oauth/token", true); f != nil {
+	if f := s.takeFault("/oauth/token", "/oauth"); f != nil {
 		info.fault = f.Kind
 		if s.applyFault(w, r, f, "", "", &truncate) {
 			return
@@ -540,7 +557,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, path string, i
 	info.route, info.label = r.Method+" "+rt.tmpl, rt.label
 
 	var truncate bool
-	if f := s.takeFault(path, false); f != nil {
+	if f := s.takeFault(path, ""); f != nil {
 		info.fault = f.Kind
 		if s.applyFault(w, r, f, rt.label, tok, &truncate) {
 			return
