@@ -243,6 +243,22 @@ segments:
 		}
 	})
 
+	t.Run("zoomsync.example.yaml runs", func(t *testing.T) {
+		example, err := os.ReadFile(filepath.Join("..", "..", "zoomsync.example.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := filepath.Join(t.TempDir(), "zoomsync.yaml")
+		writeFile(t, cfg, string(example))
+		out, err := run(t, "--data-dir", dir, "segments", "--config", cfg)
+		if err != nil {
+			t.Fatalf("segments with zoomsync.example.yaml: %v\n%s", err, out)
+		}
+		if n := strings.Count(out, "\nsegment ") + 1; !strings.HasPrefix(out, "segment ") || n < 2 || strings.Contains(out, ": 0 rows") {
+			t.Errorf("segments with zoomsync.example.yaml printed:\n%s\nwant a line per segment, none empty", out)
+		}
+	})
+
 	t.Run("segments checks every query before running any", func(t *testing.T) {
 		cfgDir := t.TempDir()
 		cfg := filepath.Join(cfgDir, "zoomsync.yaml")
