@@ -19,6 +19,10 @@ var outTables = []struct {
 }{
 	{schema.TableContacts, schema.Contact{}},
 	{schema.TableAudit, schema.AuditRow{}},
+	{schema.TableRegistrationEvents, schema.RegistrationEvent{}},
+	{schema.TableAttendanceEvents, schema.AttendanceEvent{}},
+	{schema.TableRecordingEvents, schema.RecordingEvent{}},
+	{schema.TableMarketingEvents, schema.MarketingEvent{}},
 }
 
 // rawView is the view name of a raw stream.
@@ -91,6 +95,10 @@ var timeType = reflect.TypeFor[time.Time]()
 func duckType(t reflect.Type) string {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t.Kind() == reflect.Slice {
+		// A `list` column: parquet-go writes a LIST, read as T[].
+		return duckType(t.Elem()) + "[]"
 	}
 	if t == timeType {
 		// parquet-go writes timestamp(microsecond) adjusted to UTC.
