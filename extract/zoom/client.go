@@ -1,10 +1,11 @@
 // Package zoom is the client for the parts of the Zoom REST API v2 that
-// zoomsync reads: users, webinars, registrants, past instances and webinar
-// reports.
+// zoomsync reads: users, webinars, registrants, panelists, past instances,
+// absentees, webinar reports, users' meeting reports and cloud recordings
+// (with the download of their files).
 //
 // The shape follows go-github: one *Client carries the plumbing (auth, rate
 // limits, retries, error decoding) and hangs one service per API area off it
-// (Users, Webinars, Reports). Methods take ctx first and return
+// (Users, Webinars, Reports, Recordings). Methods take ctx first and return
 // (value, *Response, error); paginated endpoints have a single-page method and
 // an iterator that walks every page.
 //
@@ -148,11 +149,15 @@ type Client struct {
 
 	baseURL      *url.URL
 	baseExplicit bool
+	oauthURL     *url.URL
 	hc           *http.Client // retrying; under it, one try goes through the caller's client
-	auth         *tokenCache
-	limits       *limiters
-	logger       *slog.Logger
-	now          func() time.Time
+	// dl sends recording downloads: retrying, and redirects are never followed by it
+	// (Download follows them itself, without the token).
+	dl     *http.Client
+	auth   *tokenCache
+	limits *limiters
+	logger *slog.Logger
+	now    func() time.Time
 	// sharedHeavyPool: Heavy and Resource-intensive share one daily pool
 	// (paid plans).
 	sharedHeavyPool bool
@@ -163,9 +168,10 @@ type Client struct {
 
 	common service
 
-	Users    *UsersService
-	Webinars *WebinarsService
-	Reports  *ReportsService
+	Users      *UsersService
+	Webinars   *WebinarsService
+	Reports    *ReportsService
+	Recordings *RecordingsService
 }
 
 type service struct{ client *Client }
@@ -200,9 +206,11 @@ func NewClient(opts ...Option) *Client {
 		errs = append(errs, fmt.Errorf("zoom: base URL: %w", err))
 	}
 	c.baseURL = base
-	if _, err := parseAbsURL(o.oauthURL); err != nil {
+	oauthURL, err := parseAbsURL(o.oauthURL)
+	if err != nil {
 		errs = append(errs, fmt.Errorf("zoom: OAuth URL: %w", err))
 	}
+	c.oauthURL = oauthURL
 	limits, err := PlanLimits(o.plan)
 	if err != nil {
 		errs = append(errs, err)
@@ -240,10 +248,32 @@ func NewClient(opts ...Option) *Client {
 	}
 	c.auth = newTokenCache(o.oauthURL, o.accountID, o.clientID, o.clientSecret, c.hc)
 
+	// Downloads: the caller's transport and timeout, but no redirect following, so that
+	// the token goes to the download_url only (recordings.go).
+	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	dlClassify := classifyDownload(classify)
+	if o.maxRetries <= 0 {
+		dlClassify = classify
+	}
+	dlSingle := &http.Client{Transport: single.Transport, Timeout: single.Timeout, Jar: single.Jar, CheckRedirect: noFollow}
+	c.dl = &http.Client{
+		Transport: &httpretry.Transport{
+			Base:       doerTransport{dlSingle},
+			Classify:   dlClassify,
+			MaxRetries: max(o.maxRetries, 1),
+			MinWait:    o.minWait,
+			MaxWait:    o.maxWait,
+			Logger:     c.logger,
+			OnRetry:    o.onRetry,
+		},
+		CheckRedirect: noFollow,
+	}
+
 	c.common.client = c
 	c.Users = (*UsersService)(&c.common)
 	c.Webinars = (*WebinarsService)(&c.common)
 	c.Reports = (*ReportsService)(&c.common)
+	c.Recordings = (*RecordingsService)(&c.common)
 	return c
 }
 

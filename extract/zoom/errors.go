@@ -94,6 +94,7 @@ type APIError struct {
 	Errors []FieldError
 
 	tokenEndpoint bool // answered by the OAuth token endpoint
+	hop           int  // Download: the redirect hop that answered (0: the download_url itself)
 }
 
 func (e *APIError) Error() string {
