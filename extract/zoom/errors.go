@@ -73,6 +73,9 @@ var (
 	// ErrRegistrantDailyCap: a *RegistrantLimitError. It concerns one
 	// registrant's email only: nothing else is stopped.
 	ErrRegistrantDailyCap = errors.New("zoom: registrant daily cap reached")
+	// ErrDownloadTooLarge: a recording file's body exceeds the maxBytes
+	// given to RecordingsService.Download.
+	ErrDownloadTooLarge = errors.New("zoom: download exceeds the size limit")
 )
 
 // FieldError is one entry of a validation error's "errors" list.

@@ -144,9 +144,6 @@ func (s *RecordingsService) Get(ctx context.Context, uuid string) (*Recording, *
 // maxRedirects bounds the redirects a download follows.
 const maxRedirects = 5
 
-// ErrDownloadTooLarge: a download's body exceeds the caller's maxBytes.
-var ErrDownloadTooLarge = errors.New("zoom: download exceeds the size limit")
-
 // Download fetches the file behind a recording file's download_url into w
 // and returns the bytes written (zoom-api.md §6.14).
 //
