@@ -21,10 +21,13 @@ const (
 	StreamRecordings       = "recordings"
 	StreamRecordingFiles   = "recording_files"
 	StreamTranscripts      = "transcripts"
+	// CRM snapshot streams, written by the sync before the transform.
+	StreamCRMUsers        = "crm_users"
+	StreamCRMContactsSeen = "crm_contacts_seen"
 )
 
 // RawStreams lists every raw stream with a zero row of its type, in the order
-// the extractor fetches them.
+// the extractor fetches them, then the CRM snapshot streams of the sync.
 var RawStreams = []struct {
 	Name string
 	Row  any
@@ -43,6 +46,8 @@ var RawStreams = []struct {
 	{StreamRecordings, Recording{}},
 	{StreamRecordingFiles, RecordingFile{}},
 	{StreamTranscripts, TranscriptCue{}},
+	{StreamCRMUsers, CRMUser{}},
+	{StreamCRMContactsSeen, CRMContactSeen{}},
 }
 
 // Derived (load-ready) tables under out/.

@@ -237,3 +237,39 @@ type TranscriptCue struct {
 	Speaker      string    `parquet:"speaker"`
 	Text         string    `parquet:"text"`
 }
+
+// CRMUser is one row of raw/crm_users: a user of the CRM account (HubSpot
+// GET /settings/v3/users), fetched at every sync before the transform. Their
+// emails never become contacts.
+type CRMUser struct {
+	RunID     string    `parquet:"run_id"`
+	FetchedAt time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	ID        string    `parquet:"id"`
+	Email     string    `parquet:"email"` // as the CRM returned it
+	FirstName string    `parquet:"first_name"`
+	LastName  string    `parquet:"last_name"`
+}
+
+// CRMContactSeen is one row of raw/crm_contacts_seen: what the CRM said
+// about one candidate email (HubSpot batch read by email, live then
+// archived=true), fetched by the sync's CRM snapshot stage. The transform
+// keeps, per email, the latest row.
+type CRMContactSeen struct {
+	RunID     string    `parquet:"run_id"`
+	FetchedAt time.Time `parquet:"fetched_at,timestamp(microsecond)"`
+	Email     string    `parquet:"email"` // lower-case, trimmed: a person
+	// State is one of CRMContactLive, CRMContactArchived, CRMContactNotFound.
+	State     string `parquet:"state"`
+	ContactID string `parquet:"contact_id"` // empty when not found
+	// PrimaryEmail is the contact's email; Secondary is true when Email is
+	// one of its hs_additional_emails instead.
+	PrimaryEmail string `parquet:"primary_email"`
+	Secondary    bool   `parquet:"secondary"`
+}
+
+// States of a CRMContactSeen row.
+const (
+	CRMContactLive     = "live"      // a live contact has the email (primary or secondary)
+	CRMContactArchived = "archived"  // only an archived (deleted, restorable) contact has it
+	CRMContactNotFound = "not_found" // no contact, live or archived: never created, or GDPR-deleted
+)

@@ -51,6 +51,9 @@ type Engine struct {
 	sql      fs.FS
 	log      *slog.Logger
 	readOnly bool
+	// excludedDomains are the excluded contact domains, normalised
+	// (WithExcludedContactDomains).
+	excludedDomains []string
 }
 
 // Option configures Open.

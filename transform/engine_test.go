@@ -20,8 +20,9 @@ var update = flag.Bool("update", false, "rewrite the want_*.json golden files of
 const goldenRunID = "run-golden"
 
 // TestEngine_Run_golden runs the embedded SQL over each testdata/<case>/raw
-// lake and compares out/contacts and out/audit with want_contacts.json and
-// want_audit.json.
+// lake (with the settings and load state of testdata/<case>/options.json,
+// when present) and compares out/contacts and out/audit with
+// want_contacts.json and want_audit.json.
 //
 // Hand check of presence-union-and-clipping (spans: inst-a1 10:00-11:00 =
 // 3600 s, inst-a2 10:00-10:30 = 1800 s; inst-b1 has no report):
@@ -78,11 +79,13 @@ func TestEngine_Run_golden(t *testing.T) {
 			writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
 
 			ctx := context.Background()
-			e, err := Open(ctx, lake)
+			opts, setup := caseOptions(t, dir)
+			e, err := Open(ctx, lake, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer e.Close()
+			setup(e)
 			res, err := e.Run(ctx, goldenRunID)
 			if err != nil {
 				t.Fatal(err)

@@ -27,14 +27,16 @@ type Result struct {
 	// them by reason.
 	AuditRows     int
 	AuditByReason map[string]int
+	// AuditByCategory splits the audit rows by category.
+	AuditByCategory map[string]int
 	// Files are the SQL files run, in order.
 	Files    []string
 	Duration time.Duration
 }
 
 // Run recreates the raw views over the lake's current files, fills
-// known_tlds, runs the SQL files in name order, writes out/<table>.parquet
-// for every out_<table> relation the SQL created (contacts, audit), and
+// known_tlds and the rule tables (excluded_contact_domains, contact_ledger),
+// runs the SQL files in name order, writes out/<table>.parquet for every out_<table> relation the SQL created (contacts, audit), and
 // points the out views at the new files. The catalog changes in one
 // transaction; each out file is written under a temporary name in out/ and
 // renamed after the transaction commits, so a failed Run leaves the previous
@@ -44,7 +46,7 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		return nil, errors.New("transform: Run on a read-only engine")
 	}
 	start := time.Now()
-	res := &Result{RunID: runID, AuditByReason: map[string]int{}}
+	res := &Result{RunID: runID, AuditByReason: map[string]int{}, AuditByCategory: map[string]int{}}
 
 	files, err := fs.Glob(e.sql, "*.sql")
 	if err != nil {
@@ -82,6 +84,9 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		return nil, err
 	}
 	e.log.DebugContext(ctx, "known top-level domains", "tlds", tlds)
+	if err := e.fillRuleTables(ctx, tx); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = "+quote(runID)); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
@@ -305,7 +310,24 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 		}
 		res.AuditByReason[reason.String] = n
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("transform: counting audit reasons: %w", err)
+	}
+	rows.Close()
+	cats, err := q.QueryContext(ctx, "SELECT category, count(*) FROM out_audit GROUP BY category")
+	if err != nil {
+		return fmt.Errorf("transform: counting audit categories: %w", err)
+	}
+	defer cats.Close()
+	for cats.Next() {
+		var category sql.NullString
+		var n int
+		if err := cats.Scan(&category, &n); err != nil {
+			return fmt.Errorf("transform: counting audit categories: %w", err)
+		}
+		res.AuditByCategory[category.String] = n
+	}
+	return cats.Err()
 }
 
 func syncFile(path string) error {

@@ -1,13 +1,17 @@
 -- 070_contacts.sql: one load-ready row per contact.
 -- Reads:  stg_registrants, stg_participants, registrations,
---         last_registrations, presence.
+--         last_registrations, presence, eligible_persons (065_rules.sql).
 -- Writes: views persons (every valid email of the staged registrants and
 --         participants) and contact_rows; temp table out_contacts, which the
 --         engine writes to out/contacts.parquet.
--- Audit:  none.
+-- Audit:  none (the persons the rules keep out are audited by 080_audit.sql
+--         from person_exclusions).
 --
--- A contact is a person with at least one counted registration or one
--- attended instance (time present > 0):
+-- A contact is an eligible person (065_rules.sql): a person with at least
+-- one counted registration or one attended instance (time present > 0)
+-- that no rule keeps out. Of the registration data, only the email, first
+-- name and last name reach the CRM; the other columns are these four
+-- counts and the URL, computed by zoomsync:
 --   zoom_total_webinar_registrations        distinct webinars registered for
 --   zoom_total_webinars_attended            instances attended
 --   zoom_average_webinar_attendance_percent mean percent present over the
@@ -35,9 +39,7 @@ attended AS (
     GROUP BY person
 ),
 contact_persons AS (
-    SELECT person FROM registered
-    UNION
-    SELECT person FROM attended
+    SELECT person FROM eligible_persons
 )
 SELECT c.person AS email,
        l.firstname,

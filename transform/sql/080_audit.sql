@@ -1,5 +1,6 @@
 -- 080_audit.sql: one audit row per left-out raw row (or webinar, or instance).
 -- Reads:  stg_participants, stg_registrants, stg_instance_reports,
+--         person_exclusions, registrations, presence,
 --         raw_extract_issues, raw_recordings, raw_transcripts,
 --         latest_extract_run; the variable run_id (set by the engine).
 -- Writes: view audit_rows; temp table out_audit, which the engine writes to
@@ -28,6 +29,12 @@
 --   transcript_not_found, transcript_malformed
 --                       a transcript that could not be had or read ("sync
 --                       error"), until a later run fetched it
+--   excluded_domain, crm_user, contact_deleted, secondary_email
+--                       a person a rule of 065_rules.sql keeps out ("emails
+--                       excluded"): one row per counted registration (stream
+--                       registrants) and per attended instance (stream
+--                       participants), with the person as email and the
+--                       rule's detail
 --   no_registration, webinar_missing, report_window_too_old and any other
 --                       extractor issue: carried through, one row per
 --                       webinar/instance and reason ("webinar data not synced")
@@ -94,6 +101,16 @@ SELECT 'emails excluded', 'invalid_email', webinar_id, CAST(NULL AS VARCHAR), 'r
        email, trim(concat_ws(' ', first_name, last_name))
 FROM stg_registrants
 WHERE email_status = 'invalid'
+
+UNION ALL
+SELECT 'emails excluded', x.reason, r.webinar_id, CAST(NULL AS VARCHAR), 'registrants', x.person, x.detail
+FROM person_exclusions x
+JOIN registrations r ON r.email = x.person
+
+UNION ALL
+SELECT 'emails excluded', x.reason, p.webinar_id, p.instance_uuid, 'participants', x.person, x.detail
+FROM person_exclusions x
+JOIN presence p USING (person)
 
 UNION ALL
 SELECT category,

@@ -1,0 +1,166 @@
+package transform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+// WithExcludedContactDomains sets the excluded contact domains of
+// zoomsync.yaml (hubspot.excluded_contact_domains): a person whose email is
+// in one of them, or in a subdomain of one, becomes no contact (audit reason
+// excluded_domain). Domains are trimmed and lower-cased; a leading "@" or
+// "." is dropped.
+func WithExcludedContactDomains(domains []string) Option {
+	return func(e *Engine) {
+		e.excludedDomains = nil
+		for _, d := range domains {
+			d = strings.TrimLeft(strings.ToLower(strings.TrimSpace(d)), "@.")
+			if d != "" && !slices.Contains(e.excludedDomains, d) {
+				e.excludedDomains = append(e.excludedDomains, d)
+			}
+		}
+		slices.Sort(e.excludedDomains)
+	}
+}
+
+// fillRuleTables (re)creates the two tables the rules of 065_rules.sql read
+// besides the lake, like known_tlds: excluded_contact_domains(domain) from
+// the engine's option, and contact_ledger(email, crm_id, acknowledged_at):
+// the contacts the loader created or updated (load_state, object_type
+// 'contact'), empty when the loader never ran. Copying the ledger keeps the
+// SQL free of the loader's DDL: load_state may not exist yet, and the
+// transform does not create the loader's tables.
+func (e *Engine) fillRuleTables(ctx context.Context, q execQuerier) error {
+	stmts := []string{"CREATE OR REPLACE TABLE excluded_contact_domains (domain VARCHAR PRIMARY KEY)"}
+	if len(e.excludedDomains) > 0 {
+		vals := make([]string, len(e.excludedDomains))
+		for i, d := range e.excludedDomains {
+			vals[i] = "(" + quote(d) + ")"
+		}
+		stmts = append(stmts, "INSERT INTO excluded_contact_domains VALUES "+strings.Join(vals, ", "))
+	}
+	kind, err := relationKind(ctx, q, "load_state")
+	if err != nil {
+		return err
+	}
+	ledger := `CREATE OR REPLACE TABLE contact_ledger AS
+SELECT CAST(NULL AS VARCHAR) AS email, CAST(NULL AS VARCHAR) AS crm_id,
+       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS acknowledged_at
+WHERE false`
+	if kind != "" {
+		// acknowledged_at is a UTC TIMESTAMP; the session's time zone is UTC.
+		ledger = `CREATE OR REPLACE TABLE contact_ledger AS
+SELECT key AS email, nullif(crm_id, '') AS crm_id,
+       CAST(acknowledged_at AS TIMESTAMP WITH TIME ZONE) AS acknowledged_at
+FROM load_state
+WHERE object_type = 'contact'`
+	}
+	stmts = append(stmts, ledger)
+	for _, s := range stmts {
+		if _, err := q.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("transform: filling the rule tables: %w", err)
+		}
+	}
+	return nil
+}
+
+// Candidate is a person the transform would make a contact of and that no
+// rule keeps out without asking the CRM (see candidate_persons in
+// 065_rules.sql).
+type Candidate struct {
+	Email string
+	// Known: the loader created or updated the contact (load_state), so a
+	// read must tell whether it was deleted since (archived or GDPR-deleted).
+	Known bool
+	// Cached: an earlier CRM snapshot found the email live as a contact's
+	// primary email; unless Known, it need not be read again.
+	Cached bool
+}
+
+// Candidates lists the candidate_persons of the lake as it is now, for the
+// CRM snapshot stage that runs before the transform.
+//
+// It runs the SQL files in name order, in a transaction that it rolls back,
+// up to the first file after which a relation candidate_persons exists
+// (065_rules.sql), and reads that view. The files before it create views
+// only, which DuckDB binds without computing, so the cost is the one query
+// over the staging views that the transform would run anyway: the load-ready
+// tables of the later files are not computed, and nothing is written.
+func (e *Engine) Candidates(ctx context.Context) ([]Candidate, error) {
+	if e.readOnly {
+		return nil, errors.New("transform: Candidates on a read-only engine")
+	}
+	files, err := fs.Glob(e.sql, "*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("transform: listing SQL files: %w", err)
+	}
+	slices.Sort(files)
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	defer tx.Rollback()
+	ddl, err := e.viewDDL(false)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ddl {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return nil, fmt.Errorf("transform: creating raw views: %w", err)
+		}
+	}
+	if _, err := fillKnownTLDs(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := e.fillRuleTables(ctx, tx); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = 'candidates'"); err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	found := false
+	for _, name := range files {
+		text, err := fs.ReadFile(e.sql, name)
+		if err != nil {
+			return nil, fmt.Errorf("transform: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+			return nil, fmt.Errorf("transform: %s: %w", name, err)
+		}
+		if kind, err := relationKind(ctx, tx, "candidate_persons"); err != nil {
+			return nil, err
+		} else if kind != "" {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil, errors.New("transform: the SQL creates no candidate_persons view")
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT person, known, cached FROM candidate_persons ORDER BY person")
+	if err != nil {
+		return nil, fmt.Errorf("transform: reading candidate_persons: %w", err)
+	}
+	defer rows.Close()
+	var out []Candidate
+	for rows.Next() {
+		var c Candidate
+		if err := rows.Scan(&c.Email, &c.Known, &c.Cached); err != nil {
+			return nil, fmt.Errorf("transform: reading candidate_persons: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("transform: reading candidate_persons: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,161 @@
+package transform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/zoomsync/zoomsync/schema"
+)
+
+// caseOptions reads testdata/<case>/options.json, when present: the
+// excluded contact domains of zoomsync.yaml and the load_state rows the
+// loader would have written. It returns the engine options and a setup that
+// writes the load state into the opened catalog.
+//
+//	{"excluded_contact_domains": ["acme.com"],
+//	 "load_state": [{"key": "kim@example.com", "crm_id": "601", "acknowledged_at": "2024-06-01T12:00:00Z"}]}
+func caseOptions(t *testing.T, dir string) ([]Option, func(*Engine)) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "options.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, func(*Engine) {}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o struct {
+		ExcludedContactDomains []string `json:"excluded_contact_domains"`
+		LoadState              []struct {
+			Key            string    `json:"key"`
+			CRMID          string    `json:"crm_id"`
+			AcknowledgedAt time.Time `json:"acknowledged_at"`
+		} `json:"load_state"`
+	}
+	if err := json.Unmarshal(data, &o); err != nil {
+		t.Fatalf("%s/options.json: %v", dir, err)
+	}
+	setup := func(e *Engine) {
+		if len(o.LoadState) == 0 {
+			return
+		}
+		writeLoadState(t, e)
+		for _, s := range o.LoadState {
+			if _, err := e.DB().Exec("INSERT INTO load_state VALUES ('contact', ?, ?, 'h', 'r0', ?)",
+				s.Key, s.CRMID, s.AcknowledgedAt.UTC()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return []Option{WithExcludedContactDomains(o.ExcludedContactDomains)}, setup
+}
+
+// writeLoadState creates the loader's load_state table as load.EnsureState
+// does (the transform only reads it).
+func writeLoadState(t *testing.T, e *Engine) {
+	t.Helper()
+	if _, err := e.DB().Exec(`CREATE TABLE IF NOT EXISTS load_state (
+	object_type VARCHAR NOT NULL, key VARCHAR NOT NULL, crm_id VARCHAR, hash VARCHAR NOT NULL,
+	run_id VARCHAR NOT NULL, acknowledged_at TIMESTAMP NOT NULL, PRIMARY KEY (object_type, key))`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWithExcludedContactDomains_normalises(t *testing.T) {
+	t.Parallel()
+	e := &Engine{}
+	WithExcludedContactDomains([]string{" ACME.com", "@partner.io", ".acme.com", "", "  "})(e)
+	if diff := cmp.Diff([]string{"acme.com", "partner.io"}, e.excludedDomains); diff != "" {
+		t.Errorf("excluded domains (-want +got):\n%s", diff)
+	}
+}
+
+// TestEngine_Run_eligiblePersons checks the documented view on the golden
+// cases of the rules: who is eligible, with which contact id.
+func TestEngine_Run_eligiblePersons(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		haveCase string
+		want     map[string]string // person -> contact id ("" when unknown)
+	}{
+		{"rules-secondary-emails", map[string]string{
+			"al@example.com": "501", "bea@example.com": "502", "cat@example.com": "", "dan@example.com": "504", "eli@example.com": ""}},
+		{"rules-deleted-contacts", map[string]string{
+			"max@example.com": "", "ned@example.com": "603", "oli@example.com": "604", "pat@example.org": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.haveCase, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join("testdata", tt.haveCase)
+			lake := schema.Lake{Dir: t.TempDir()}
+			writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
+			ctx := context.Background()
+			opts, setup := caseOptions(t, dir)
+			e, err := Open(ctx, lake, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			setup(e)
+			if _, err := e.Run(ctx, goldenRunID); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := e.DB().QueryContext(ctx, "SELECT person, coalesce(contact_id, '') FROM eligible_persons")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			have := map[string]string{}
+			for rows.Next() {
+				var p, id string
+				if err := rows.Scan(&p, &id); err != nil {
+					t.Fatal(err)
+				}
+				have[p] = id
+			}
+			if diff := cmp.Diff(tt.want, have); diff != "" {
+				t.Errorf("eligible_persons (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEngine_Candidates lists the emails the CRM snapshot resolves: no
+// excluded domain, no CRM user; known and cached as the ledger and the last
+// snapshot say; and nothing is written.
+func TestEngine_Candidates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	writeRawFixtures(t, lake, filepath.Join("testdata", "rules-deleted-contacts", "raw"))
+	opts, setup := caseOptions(t, filepath.Join("testdata", "rules-deleted-contacts"))
+	e, err := Open(ctx, lake, append(opts, WithExcludedContactDomains([]string{"example.org"}))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	setup(e)
+	have, err := e.Candidates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Candidate{
+		{Email: "kim@example.com", Known: true},
+		{Email: "lee@example.com", Known: true},
+		{Email: "max@example.com"},
+		{Email: "ned@example.com", Known: true},
+		{Email: "oli@example.com", Known: true, Cached: true},
+	}
+	if diff := cmp.Diff(want, have); diff != "" {
+		t.Errorf("Candidates (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(lake.Out(schema.TableContacts)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Candidates wrote out/contacts (stat: %v)", err)
+	}
+}
