@@ -1,18 +1,34 @@
 // Package extract pulls webinar activity from the Zoom API into the raw lake.
 //
-// The extractor walks users → webinars → {registrants per status, past
-// instances → report and participants}, converts every page into rows of the
-// schema types and appends them to the run's Parquet part files. Independent
-// webinars are fetched concurrently; the zoom client's token buckets keep the
-// whole run inside Zoom's per-label rate limits, so concurrency only fills the
-// buckets, it never bursts past them.
+// The extractor lists the account's users and the webinars of its licensed
+// hosts, decides per webinar whether it syncs (the Selector: zoomsync.yaml's
+// settings), and fetches, for each that does, its detail, registration
+// form, panelists and registrants, and for each held instance the report,
+// participants, absentees, cloud recording and transcripts. It converts every
+// page into rows of the schema types and appends them to the run's Parquet
+// part files.
+//
+// Runs are incremental: the State says what earlier runs fetched and until
+// when Zoom may still change it (an instance's report fills for a while
+// after it ends: the look-back). A stage that is settled is not fetched
+// again, so a run with nothing new makes only the listing calls.
+//
+// Independent webinars are fetched concurrently; the zoom client's token
+// buckets keep the whole run inside Zoom's per-label rate limits. A daily
+// limit stops the calls of its label only: the other labels go on, and the
+// stages left are pending in the State, so the next run resumes them.
 package extract
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,16 +51,39 @@ type Stream struct {
 // Streams lists the raw streams in fetch order.
 var Streams = []Stream{
 	{schema.StreamUsers, "", zoom.CategoryMedium, "GET /users"},
-	{schema.StreamWebinars, schema.StreamUsers, zoom.CategoryMedium, "GET /users/{userId}/webinars, GET /webinars/{webinarId}"},
+	{schema.StreamWebinars, schema.StreamUsers, zoom.CategoryLight, "GET /users/{userId}/webinars (Medium), GET /webinars/{webinarId}"},
+	{schema.StreamOccurrences, schema.StreamWebinars, zoom.CategoryLight, "GET /webinars/{webinarId} (occurrences)"},
+	{schema.StreamQuestions, schema.StreamWebinars, zoom.CategoryLight, "GET /webinars/{webinarId}/registrants/questions"},
+	{schema.StreamPanelists, schema.StreamWebinars, zoom.CategoryMedium, "GET /webinars/{webinarId}/panelists"},
 	{schema.StreamRegistrants, schema.StreamWebinars, zoom.CategoryMedium, "GET /webinars/{webinarId}/registrants?status=approved|pending|denied"},
-	{schema.StreamWebinarInstances, schema.StreamWebinars, zoom.CategoryLight, "GET /past_webinars/{webinarId}/instances"},
+	{schema.StreamWebinarInstances, schema.StreamWebinars, zoom.CategoryLight, "GET /past_webinars/{webinarId}/instances; GET /report/users/{userId}/meetings (Heavy, backfill)"},
 	{schema.StreamInstanceReports, schema.StreamWebinarInstances, zoom.CategoryHeavy, "GET /report/webinars/{uuid}"},
 	{schema.StreamParticipants, schema.StreamWebinarInstances, zoom.CategoryHeavy, "GET /report/webinars/{uuid}/participants"},
+	{schema.StreamAbsentees, schema.StreamWebinarInstances, zoom.CategoryHeavy, "GET /past_webinars/{uuid}/absentees"},
+	{schema.StreamRecordings, schema.StreamWebinarInstances, zoom.CategoryLight, "GET /meetings/{uuid}/recordings"},
+	{schema.StreamRecordingFiles, schema.StreamRecordings, zoom.CategoryLight, "GET /meetings/{uuid}/recordings (recording_files)"},
+	{schema.StreamTranscripts, schema.StreamRecordingFiles, "", "GET <download_url> of TRANSCRIPT and CC files (WebVTT)"},
 }
 
 // RegistrantStatuses are the statuses listed one call each: Zoom returns
 // only approved registrants unless asked.
 var RegistrantStatuses = []string{"approved", "pending", "denied"}
+
+// Decision is whether a webinar syncs, and with its recordings.
+type Decision struct {
+	Sync             bool
+	Reason           string // why not, when !Sync
+	Recordings       bool
+	RecordingsReason string // why not, when !Recordings
+}
+
+// Selector decides per webinar from the sync settings.
+type Selector interface {
+	Decide(hostID, hostEmail string, webinarID int64) Decision
+}
+
+// Window is a backfill range [From, To).
+type Window struct{ From, To time.Time }
 
 // Config configures one extraction.
 type Config struct {
@@ -55,42 +94,80 @@ type Config struct {
 	Logger      *slog.Logger
 	// Progress, when set, is called after each webinar is done.
 	Progress func(done, total int)
-	// Now stamps fetched_at; nil means time.Now.
+	// Now stamps fetched_at and decides what is settled; nil means time.Now.
 	Now func() time.Time
+	// Selector decides which webinars sync; nil syncs every webinar.
+	Selector Selector
+	// State is what earlier runs fetched; nil means a first run.
+	State *State
+	// Lookback is how long after an instance ends it is fetched again; 0 means 48 h.
+	Lookback time.Duration
+	// Only, when set, syncs just these webinars, whatever the settings say.
+	Only []int64
+	// Backfill, when set, also discovers held instances in this range
+	// through GET /report/users/{userId}/meetings, in one-month windows,
+	// including webinars that Zoom no longer lists.
+	Backfill *Window
+	// MaxTranscriptBytes caps one transcript download; 0 means 64 MiB.
+	MaxTranscriptBytes int64
 }
 
 // Summary counts what a run fetched.
 type Summary struct {
-	Users, Hosts, Webinars, Instances, Reports, Registrants, Participants, Issues int64
+	Users, Hosts, Webinars, Instances, Reports, Registrants, Participants    int64
+	Panelists, Absentees, Recordings, RecordingFiles, TranscriptCues, Issues int64
+	// Skipped counts the webinars that did not sync, by reason.
+	Skipped map[string]int `json:",omitempty"`
 	// WebinarErrors are the webinars that could not be fetched, by id.
 	WebinarErrors map[int64]string `json:",omitempty"`
+	// Pending counts the fetches a daily limit left for the next run, by
+	// rate-limit label; ResetAt is when the first such limit resets.
+	Pending map[string]int `json:",omitempty"`
+	ResetAt time.Time      `json:",omitzero"`
 }
 
-// ErrStopped is returned (wrapped) when the run stopped before the end
-// because Zoom's daily limit was reached; what was fetched is kept.
+// ErrStopped is returned (wrapped) when Zoom's daily limit left fetches for
+// the next run; what was fetched is kept.
 var ErrStopped = errors.New("extraction stopped early")
 
+// ErrWebinarNotFound is returned when a webinar asked for with Only does
+// not exist in the account.
+var ErrWebinarNotFound = errors.New("webinar not found")
+
+// stageForever marks a stage that is never settled while the webinar is
+// listed (a webinar with future occurrences keeps registrations coming).
+var stageForever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
 type run struct {
-	cfg  Config
-	log  *slog.Logger
-	sum  Summary
-	mu   sync.Mutex // guards sum.WebinarErrors
-	now  func() time.Time
-	stop atomic.Pointer[error]
+	cfg      Config
+	log      *slog.Logger
+	now      time.Time
+	lookback time.Duration
+	state    *State
+
+	mu  sync.Mutex // guards sum's maps and ResetAt
+	sum Summary
 
 	users        *partWriter[schema.User]
 	webinars     *partWriter[schema.Webinar]
+	occurrences  *partWriter[schema.WebinarOccurrence]
+	questions    *partWriter[schema.RegistrationQuestion]
+	panelists    *partWriter[schema.Panelist]
 	instances    *partWriter[schema.WebinarInstance]
 	reports      *partWriter[schema.InstanceReport]
 	registrants  *partWriter[schema.Registrant]
 	participants *partWriter[schema.Participant]
+	absentees    *partWriter[schema.Absentee]
+	recordings   *partWriter[schema.Recording]
+	files        *partWriter[schema.RecordingFile]
+	cues         *partWriter[schema.TranscriptCue]
 	issues       *partWriter[schema.ExtractIssue]
 }
 
-// Run fetches everything the account's licensed users host into raw part
-// files of cfg.RunID. Every part file that Run closes holds whole listings
-// only. When Zoom's daily limit stops it, Run returns what it fetched and an
-// error wrapping both ErrStopped and the zoom rate-limit error.
+// Run fetches what needs fetching into raw part files of cfg.RunID, and
+// updates cfg.State. Every part file that Run closes holds whole listings
+// only. When a daily limit left fetches for later, Run returns what it
+// fetched and an error wrapping ErrStopped and zoom.ErrDailyLimit.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Client == nil || cfg.RunID == "" || cfg.Lake.Dir == "" {
 		return nil, errors.New("extract: client, run id and lake are required")
@@ -98,112 +175,200 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
 	}
-	r := &run{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if cfg.MaxTranscriptBytes <= 0 {
+		cfg.MaxTranscriptBytes = 64 << 20
+	}
+	r := &run{cfg: cfg, log: cfg.Logger, lookback: cfg.Lookback, state: cfg.State}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	if r.now == nil {
-		r.now = time.Now
+	if cfg.Now == nil {
+		r.cfg.Now = time.Now
+	}
+	r.now = r.cfg.Now().UTC()
+	if r.lookback <= 0 {
+		r.lookback = 48 * time.Hour
+	}
+	if r.state == nil {
+		r.state = NewState(nil)
 	}
 	r.log = r.log.With("run_id", cfg.RunID)
-	r.sum.WebinarErrors = map[int64]string{}
-	r.users = newPartWriter[schema.User](cfg.Lake, schema.StreamUsers, cfg.RunID)
-	r.webinars = newPartWriter[schema.Webinar](cfg.Lake, schema.StreamWebinars, cfg.RunID)
-	r.instances = newPartWriter[schema.WebinarInstance](cfg.Lake, schema.StreamWebinarInstances, cfg.RunID)
-	r.reports = newPartWriter[schema.InstanceReport](cfg.Lake, schema.StreamInstanceReports, cfg.RunID)
-	r.registrants = newPartWriter[schema.Registrant](cfg.Lake, schema.StreamRegistrants, cfg.RunID)
-	r.participants = newPartWriter[schema.Participant](cfg.Lake, schema.StreamParticipants, cfg.RunID)
-	r.issues = newPartWriter[schema.ExtractIssue](cfg.Lake, schema.StreamExtractIssues, cfg.RunID)
+	r.sum.Skipped, r.sum.WebinarErrors, r.sum.Pending = map[string]int{}, map[int64]string{}, map[string]int{}
+	l, id := cfg.Lake, cfg.RunID
+	r.users = newPartWriter[schema.User](l, schema.StreamUsers, id)
+	r.webinars = newPartWriter[schema.Webinar](l, schema.StreamWebinars, id)
+	r.occurrences = newPartWriter[schema.WebinarOccurrence](l, schema.StreamOccurrences, id)
+	r.questions = newPartWriter[schema.RegistrationQuestion](l, schema.StreamQuestions, id)
+	r.panelists = newPartWriter[schema.Panelist](l, schema.StreamPanelists, id)
+	r.instances = newPartWriter[schema.WebinarInstance](l, schema.StreamWebinarInstances, id)
+	r.reports = newPartWriter[schema.InstanceReport](l, schema.StreamInstanceReports, id)
+	r.registrants = newPartWriter[schema.Registrant](l, schema.StreamRegistrants, id)
+	r.participants = newPartWriter[schema.Participant](l, schema.StreamParticipants, id)
+	r.absentees = newPartWriter[schema.Absentee](l, schema.StreamAbsentees, id)
+	r.recordings = newPartWriter[schema.Recording](l, schema.StreamRecordings, id)
+	r.files = newPartWriter[schema.RecordingFile](l, schema.StreamRecordingFiles, id)
+	r.cues = newPartWriter[schema.TranscriptCue](l, schema.StreamTranscripts, id)
+	r.issues = newPartWriter[schema.ExtractIssue](l, schema.StreamExtractIssues, id)
 
 	err := r.all(ctx)
 	if cerr := r.close(); err == nil {
 		err = cerr
 	}
-	r.sum.Users = r.users.Rows()
-	r.sum.Webinars = r.webinars.Rows()
-	r.sum.Instances = r.instances.Rows()
-	r.sum.Reports = r.reports.Rows()
-	r.sum.Registrants = r.registrants.Rows()
-	r.sum.Participants = r.participants.Rows()
-	r.sum.Issues = r.issues.Rows()
-	if err == nil {
-		if p := r.stop.Load(); p != nil {
-			err = fmt.Errorf("%w: %w", ErrStopped, *p)
+	s := &r.sum
+	s.Users, s.Webinars, s.Instances, s.Reports = r.users.Rows(), r.webinars.Rows(), r.instances.Rows(), r.reports.Rows()
+	s.Registrants, s.Participants, s.Panelists, s.Absentees = r.registrants.Rows(), r.participants.Rows(), r.panelists.Rows(), r.absentees.Rows()
+	s.Recordings, s.RecordingFiles, s.TranscriptCues, s.Issues = r.recordings.Rows(), r.files.Rows(), r.cues.Rows(), r.issues.Rows()
+	if err == nil && len(s.Pending) > 0 {
+		n := 0
+		for _, v := range s.Pending {
+			n += v
 		}
+		err = fmt.Errorf("%w: Zoom's daily limit left %d fetches (%v) for the next run; it resets at %s: %w",
+			ErrStopped, n, s.Pending, s.ResetAt.Format(time.RFC3339), zoom.ErrDailyLimit)
 	}
-	return &r.sum, err
+	return s, err
 }
 
 func (r *run) close() error {
-	return errors.Join(r.users.Close(), r.webinars.Close(), r.instances.Close(), r.reports.Close(),
-		r.registrants.Close(), r.participants.Close(), r.issues.Close())
+	return errors.Join(r.users.Close(), r.webinars.Close(), r.occurrences.Close(), r.questions.Close(),
+		r.panelists.Close(), r.instances.Close(), r.reports.Close(), r.registrants.Close(),
+		r.participants.Close(), r.absentees.Close(), r.recordings.Close(), r.files.Close(),
+		r.cues.Close(), r.issues.Close())
 }
 
-// all lists the hosts, then fetches their webinars concurrently.
+// task is one webinar to sync.
+type task struct {
+	id        int64
+	hostID    string
+	hostEmail string
+	listed    *zoom.Webinar // nil when Zoom no longer lists it
+	found     []instanceRef // instances a backfill found
+	forced    bool          // --webinar: whatever the settings say
+}
+
+// instanceRef is a held instance as the listings give it.
+type instanceRef struct {
+	UUID  string    `json:"uuid"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitzero"`
+}
+
+// webinarFacts is what a run keeps of a webinar's detail in the State.
+type webinarFacts struct {
+	Hash         string    `json:"hash"`
+	HostID       string    `json:"host_id"`
+	HostEmail    string    `json:"host_email"`
+	Type         int       `json:"type"`
+	Start        time.Time `json:"start"`
+	Duration     int       `json:"duration"`
+	ApprovalType int       `json:"approval_type"`
+	Listed       bool      `json:"listed"`
+}
+
+// all lists the hosts and webinars, then syncs the webinars concurrently.
 func (r *run) all(ctx context.Context) error {
-	fetched := r.now().UTC()
 	var users []schema.User
 	for u, err := range r.cfg.Client.Users.ListIter(ctx, &zoom.UserListOptions{Status: "active"}) {
 		if err != nil {
 			return fmt.Errorf("listing users: %w", err)
 		}
-		users = append(users, userRow(r.cfg.RunID, fetched, u))
+		users = append(users, userRow(r.cfg.RunID, r.now, u))
 	}
 	if err := r.users.Write(users); err != nil {
 		return err
 	}
+	emails := map[string]string{}
+	for _, u := range users {
+		emails[u.ID] = u.Email
+	}
 
+	tasks := map[int64]*task{}
+	var order []int64
+	add := func(t *task) *task {
+		if old, ok := tasks[t.id]; ok {
+			return old
+		}
+		tasks[t.id] = t
+		order = append(order, t.id)
+		return t
+	}
 	// Only licensed users host webinars; listing the others answers
 	// 400 code 3161 or an empty page and costs a Medium call each.
-	type listed struct {
-		hostID string
-		w      *zoom.Webinar
-	}
-	var webinars []listed
-	seen := map[int64]bool{}
+	var hosts []schema.User
 	for _, u := range users {
-		if u.Type != 2 || u.ID == "" {
-			continue
+		if u.Type == 2 && u.ID != "" {
+			hosts = append(hosts, u)
 		}
-		r.sum.Hosts++
+	}
+	r.sum.Hosts = int64(len(hosts))
+	for _, u := range hosts {
 		for w, err := range r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"}) {
 			if err != nil {
-				if r.stopIfDaily(err) {
-					return nil
+				if r.limited(err, nil) {
+					break
 				}
 				return fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
 			}
-			if seen[w.ID] {
-				continue
-			}
-			seen[w.ID] = true
-			webinars = append(webinars, listed{u.ID, w})
+			add(&task{id: w.ID, hostID: u.ID, hostEmail: u.Email, listed: w})
 		}
+	}
+	if r.cfg.Backfill != nil {
+		if err := r.discover(ctx, hosts, func(id int64, hostID string, ref instanceRef) {
+			t := add(&task{id: id, hostID: hostID, hostEmail: emails[hostID]})
+			t.found = append(t.found, ref)
+		}); err != nil {
+			return err
+		}
+	}
+	// Webinars an earlier run fetched that Zoom no longer lists (expired):
+	// their instances may still need their reports.
+	for _, s := range r.state.Known("webinar", StageDetail) {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			continue
+		}
+		if _, ok := tasks[id]; !ok {
+			f := r.facts(id)
+			add(&task{id: id, hostID: f.HostID, hostEmail: f.HostEmail})
+		}
+	}
+	if len(r.cfg.Only) > 0 {
+		only := map[int64]*task{}
+		for _, id := range r.cfg.Only {
+			t, ok := tasks[id]
+			if !ok {
+				t = &task{id: id}
+			}
+			t.forced = true
+			only[id] = t
+		}
+		tasks, order = only, slices.Clone(r.cfg.Only)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.cfg.Concurrency)
 	var done atomic.Int64
-	for _, l := range webinars {
+	for _, id := range order {
+		t := tasks[id]
 		g.Go(func() error {
-			err := r.webinar(gctx, l.hostID, l.w)
+			err := r.webinar(gctx, t)
 			n := done.Add(1)
 			if r.cfg.Progress != nil {
-				r.cfg.Progress(int(n), len(webinars))
+				r.cfg.Progress(int(n), len(order))
 			}
 			switch {
 			case err == nil:
 				return nil
 			case gctx.Err() != nil:
 				return gctx.Err()
-			case r.stopIfDaily(err):
-				return nil
+			case t.forced:
+				return err
 			default:
 				// One webinar's failure does not lose the others: it is
 				// recorded and the run ends as partial.
-				r.log.WarnContext(gctx, "webinar not fetched", "webinar_id", l.w.ID, "error", err)
+				r.log.WarnContext(gctx, "webinar not fetched", "webinar_id", t.id, "error", err)
 				r.mu.Lock()
-				r.sum.WebinarErrors[l.w.ID] = err.Error()
+				r.sum.WebinarErrors[t.id] = err.Error()
 				r.mu.Unlock()
 				return nil
 			}
@@ -215,119 +380,403 @@ func (r *run) all(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// stopIfDaily records a daily-limit stop and reports whether err was one.
-func (r *run) stopIfDaily(err error) bool {
-	if !errors.Is(err, zoom.ErrDailyLimit) {
+// limited records a fetch that a daily limit stopped, marking its stage
+// pending, and reports whether err was such a limit.
+func (r *run) limited(err error, stage *Stage) bool {
+	var rl *zoom.RateLimitError
+	if !errors.Is(err, zoom.ErrDailyLimit) || !errors.As(err, &rl) {
 		return false
 	}
-	r.stop.CompareAndSwap(nil, &err)
+	r.mu.Lock()
+	r.sum.Pending[string(rl.Category)]++
+	if r.sum.ResetAt.IsZero() || rl.Reset.Before(r.sum.ResetAt) {
+		r.sum.ResetAt = rl.Reset
+	}
+	r.mu.Unlock()
+	if stage != nil {
+		r.state.Set(*stage, StageState{Status: StatusPending, FetchedAt: r.now, RunID: r.cfg.RunID})
+	}
 	return true
 }
 
-func (r *run) stopped() bool { return r.stop.Load() != nil }
+func (r *run) skip(reason string) {
+	r.mu.Lock()
+	r.sum.Skipped[reason]++
+	r.mu.Unlock()
+}
 
-// webinar fetches one webinar's detail, registrants, instances, reports and
-// participants. Each listing is written only once it is whole.
-func (r *run) webinar(ctx context.Context, hostID string, listed *zoom.Webinar) error {
-	if r.stopped() {
-		return nil
+// facts returns what the State keeps of a webinar.
+func (r *run) facts(id int64) webinarFacts {
+	var f webinarFacts
+	if st, ok := r.state.Get(Stage{"webinar", strconv.FormatInt(id, 10), StageDetail}); ok {
+		json.Unmarshal([]byte(st.Detail), &f)
 	}
-	log := r.log.With("webinar_id", listed.ID)
-	w, _, err := r.cfg.Client.Webinars.Get(ctx, listed.ID)
-	if errors.Is(err, zoom.ErrNotFound) {
-		return r.issue(listed.ID, "", schema.StreamWebinars, schema.ReasonWebinarMissing, err.Error())
+	return f
+}
+
+// listingHash fingerprints what the listing says of a webinar: when it
+// changes, the detail is fetched again.
+func listingHash(w *zoom.Webinar) string {
+	b, _ := json.Marshal([]any{w.Topic, w.Type, w.StartTime, w.Duration, w.Timezone, w.JoinURL, w.Agenda, w.HostID, w.IsSimulive})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// webinar syncs one webinar.
+func (r *run) webinar(ctx context.Context, t *task) error {
+	key := strconv.FormatInt(t.id, 10)
+	f := r.facts(t.id)
+	if t.hostID == "" {
+		t.hostID, t.hostEmail = f.HostID, f.HostEmail
 	}
-	if err != nil {
-		return fmt.Errorf("getting webinar %d: %w", listed.ID, err)
+	d := Decision{Sync: true, Recordings: true}
+	if !t.forced && r.cfg.Selector != nil {
+		d = r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id)
 	}
-	row := webinarRow(r.cfg.RunID, r.now().UTC(), w)
-	if row.HostID == "" {
-		row.HostID = hostID
-	}
-	if err := r.webinars.Write([]schema.Webinar{row}); err != nil {
-		return err
+	if !d.Sync {
+		r.skip(d.Reason)
+		return r.issue(t.id, "", schema.StreamWebinars, d.Reason, "host "+t.hostEmail)
 	}
 
-	if row.ApprovalType == 2 {
-		if err := r.issue(w.ID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, "approval_type 2: registration is off"); err != nil {
+	detail := Stage{"webinar", key, StageDetail}
+	_, known := r.state.Get(detail)
+	switch {
+	case t.listed != nil && (!known || f.Hash != listingHash(t.listed) || !f.Listed):
+		nf, err := r.detail(ctx, t, detail)
+		if err != nil || nf == nil {
 			return err
 		}
-	} else {
-		for _, status := range RegistrantStatuses {
-			if err := r.registrantsOf(ctx, w.ID, status); err != nil {
+		f = *nf
+	case t.listed == nil && !known:
+		// Found by a backfill or asked for by id: Zoom may still have the
+		// detail (not expired), else the webinar is known from its reports.
+		nf, err := r.detail(ctx, t, detail)
+		if err != nil {
+			return err
+		}
+		if nf == nil {
+			if len(t.found) == 0 {
+				return fmt.Errorf("webinar %d: %w", t.id, ErrWebinarNotFound)
+			}
+			nf = r.unlisted(t, detail)
+		}
+		f = *nf
+	}
+
+	// Until its last instance has settled, a webinar's registrations and
+	// instances may change; a listed webinar with a time still ahead
+	// (upcoming, recurring) never settles.
+	settle := f.Start.Add(time.Duration(f.Duration)*time.Minute + r.lookback)
+	if f.Listed && (f.Type == 6 || f.Start.After(r.now)) {
+		settle = stageForever
+	}
+	refs, err := r.instanceList(ctx, t, f, &settle)
+	if err != nil {
+		return err
+	}
+	if f.Listed && f.ApprovalType != 2 {
+		st := Stage{"webinar", key, StageRegistrants}
+		if r.state.Needs(st, r.now) {
+			if err := r.registrantsOf(ctx, t.id, st, settle); err != nil {
 				return err
 			}
 		}
 	}
-
-	fetched := r.now().UTC()
-	past, _, err := r.cfg.Client.Webinars.ListPastInstances(ctx, w.ID)
-	if errors.Is(err, zoom.ErrNotFound) {
-		past = nil // never held: Zoom answers 404/3001 or an empty list
-	} else if err != nil {
-		return fmt.Errorf("listing past instances of %d: %w", w.ID, err)
-	}
-	rows := make([]schema.WebinarInstance, 0, len(past))
-	for _, p := range past {
-		rows = append(rows, schema.WebinarInstance{RunID: r.cfg.RunID, FetchedAt: fetched, WebinarID: w.ID, UUID: p.UUID, StartTime: p.StartTime})
-	}
-	if err := r.instances.Write(rows); err != nil {
-		return err
-	}
-	for _, p := range past {
-		if err := r.instance(ctx, w.ID, p.UUID); err != nil {
-			log.DebugContext(ctx, "instance not fetched", "uuid", p.UUID, "error", err)
+	for _, ref := range refs {
+		if err := r.instance(ctx, t.id, f, ref, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *run) registrantsOf(ctx context.Context, webinarID int64, status string) error {
-	fetched := r.now().UTC()
-	var rows []schema.Registrant
-	for reg, err := range r.cfg.Client.Webinars.ListRegistrantsIter(ctx, webinarID, &zoom.RegistrantListOptions{Status: status}) {
-		if err != nil {
-			var apiErr *zoom.APIError
-			if errors.As(err, &apiErr) && apiErr.Code == 3000 {
-				return r.issue(webinarID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, apiErr.Message)
-			}
-			return fmt.Errorf("listing %s registrants of %d: %w", status, webinarID, err)
+// detail fetches GET /webinars/{id}, the registration form and the
+// panelists, and records the webinar's facts. It returns nil facts when
+// Zoom does not have the webinar.
+func (r *run) detail(ctx context.Context, t *task, st Stage) (*webinarFacts, error) {
+	w, _, err := r.cfg.Client.Webinars.Get(ctx, t.id)
+	if errors.Is(err, zoom.ErrNotFound) {
+		if t.listed != nil {
+			return nil, r.issue(t.id, "", schema.StreamWebinars, schema.ReasonWebinarMissing, err.Error())
 		}
-		rows = append(rows, registrantRow(r.cfg.RunID, fetched, webinarID, reg))
+		return nil, nil
 	}
-	return r.registrants.Write(rows)
+	if err != nil {
+		if r.limited(err, &st) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("getting webinar %d: %w", t.id, err)
+	}
+	row := webinarRow(r.cfg.RunID, r.now, w)
+	row.Listed = true
+	if row.HostID == "" {
+		row.HostID = t.hostID
+	}
+	if t.hostID == "" {
+		t.hostID = row.HostID
+	}
+	if row.HostEmail == "" {
+		row.HostEmail = t.hostEmail
+	}
+	var occ []schema.WebinarOccurrence
+	for _, o := range w.Occurrences {
+		occ = append(occ, schema.WebinarOccurrence{RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: w.ID,
+			OccurrenceID: o.OccurrenceID, StartTime: o.StartTime, Duration: int32(o.Duration), Status: o.Status})
+	}
+	var qs []schema.RegistrationQuestion
+	if row.ApprovalType != 2 {
+		q, _, err := r.cfg.Client.Webinars.ListRegistrantQuestions(ctx, w.ID)
+		switch {
+		case err == nil:
+			qs = questionRows(r.cfg.RunID, r.now, w.ID, q)
+		case r.limited(err, &st):
+			return nil, nil
+		case !errors.Is(err, zoom.ErrNotFound):
+			var apiErr *zoom.APIError
+			if !errors.As(err, &apiErr) || apiErr.Code != 3000 {
+				return nil, fmt.Errorf("getting registration questions of %d: %w", w.ID, err)
+			}
+		}
+	}
+	var ps []schema.Panelist
+	panelists, _, err := r.cfg.Client.Webinars.ListPanelists(ctx, w.ID)
+	switch {
+	case err == nil:
+		for _, p := range panelists {
+			ps = append(ps, schema.Panelist{RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: w.ID, ID: p.ID, Name: p.Name, Email: p.Email})
+		}
+	case r.limited(err, &st):
+		return nil, nil
+	case !errors.Is(err, zoom.ErrNotFound):
+		return nil, fmt.Errorf("listing panelists of %d: %w", w.ID, err)
+	}
+	if err := errors.Join(r.webinars.Write([]schema.Webinar{row}), r.occurrences.Write(occ),
+		r.questions.Write(qs), r.panelists.Write(ps)); err != nil {
+		return nil, err
+	}
+	f := &webinarFacts{HostID: row.HostID, HostEmail: row.HostEmail, Type: w.Type, Start: w.StartTime,
+		Duration: w.Duration, ApprovalType: int(row.ApprovalType), Listed: true}
+	if t.listed != nil {
+		f.Hash = listingHash(t.listed)
+	} else {
+		f.Hash = listingHash(w)
+	}
+	r.setFacts(st, f)
+	return f, nil
 }
 
-// instance fetches the report (the span) and the participants of one held
-// instance, by its uuid.
-func (r *run) instance(ctx context.Context, webinarID int64, uuid string) error {
-	fetched := r.now().UTC()
-	rep, _, err := r.cfg.Client.Reports.GetWebinar(ctx, uuid)
-	switch {
-	case errors.Is(err, zoom.ErrReportTooOld):
-		return r.issue(webinarID, uuid, schema.StreamInstanceReports, schema.ReasonReportTooOld, err.Error())
-	case errors.Is(err, zoom.ErrNotFound):
-		return r.issue(webinarID, uuid, schema.StreamInstanceReports, schema.ReasonReportMissing, err.Error())
-	case err != nil:
-		return fmt.Errorf("getting report of instance %s: %w", uuid, err)
+// unlisted records a webinar that Zoom no longer lists, from what its
+// reports say: no detail, no registrants (Zoom answers 404 for both).
+func (r *run) unlisted(t *task, st Stage) *webinarFacts {
+	first := slices.MinFunc(t.found, func(a, b instanceRef) int { return a.Start.Compare(b.Start) })
+	f := &webinarFacts{HostID: t.hostID, HostEmail: t.hostEmail, Start: first.Start, ApprovalType: 2}
+	r.setFacts(st, f)
+	return f
+}
+
+func (r *run) setFacts(st Stage, f *webinarFacts) {
+	b, _ := json.Marshal(f)
+	r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: stageForever, RunID: r.cfg.RunID, Detail: string(b)})
+}
+
+// instanceList returns the webinar's held instances: fetched when the
+// stage needs it, else those the State remembers, plus any a backfill
+// found. It moves settle to the last instance's end plus the look-back.
+func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle *time.Time) ([]instanceRef, error) {
+	st := Stage{"webinar", strconv.FormatInt(t.id, 10), StageInstances}
+	var refs []instanceRef
+	if prev, ok := r.state.Get(st); ok {
+		json.Unmarshal([]byte(prev.Detail), &refs)
 	}
-	if err := r.reports.Write([]schema.InstanceReport{reportRow(r.cfg.RunID, fetched, webinarID, uuid, rep)}); err != nil {
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		seen[ref.UUID] = true
+	}
+	var fresh []schema.WebinarInstance
+	addRef := func(ref instanceRef) {
+		if !seen[ref.UUID] {
+			seen[ref.UUID] = true
+			refs = append(refs, ref)
+			fresh = append(fresh, schema.WebinarInstance{RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: t.id, UUID: ref.UUID, StartTime: ref.Start})
+		}
+	}
+	fetched := false
+	if r.state.Needs(st, r.now) {
+		past, _, err := r.cfg.Client.Webinars.ListPastInstances(ctx, t.id)
+		switch {
+		case errors.Is(err, zoom.ErrNotFound): // never held
+			fetched = true
+		case err != nil:
+			if !r.limited(err, &st) {
+				return nil, fmt.Errorf("listing past instances of %d: %w", t.id, err)
+			}
+		default:
+			fetched = true
+			for _, p := range past {
+				addRef(instanceRef{UUID: p.UUID, Start: p.StartTime})
+			}
+		}
+	}
+	for _, ref := range t.found {
+		addRef(ref)
+	}
+	if err := r.instances.Write(fresh); err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		// An instance lasts at most a day; its report settles after that.
+		if end := ref.Start.Add(24*time.Hour + r.lookback); end.After(*settle) && !settle.Equal(stageForever) {
+			*settle = end
+		}
+	}
+	if fetched || len(fresh) > 0 {
+		b, _ := json.Marshal(refs)
+		r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: *settle, RunID: r.cfg.RunID, Detail: string(b)})
+	}
+	return refs, nil
+}
+
+func (r *run) registrantsOf(ctx context.Context, webinarID int64, st Stage, settle time.Time) error {
+	var rows []schema.Registrant
+	for _, status := range RegistrantStatuses {
+		for reg, err := range r.cfg.Client.Webinars.ListRegistrantsIter(ctx, webinarID, &zoom.RegistrantListOptions{Status: status}) {
+			if err != nil {
+				var apiErr *zoom.APIError
+				switch {
+				case errors.As(err, &apiErr) && apiErr.Code == 3000:
+					r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
+					return r.issue(webinarID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, apiErr.Message)
+				case r.limited(err, &st):
+					return nil
+				}
+				return fmt.Errorf("listing %s registrants of %d: %w", status, webinarID, err)
+			}
+			rows = append(rows, registrantRow(r.cfg.RunID, r.now, webinarID, reg))
+		}
+	}
+	// The three listings are one snapshot: written together or not at all.
+	if err := r.registrants.Write(rows); err != nil {
 		return err
 	}
-	var rows []schema.Participant
-	for p, err := range r.cfg.Client.Reports.ListParticipantsIter(ctx, uuid, nil) {
-		if err != nil {
-			return fmt.Errorf("listing participants of instance %s: %w", uuid, err)
-		}
-		rows = append(rows, participantRow(r.cfg.RunID, fetched, webinarID, uuid, int32(len(rows)), p))
+	r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
+	return nil
+}
+
+// reportFacts is what the State keeps of an instance's report.
+type reportFacts struct {
+	End       time.Time `json:"end"`
+	Attendees int       `json:"attendees"`
+}
+
+// instance fetches what one held instance needs, by its uuid.
+func (r *run) instance(ctx context.Context, webinarID int64, f webinarFacts, ref instanceRef, d Decision) error {
+	st := Stage{"instance", ref.UUID, StageReport}
+	var rf reportFacts
+	if prev, ok := r.state.Get(st); ok {
+		json.Unmarshal([]byte(prev.Detail), &rf)
 	}
-	return r.participants.Write(rows)
+	if r.state.Needs(st, r.now) {
+		got, err := r.report(ctx, webinarID, ref, st)
+		if err != nil {
+			return err
+		}
+		if got != nil {
+			rf = *got
+		}
+	}
+	if rf.End.IsZero() {
+		return nil // no report (too old, missing, or stopped): nothing to hang the rest on
+	}
+	settle := rf.End.Add(r.lookback)
+	if f.Listed && f.ApprovalType != 2 {
+		ast := Stage{"instance", ref.UUID, StageAbsentees}
+		if r.state.Needs(ast, r.now) {
+			if err := r.absenteesOf(ctx, webinarID, ref.UUID, ast, settle); err != nil {
+				return err
+			}
+		}
+	}
+	rst := Stage{"instance", ref.UUID, StageRecording}
+	switch {
+	case !d.Recordings:
+		return r.issue(webinarID, ref.UUID, schema.StreamRecordings, d.RecordingsReason, "")
+	case rf.Attendees == 0:
+		return r.issue(webinarID, ref.UUID, schema.StreamRecordings, schema.ReasonNoAttendees, "")
+	case r.state.Needs(rst, r.now):
+		return r.recording(ctx, webinarID, ref.UUID, rst, settle)
+	}
+	return nil
+}
+
+// report fetches an instance's report (its span) and participants.
+func (r *run) report(ctx context.Context, webinarID int64, ref instanceRef, st Stage) (*reportFacts, error) {
+	rep, _, err := r.cfg.Client.Reports.GetWebinar(ctx, ref.UUID)
+	switch {
+	case errors.Is(err, zoom.ErrReportTooOld):
+		r.state.Set(st, StageState{Status: StatusUnavailable, FetchedAt: r.now, RunID: r.cfg.RunID})
+		return nil, r.issue(webinarID, ref.UUID, schema.StreamInstanceReports, schema.ReasonReportTooOld, err.Error())
+	case errors.Is(err, zoom.ErrNotFound):
+		r.state.Set(st, StageState{Status: StatusMissing, FetchedAt: r.now, SettleAfter: ref.Start.Add(24*time.Hour + r.lookback), RunID: r.cfg.RunID})
+		return nil, r.issue(webinarID, ref.UUID, schema.StreamInstanceReports, schema.ReasonReportMissing, err.Error())
+	case err != nil:
+		if r.limited(err, &st) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("getting report of instance %s: %w", ref.UUID, err)
+	}
+	var rows []schema.Participant
+	for p, err := range r.cfg.Client.Reports.ListParticipantsIter(ctx, ref.UUID, nil) {
+		if err != nil {
+			if r.limited(err, &st) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("listing participants of instance %s: %w", ref.UUID, err)
+		}
+		rows = append(rows, participantRow(r.cfg.RunID, r.now, webinarID, ref.UUID, int32(len(rows)), p))
+	}
+	// The report and its participants are one snapshot, written together.
+	if err := errors.Join(r.reports.Write([]schema.InstanceReport{reportRow(r.cfg.RunID, r.now, webinarID, ref.UUID, rep)}),
+		r.participants.Write(rows)); err != nil {
+		return nil, err
+	}
+	rf := &reportFacts{End: rep.EndTime}
+	for _, p := range rows {
+		if p.Status != "in_waiting_room" {
+			rf.Attendees++
+		}
+	}
+	b, _ := json.Marshal(rf)
+	r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: rep.EndTime.Add(r.lookback), RunID: r.cfg.RunID, Detail: string(b)})
+	return rf, nil
+}
+
+func (r *run) absenteesOf(ctx context.Context, webinarID int64, uuid string, st Stage, settle time.Time) error {
+	var rows []schema.Absentee
+	for a, err := range r.cfg.Client.Webinars.ListAbsenteesIter(ctx, uuid, nil) {
+		if err != nil {
+			var apiErr *zoom.APIError
+			switch {
+			case errors.As(err, &apiErr) && (apiErr.Code == 3000 || apiErr.StatusCode == 404):
+				r.state.Set(st, StageState{Status: StatusMissing, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
+				return nil
+			case r.limited(err, &st):
+				return nil
+			}
+			return fmt.Errorf("listing absentees of instance %s: %w", uuid, err)
+		}
+		rows = append(rows, schema.Absentee{RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: webinarID, InstanceUUID: uuid,
+			RegistrantID: a.ID, Email: a.Email, FirstName: a.FirstName, LastName: a.LastName, CreateTime: a.CreateTime})
+	}
+	if err := r.absentees.Write(rows); err != nil {
+		return err
+	}
+	r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
+	return nil
 }
 
 func (r *run) issue(webinarID int64, uuid, stream, reason, detail string) error {
 	return r.issues.Write([]schema.ExtractIssue{{
-		RunID: r.cfg.RunID, FetchedAt: r.now().UTC(), WebinarID: webinarID, InstanceUUID: uuid,
+		RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: webinarID, InstanceUUID: uuid,
 		Stream: stream, Reason: reason, Detail: detail,
 	}})
 }

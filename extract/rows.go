@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract/zoom"
@@ -28,8 +29,30 @@ func webinarRow(runID string, at time.Time, w *zoom.Webinar) schema.Webinar {
 	}
 	if w.Settings != nil {
 		row.ApprovalType = int32(w.Settings.ApprovalType)
+		row.AutoRecording = w.Settings.AutoRecording
+		row.RegistrationType = int32(w.Settings.RegistrationType)
+		b, _ := json.Marshal(w.Settings)
+		row.Settings = string(b)
+	}
+	if w.Recurrence != nil {
+		b, _ := json.Marshal(w.Recurrence)
+		row.Recurrence = string(b)
 	}
 	return row
+}
+
+func questionRows(runID string, at time.Time, webinarID int64, q *zoom.RegistrantQuestions) []schema.RegistrationQuestion {
+	var rows []schema.RegistrationQuestion
+	for _, x := range q.Questions {
+		rows = append(rows, schema.RegistrationQuestion{RunID: runID, FetchedAt: at, WebinarID: webinarID,
+			Kind: "standard", Name: x.FieldName, Required: x.Required})
+	}
+	for _, x := range q.CustomQuestions {
+		answers, _ := json.Marshal(x.Answers)
+		rows = append(rows, schema.RegistrationQuestion{RunID: runID, FetchedAt: at, WebinarID: webinarID,
+			Kind: "custom", Name: x.Title, Type: x.Type, Required: x.Required, Answers: string(answers)})
+	}
+	return rows
 }
 
 func registrantRow(runID string, at time.Time, webinarID int64, r *zoom.Registrant) schema.Registrant {

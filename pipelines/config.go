@@ -51,6 +51,11 @@ type Config struct {
 	HubSpot     HubSpotConfig
 	Concurrency int // webinars fetched at once
 	Logger      *slog.Logger
+	// Settings are the sync settings of zoomsync.yaml; nil syncs every
+	// webinar of every host, with recordings.
+	Settings *ZoomSettings
+	// CRM are the hubspot: settings of zoomsync.yaml; nil means none.
+	CRM *HubSpotSettings
 }
 
 // Defaults of the endpoints.

@@ -39,6 +39,16 @@ type Hooks struct {
 type SyncOptions struct {
 	DryRun bool // extract and transform, then count what load would send; send nothing
 	Hooks  Hooks
+	ExtractOptions
+}
+
+// ExtractOptions narrow or widen what the extract stage fetches.
+type ExtractOptions struct {
+	// Only syncs these webinars now, whatever the settings say.
+	Only []int64
+	// Backfill also walks Zoom's past-meetings report over a date range,
+	// finding instances of webinars Zoom no longer lists.
+	Backfill *extract.Window
 }
 
 // ZoomClient builds the Zoom API client of a configuration.
@@ -77,11 +87,15 @@ func cmp(v, def string) string {
 // after it; what earlier stages wrote stays in the lake, so a later run or a
 // stage run alone can pick up from there.
 func Sync(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error) {
+	return runSync(ctx, cfg, "sync", opts)
+}
+
+func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*RunResult, error) {
 	if err := errors.Join(cfg.ValidateZoom(), cfg.ValidateHubSpot()); err != nil {
 		return nil, err
 	}
-	return withRun(ctx, cfg, "sync", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
-		if err := doExtract(ctx, cfg, res, opts.Hooks); err != nil && !partial(err) {
+	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
+		if err := doExtract(ctx, cfg, res, opts.Hooks, eng, opts.ExtractOptions); err != nil && !partial(err) {
 			return err
 		} else if err != nil {
 			res.Err = err
@@ -98,13 +112,24 @@ func Sync(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 }
 
 // Extract runs the extract stage alone.
-func Extract(ctx context.Context, cfg *Config, hooks Hooks) (*RunResult, error) {
+func Extract(ctx context.Context, cfg *Config, hooks Hooks, opts ExtractOptions) (*RunResult, error) {
 	if err := cfg.ValidateZoom(); err != nil {
 		return nil, err
 	}
-	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, _ func() (*transform.Engine, error)) error {
-		return doExtract(ctx, cfg, res, hooks)
+	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
+		return doExtract(ctx, cfg, res, hooks, eng, opts)
 	})
+}
+
+// Backfill syncs the webinar instances held in [from, to), found through
+// Zoom's past-meetings report in one-month windows, including webinars
+// that Zoom no longer lists; then transforms and loads like Sync.
+func Backfill(ctx context.Context, cfg *Config, from, to time.Time, opts SyncOptions) (*RunResult, error) {
+	if !from.Before(to) {
+		return nil, fmt.Errorf("backfill: --from %s is not before --to %s", from.Format(time.DateOnly), to.Format(time.DateOnly))
+	}
+	opts.Backfill = &extract.Window{From: from, To: to}
+	return runSync(ctx, cfg, "backfill", opts)
 }
 
 // Transform runs the transform stage alone, over what the lake holds.
@@ -189,15 +214,34 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	return res, err
 }
 
-func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks) error {
+func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, eng func() (*transform.Engine, error), opts ExtractOptions) error {
 	if hooks.Stage != nil {
 		hooks.Stage("extract")
+	}
+	e, err := eng()
+	if err != nil {
+		return err
+	}
+	state, err := loadState(ctx, e.DB())
+	if err != nil {
+		return err
+	}
+	var selector extract.Selector
+	if cfg.Settings != nil {
+		selector = cfg.Settings
 	}
 	sum, err := extract.Run(ctx, extract.Config{
 		Client: ZoomClient(cfg), Lake: lakeOf(cfg), RunID: res.RunID,
 		Concurrency: cfg.Concurrency, Logger: cfg.logger(), Progress: hooks.ExtractProgress,
+		Selector: selector, State: state, Lookback: cfg.Settings.Lookback(),
+		Only: opts.Only, Backfill: opts.Backfill,
 	})
 	res.Extract = sum
+	// The part files are closed before Run returns, so the cursors are
+	// saved only for what is on disk, even when the run stopped early.
+	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes()); serr != nil {
+		return errors.Join(fmt.Errorf("extract: %w", err), serr)
+	}
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}

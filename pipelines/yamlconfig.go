@@ -19,6 +19,11 @@ import (
 type FileConfig struct {
 	// Segments are the named segment queries that `zoomsync segments` runs.
 	Segments []Segment `yaml:"segments"`
+	// Zoom are the sync settings: which hosts, webinars and recordings sync.
+	Zoom ZoomSettings `yaml:"zoom"`
+	// HubSpot are the CRM settings: contact exclusions, marketing events,
+	// timeline events.
+	HubSpot HubSpotSettings `yaml:"hubspot"`
 }
 
 // Segment is one named query over the lake and the file it is written to.
@@ -79,7 +84,7 @@ func ParseFileConfig(name string, data []byte) (*FileConfig, error) {
 // Validate checks every segment and reports every problem, naming the
 // segment and the field. It fills Format from Out's extension when empty.
 func (fc *FileConfig) Validate() error {
-	var errs []error
+	errs := []error{fc.Zoom.Validate(), fc.HubSpot.Validate()}
 	names := map[string]int{}
 	outs := map[string]int{}
 	for i := range fc.Segments {

@@ -28,9 +28,10 @@ HUBSPOT_TOKEN_FILE). Endpoints: ZOOM_API_URL, ZOOM_OAUTH_URL, HUBSPOT_API_URL.`,
 			&cli.StringFlag{Name: "data-dir", Value: "./zoomsync-data", EnvVars: []string{"ZOOMSYNC_DATA_DIR"}, Usage: "the lake: raw/ and out/ Parquet files and zoomsync.duckdb"},
 			&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"ZOOMSYNC_LOG_LEVEL"}, Usage: "debug, info, warn or error (logs go to standard error)"},
 			&cli.StringFlag{Name: "log-format", Value: "text", EnvVars: []string{"ZOOMSYNC_LOG_FORMAT"}, Usage: "text or json"},
+			&cli.StringFlag{Name: "config", Value: "zoomsync.yaml", EnvVars: []string{"ZOOMSYNC_CONFIG"}, Usage: "sync settings and segments (YAML); when the default file is absent, every webinar of every host syncs"},
 		},
 		Commands: []*cli.Command{
-			syncCommand(), extractCommand(), transformCommand(), loadCommand(),
+			syncCommand(), backfillCommand(), extractCommand(), transformCommand(), loadCommand(), configCommand(),
 			queryCommand(), segmentsCommand(), registerCommand(), demoCommand(), simCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints the error and picks the exit code
@@ -105,5 +106,31 @@ func configFromEnv(c *cli.Context) (*pipelines.Config, error) {
 	if c.IsSet("concurrency") {
 		cfg.Concurrency = c.Int("concurrency")
 	}
+	fc, _, err := loadFileConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	if fc != nil {
+		cfg.Settings, cfg.CRM = &fc.Zoom, &fc.HubSpot
+	}
 	return cfg, nil
+}
+
+// loadFileConfig reads zoomsync.yaml. A missing file is no error when
+// --config was left at its default: the built-in defaults apply. It returns
+// the file's path when one was read.
+func loadFileConfig(c *cli.Context) (*pipelines.FileConfig, string, error) {
+	path := c.String("config")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !c.IsSet("config") {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("reading config: %w", err)
+	}
+	fc, err := pipelines.ParseFileConfig(path, data)
+	if err != nil {
+		return nil, "", err
+	}
+	return fc, path, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -35,13 +37,21 @@ contacts whose properties changed since HubSpot last acknowledged them.
 The run ends with a summary and is recorded in the runs table. Exit code 0
 when everything synced, 1 when the run failed or was partial (for example
 Zoom's daily limit stopped it: what was fetched is kept, run again to finish), 2 for a usage error.`,
-		Flags: append(apiFlags(), &cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"}),
+		Flags: append(apiFlags(),
+			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
+			&cli.StringSliceFlag{Name: "webinar", Usage: "sync this webinar now, whatever its settings say (repeat for more; spaces and dashes in the id are fine)"},
+		),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFromEnv(c)
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
+			only, err := webinarIDs(c.StringSlice("webinar"))
+			if err != nil {
+				return err
+			}
+			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c),
+				ExtractOptions: pipelines.ExtractOptions{Only: only}})
 			if res != nil {
 				printRun(c.App.Writer, res)
 			}
@@ -60,7 +70,55 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Extract(c.Context, cfg, progressHooks(c))
+			res, err := pipelines.Extract(c.Context, cfg, progressHooks(c), pipelines.ExtractOptions{})
+			if res != nil {
+				printRun(c.App.Writer, res)
+			}
+			return err
+		},
+	}
+}
+
+// webinarIDs parses --webinar values.
+func webinarIDs(vals []string) ([]int64, error) {
+	var out []int64
+	for _, v := range vals {
+		id, err := strconv.ParseInt(pipelines.NormalizeWebinarID(v), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, usageError{fmt.Errorf("--webinar %q is not a webinar id", v)}
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func backfillCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "backfill",
+		Usage: "sync the webinars held in a date range, including those Zoom no longer lists",
+		Description: `backfill walks each host's past-meetings report (GET /report/users/{id}/meetings)
+in Zoom's one-month windows from --from to --to, finds every webinar instance
+held then, including webinars that /users/{id}/webinars no longer lists
+(expired), fetches their reports, participants, absentees and recordings,
+then transforms and loads like sync. Zoom keeps these reports for about six
+months; a window or report older than Zoom keeps is an audit row, not a
+failure. Settings of zoomsync.yaml apply as in sync.`,
+		Flags: append(apiFlags(),
+			&cli.TimestampFlag{Name: "from", Layout: time.DateOnly, Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
+			&cli.TimestampFlag{Name: "to", Layout: time.DateOnly, Usage: "last day, YYYY-MM-DD (UTC); default today"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
+		),
+		Action: func(c *cli.Context) error {
+			cfg, err := configFromEnv(c)
+			if err != nil {
+				return err
+			}
+			from := c.Timestamp("from").UTC()
+			to := time.Now().UTC().Truncate(24 * time.Hour)
+			if t := c.Timestamp("to"); t != nil {
+				to = t.UTC()
+			}
+			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour), pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
 			if res != nil {
 				printRun(c.App.Writer, res)
 			}
@@ -144,6 +202,14 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 	if e := r.Extract; e != nil {
 		fmt.Fprintf(w, "  extract: %d users (%d hosts), %d webinars, %d instances, %d reports, %d registrants, %d participant rows, %d issues\n",
 			e.Users, e.Hosts, e.Webinars, e.Instances, e.Reports, e.Registrants, e.Participants, e.Issues)
+		fmt.Fprintf(w, "           %d panelists, %d absentees, %d recordings with %d files, %d transcript cues\n",
+			e.Panelists, e.Absentees, e.Recordings, e.RecordingFiles, e.TranscriptCues)
+		for _, k := range sortedKeys(e.Skipped) {
+			fmt.Fprintf(w, "    webinars not synced, %s: %d\n", k, e.Skipped[k])
+		}
+		if len(e.Pending) > 0 {
+			fmt.Fprintf(w, "    left for the next run by Zoom's daily limit: %v (resets %s)\n", e.Pending, e.ResetAt.Format(time.RFC3339))
+		}
 		for id, msg := range e.WebinarErrors {
 			fmt.Fprintf(w, "    webinar %d not fetched: %s\n", id, msg)
 		}
