@@ -1,0 +1,241 @@
+//go:build duckdb_arrow
+
+package load
+
+import (
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zoomsync/zoomsync/load/hubspot"
+	"github.com/zoomsync/zoomsync/load/hubspottest"
+)
+
+// newActivityDB opens a DuckDB file with the contacts and activity tables
+// the transform writes: 150 contacts; webinar 1 with instance "u/1==" held,
+// registered by all 150 and attended by the first 120 (more than one batch
+// of 100 participations per state); a recording of it. excluded@example.com
+// is in the activity tables but is no contact: it must get nothing.
+func newActivityDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(t.TempDir(), "a.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	stmts := []string{
+		`CREATE TABLE contacts AS SELECT printf('p%03d@example.com', i) AS email, 'First' AS firstname, NULL::VARCHAR AS lastname,
+			50.0::DOUBLE AS zoom_average_webinar_attendance_percent, 'https://zoom.us/j/1' AS zoom_last_registered_webinar_url,
+			1::BIGINT AS zoom_total_webinar_registrations, 1::BIGINT AS zoom_total_webinars_attended FROM range(150) r(i)`,
+		`CREATE TABLE registration_events AS
+			SELECT 'reg-' || left(sha256('1|' || email), 32) AS event_id, email, 1::BIGINT AS webinar_id, 'Roadmap' AS webinar_name,
+			       TIMESTAMPTZ '2026-05-01 08:00:00+00' AS create_time
+			FROM (SELECT email FROM contacts UNION ALL SELECT 'excluded@example.com')`,
+		`CREATE TABLE attendance_events AS
+			SELECT 'att-' || left(sha256('u/1==|' || email), 32) AS event_id, email, 1::BIGINT AS webinar_id, 'Roadmap' AS webinar_name,
+			       'u/1==' AS instance_uuid, '2026-05-02' AS date, TIMESTAMPTZ '2026-05-02 10:00:00+00' AS start_time,
+			       TIMESTAMPTZ '2026-05-02 10:05:00+00' AS join_time, TIMESTAMPTZ '2026-05-02 10:50:00+00' AS leave_time,
+			       45.0::DOUBLE AS minutes_present, 75.0::DOUBLE AS percent_present
+			FROM ((SELECT email FROM contacts ORDER BY email LIMIT 120) UNION ALL SELECT 'excluded@example.com')`,
+		`CREATE TABLE recording_events AS
+			SELECT 'rec-' || left(sha256('u/1=='), 32) AS event_id, 'u/1==' AS instance_uuid, 1::BIGINT AS webinar_id, 'Roadmap' AS topic,
+			       TIMESTAMPTZ '2026-05-02 10:00:00+00' AS start_time, 60 AS duration_minutes,
+			       'https://zoom.us/rec/play/abc' AS recording_url, 'Host: welcome' AS transcript,
+			       (SELECT list(email ORDER BY email) FROM attendance_events) AS attendees`,
+		`CREATE TABLE marketing_events AS
+			SELECT 'zoom-' || left(sha256('u/1=='), 32) AS external_event_id, 'u/1==' AS instance_uuid, 1::BIGINT AS webinar_id,
+			       'Roadmap' AS name, TIMESTAMPTZ '2026-05-02 10:00:00+00' AS start_time, TIMESTAMPTZ '2026-05-02 11:00:00+00' AS end_time,
+			       'https://zoom.us/j/1' AS webinar_url,
+			       (SELECT list(email ORDER BY email) FROM registration_events) AS registered,
+			       (SELECT list(email ORDER BY email) FROM attendance_events) AS attended`,
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(t.Context(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return db
+}
+
+func writes(hs *hubspottest.Server) map[string]int {
+	out := map[string]int{}
+	for _, r := range hs.Requests() {
+		if r.Write {
+			out[r.Method+" "+r.Path]++
+		}
+	}
+	return out
+}
+
+func loadAll(t *testing.T, client *hubspot.Client, db *sql.DB, run string, timeline bool, dry bool) *ActivitySummary {
+	t.Helper()
+	if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: run, DryRun: dry}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := ActivityConfig{Client: client, DB: db, RunID: run, DryRun: dry, ExternalAccountID: "zoom-acct"}
+	if timeline {
+		cfg.TimelineApp, cfg.TimelineReady = hubspottest.DefaultAppID, true
+	}
+	sum, err := Activity(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func TestActivity_privateTokenOnlyChangedNoExcluded(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	db := newActivityDB(t)
+
+	// A dry run first: counts, sends nothing, records nothing.
+	dry := loadAll(t, client, db, "run-0", false, true)
+	if dry.MarketingEvents.Created != 1 || dry.Attendance.Created != 270 || dry.Calls.Created != 1 {
+		t.Errorf("dry run = %+v", dry)
+	}
+	if w := writes(hs); len(w) != 0 {
+		t.Fatalf("dry run wrote: %v", w)
+	}
+
+	sum := loadAll(t, client, db, "run-1", false, false)
+	want := ActivitySummary{
+		MarketingEvents: Counts{Created: 1},
+		Attendance:      Counts{Created: 270, Skipped: 2}, // 150 + 120; excluded@ twice
+		TimelineEvents:  Counts{Skipped: 393},             // 151 + 121 + 121
+		Calls:           Counts{Created: 1},
+	}
+	if sum.MarketingEvents != want.MarketingEvents || sum.Attendance != want.Attendance ||
+		sum.TimelineEvents != want.TimelineEvents || sum.Calls != want.Calls {
+		t.Errorf("summary = %+v, want counts %+v", sum, want)
+	}
+	if len(sum.Notices) != 1 || !strings.Contains(sum.Notices[0], "public app") {
+		t.Errorf("notices = %q, want one about the public app", sum.Notices)
+	}
+	evs := hs.MarketingEvents()
+	if len(evs) != 1 || evs[0].ExternalEventID != ActivityID("zoom-", "u/1==") || evs[0].Name != "Roadmap" {
+		t.Fatalf("marketing events = %+v", evs)
+	}
+	parts := hs.Participations(evs[0].ExternalEventID)
+	if len(parts) != 270 {
+		t.Errorf("participations = %d, want 270", len(parts))
+	}
+	for _, p := range parts {
+		if p.Email == "excluded@example.com" {
+			t.Errorf("excluded person got a participation: %+v", p)
+		}
+	}
+	calls := hs.Calls()
+	if len(calls) != 1 || len(calls[0].ContactIDs) != 120 || calls[0].Properties["hs_call_recording_url"] != "https://zoom.us/rec/play/abc" ||
+		!strings.Contains(calls[0].Properties["hs_call_body"], "Host: welcome") {
+		t.Fatalf("calls = %+v", calls)
+	}
+	if n := len(hs.TimelineEvents()); n != 0 {
+		t.Errorf("%d timeline events sent with a private-app token", n)
+	}
+	for _, r := range hs.Requests() {
+		if strings.Contains(r.Path, "email-create") || strings.Contains(r.Path, "/timeline/") {
+			t.Errorf("request %s %s", r.Method, r.Path)
+		}
+	}
+
+	// Nothing new: no write at all, whatever the object type.
+	hs.ResetRequests()
+	again := loadAll(t, client, db, "run-2", false, false)
+	if w := writes(hs); len(w) != 0 {
+		t.Errorf("second run wrote: %v", w)
+	}
+	if again.MarketingEvents.Unchanged != 1 || again.Attendance.Unchanged != 270 || again.Calls.Unchanged != 1 {
+		t.Errorf("second run = %+v", again)
+	}
+
+	// A changed event name is sent again (an update); a changed transcript
+	// leaves the call as created, never a second call.
+	for _, s := range []string{`UPDATE marketing_events SET name = 'Roadmap 2026'`, `UPDATE recording_events SET transcript = 'Host: welcome again'`} {
+		if _, err := db.ExecContext(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hs.ResetRequests()
+	third := loadAll(t, client, db, "run-3", false, false)
+	if third.MarketingEvents.Updated != 1 || third.Calls.Skipped != 1 || len(hs.Calls()) != 1 {
+		t.Errorf("third run = %+v, calls %d", third, len(hs.Calls()))
+	}
+	if w := writes(hs); w["POST /marketing/v3/marketing-events/events/upsert"] != 1 || len(w) != 1 {
+		t.Errorf("third run writes = %v", w)
+	}
+	var logged int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM load_log WHERE run_id = 'run-3' AND object_type = 'call' AND outcome = 'left_as_created'`).Scan(&logged); err != nil || logged != 1 {
+		t.Errorf("load_log left_as_created = %d, %v", logged, err)
+	}
+}
+
+func TestActivity_timelineWithPublicApp(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithToken("demo-token"), hubspottest.WithOAuthToken("app-oauth-token"))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+		hubspot.WithOAuthToken("app-oauth-token"), hubspot.WithDeveloperKey(hubspottest.DefaultDeveloperKey), hubspot.WithApp(hubspottest.DefaultAppID))
+	db := newActivityDB(t)
+
+	sum := loadAll(t, client, db, "run-1", true, false)
+	if sum.TimelineEvents != (Counts{Created: 390, Skipped: 3}) || len(sum.Notices) != 0 || len(sum.TemplatesCreated) != 3 {
+		t.Errorf("summary = %+v", sum)
+	}
+	if n := len(hs.EventTemplates()); n != 3 {
+		t.Errorf("%d templates", n)
+	}
+	evs := hs.TimelineEvents()
+	if len(evs) != 390 {
+		t.Fatalf("%d timeline events, want 150 + 120 + 120", len(evs))
+	}
+	byID := map[string]hubspottest.TimelineEvent{}
+	for _, e := range evs {
+		byID[e.ID] = e
+	}
+	att := byID[ActivityID("att-", "u/1==|p000@example.com")]
+	if att.Tokens["minutesPresent"] != "45.0" && att.Tokens["minutesPresent"] != "45" {
+		t.Errorf("attendance event = %+v", att)
+	}
+	if att.Email != "" || att.ObjectID == "" {
+		t.Errorf("attendance event not sent by object id: %+v", att)
+	}
+
+	hs.ResetRequests()
+	again := loadAll(t, client, db, "run-2", true, false)
+	if w := writes(hs); len(w) != 0 {
+		t.Errorf("second run wrote: %v", w)
+	}
+	if again.TimelineEvents.Unchanged != 390 || len(hs.TimelineEvents()) != 390 || len(hs.EventTemplates()) != 3 {
+		t.Errorf("second run = %+v; events %d templates %d", again.TimelineEvents, len(hs.TimelineEvents()), len(hs.EventTemplates()))
+	}
+	for _, r := range hs.Requests() {
+		if strings.Contains(r.Path, "event-templates") {
+			t.Errorf("template ids not taken from load_state: %s %s", r.Method, r.Path)
+		}
+	}
+	for _, e := range hs.TimelineEvents() {
+		if e.Writes != 1 {
+			t.Errorf("event %s written %d times", e.ID, e.Writes)
+			break
+		}
+	}
+}
+
+func TestCallProperties_capsBody(t *testing.T) {
+	long := strings.Repeat("é", MaxCallBody+10)
+	p := CallProperties("T", time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC), 60, "http://insecure", long)
+	if n := len([]rune(p["hs_call_body"])); n != MaxCallBody {
+		t.Errorf("body has %d characters, want %d", n, MaxCallBody)
+	}
+	if !strings.Contains(p["hs_call_body"], "transcript cut at") {
+		t.Error("no note that the transcript was cut")
+	}
+	if _, ok := p["hs_call_recording_url"]; ok {
+		t.Error("a non-HTTPS recording URL was sent")
+	}
+	if p["hs_call_duration"] != "3600000" || p["hs_timestamp"] != "2026-05-01T10:00:00Z" {
+		t.Errorf("properties = %v", p)
+	}
+}
