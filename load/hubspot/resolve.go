@@ -50,6 +50,20 @@ type Resolution struct {
 //
 // HubSpot API: POST /crm/v3/objects/contacts/batch/read?archived=false|true
 func (s *ContactsService) Resolve(ctx context.Context, emails []string) (map[string]Resolution, error) {
+	return s.resolve(ctx, emails, true)
+}
+
+// ResolveLive is Resolve without the second read: an email no live contact
+// has is ResolvedNotFound, whether or not an archived contact has it. It
+// suits emails the caller never wrote to the CRM, whose deletion does not
+// matter (reference §4.4: check archived=true only for known contacts).
+//
+// HubSpot API: POST /crm/v3/objects/contacts/batch/read?archived=false
+func (s *ContactsService) ResolveLive(ctx context.Context, emails []string) (map[string]Resolution, error) {
+	return s.resolve(ctx, emails, false)
+}
+
+func (s *ContactsService) resolve(ctx context.Context, emails []string, archivedToo bool) (map[string]Resolution, error) {
 	out := make(map[string]Resolution, len(emails))
 	var keys []string // normalised, unique
 	byKey := map[string][]string{}
@@ -63,7 +77,11 @@ func (s *ContactsService) Resolve(ctx context.Context, emails []string) (map[str
 	}
 	resolved := map[string]Resolution{}
 	pending := keys
-	for _, archived := range []bool{false, true} {
+	passes := []bool{false}
+	if archivedToo {
+		passes = append(passes, true)
+	}
+	for _, archived := range passes {
 		var next []string
 		for chunk := range slices.Chunk(pending, MaxBatchInputs) {
 			found, _, err := s.BatchRead(ctx, BatchReadRequest{IDProperty: "email", IDs: chunk,
