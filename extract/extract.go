@@ -524,7 +524,11 @@ func (r *run) detail(ctx context.Context, t *task, st Stage) (*webinarFacts, err
 			OccurrenceID: o.OccurrenceID, StartTime: o.StartTime, Duration: int32(o.Duration), Status: o.Status})
 	}
 	var qs []schema.RegistrationQuestion
-	if row.ApprovalType != 2 {
+	if row.ApprovalType == 2 {
+		if err := r.issue(w.ID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, "approval_type 2: registration is off"); err != nil {
+			return nil, err
+		}
+	} else {
 		q, _, err := r.cfg.Client.Webinars.ListRegistrantQuestions(ctx, w.ID)
 		switch {
 		case err == nil:

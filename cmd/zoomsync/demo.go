@@ -86,6 +86,21 @@ queries. It empties --data-dir first, but only when an earlier demo made it.`,
 			printCalls(w, acct, zs.Stats(), hs.Requests())
 			fmt.Fprintf(w, "\nHubSpot now holds %d contacts.\n", len(hs.Contacts()))
 
+			// A second sync with nothing new in Zoom: only the listings and
+			// what may still change (upcoming webinars) are fetched, and
+			// nothing is sent to HubSpot.
+			zs.ResetStats()
+			hs.ResetRequests()
+			fmt.Fprintf(w, "\nSecond sync, nothing new in Zoom:\n")
+			res, err = pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{})
+			if res != nil {
+				printRun(w, res)
+			}
+			if err != nil {
+				return err
+			}
+			printCalls(w, nil, zs.Stats(), hs.Requests())
+
 			e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: dir})
 			if err != nil {
 				return err
@@ -132,9 +147,12 @@ func prepareDemoDir(dir string) error {
 }
 
 // minimumZoomCalls is the fewest Zoom calls that fetch the account's data
-// the way zoomsync does: one token, every page of every listing at page
-// size 300, one webinar detail and one past-instance list per listed
-// webinar, one report per held instance.
+// the way zoomsync does on a first run: one token, every page of every
+// listing at page size 300; per listed webinar its detail, registration form
+// (when it takes registrants), panelists and past instances; per held
+// instance its report, participants and absentees, and, when anybody
+// attended, its recording and the two requests (download, signed URL) of
+// each ready transcript or caption file.
 func minimumZoomCalls(a *zoomtest.Account) int {
 	pages := func(n int) int { return max(1, (n+299)/300) }
 	n := 1 // token
@@ -155,18 +173,38 @@ func minimumZoomCalls(a *zoomtest.Account) int {
 				continue
 			}
 			listed++
-			n += 2 // detail, past instances
-			if w.ApprovalType != 2 {
+			n += 3 // detail, panelists, past instances
+			registration := w.ApprovalType != 2
+			if registration {
 				by := map[string]int{}
 				for _, r := range w.Registrants {
 					by[r.Status]++
 				}
-				n += pages(by["approved"]) + pages(by["pending"]) + pages(by["denied"])
+				n += 1 + pages(by["approved"]) + pages(by["pending"]) + pages(by["denied"]) // form, listings
 			}
 			for _, in := range w.Instances {
 				n++ // report
-				if a.Now.Sub(in.EndTime).Hours() <= 365*24 {
-					n += pages(len(in.Participants))
+				if a.Now.Sub(in.EndTime).Hours() > 365*24 {
+					continue // 12702: nothing else
+				}
+				n += pages(len(in.Participants))
+				if registration {
+					n += pages(len(zoomtest.Absentees(w, in)))
+				}
+				attended := false
+				for _, p := range in.Participants {
+					attended = attended || p.Status == "in_meeting"
+				}
+				if !attended {
+					continue
+				}
+				n++ // recording (404/3301 when none)
+				if in.Recording != nil && in.Recording.DeletedTime.IsZero() {
+					for _, f := range in.Recording.Files {
+						if (f.FileType == "TRANSCRIPT" || f.FileType == "CC") && f.Status != "processing" {
+							n += 2
+						}
+					}
 				}
 			}
 		}
@@ -176,11 +214,17 @@ func minimumZoomCalls(a *zoomtest.Account) int {
 }
 
 func printCalls(w io.Writer, acct *zoomtest.Account, zs zoomtest.Stats, reqs []hubspottest.Request) {
-	fmt.Fprintf(w, "\nZoom API calls: %d (the data needs at least %d); by label:", zs.Total, minimumZoomCalls(acct))
+	if acct != nil {
+		fmt.Fprintf(w, "\nZoom API calls: %d (the data needs at least %d); by label:", zs.Total, minimumZoomCalls(acct))
+	} else {
+		fmt.Fprintf(w, "Zoom API calls: %d; by label:", zs.Total)
+	}
+	labelled := 0
 	for _, k := range sortedKeys(zs.ByLabel) {
 		fmt.Fprintf(w, " %s %d", k, zs.ByLabel[k])
+		labelled += zs.ByLabel[k]
 	}
-	fmt.Fprintf(w, "; 429s: %d\n", zs.ByStatus[429])
+	fmt.Fprintf(w, ", token and file downloads %d; 429s: %d\n", zs.Total-labelled, zs.ByStatus[429])
 	writes, inputs := 0, 0
 	for _, r := range reqs {
 		if r.Write {
