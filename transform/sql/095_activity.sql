@@ -1,7 +1,7 @@
 -- 095_activity.sql: the CRM activity (DESIGN.md, "What the CRM receives":
 -- Activity): registration, attendance and recording events, and one
 -- marketing event per held instance.
--- Reads:  out_contacts (this run's contacts), registrations, attendance
+-- Reads:  eligible_persons (065_rules.sql), registrations, attendance
 --         (090_segment_views.sql: first join, last leave, minutes and
 --         percent present from the presence views, not recomputed),
 --         stg_webinars, stg_webinar_instances, instance_spans,
@@ -25,10 +25,11 @@
 --   recording     'rec-'  || sha256(instance_uuid)
 --   marketing     'zoom-' || sha256(instance_uuid)   (externalEventId)
 
--- Only eligible persons get activity. Until the rules' view eligible_persons
--- exists, these are the persons that are this run's contacts.
+-- Only eligible persons get activity: eligible_persons (065_rules.sql) are
+-- the contact persons no rule keeps out (CRM users, excluded domains,
+-- secondary emails, deleted contacts).
 CREATE OR REPLACE VIEW activity_persons AS
-SELECT DISTINCT email AS person FROM out_contacts WHERE email IS NOT NULL;
+SELECT DISTINCT person FROM eligible_persons WHERE person IS NOT NULL;
 
 CREATE OR REPLACE MACRO zs_activity_id(prefix, k) AS prefix || left(sha256(k), 32);
 
