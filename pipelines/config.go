@@ -41,6 +41,13 @@ type HubSpotConfig struct {
 	APIURL string // HUBSPOT_API_URL, default https://api.hubapi.com
 	Token  Secret // HUBSPOT_TOKEN: private-app or OAuth access token
 	Tier   string // rate-limit tier: professional (default), free, starter, enterprise
+	// DeveloperKey (HUBSPOT_DEVELOPER_KEY) manages the timeline event
+	// templates of the public app named by hubspot.timeline.app_id;
+	// AppToken (HUBSPOT_APP_TOKEN) is that app's OAuth access token, the
+	// only kind HubSpot accepts timeline events from. Without both, timeline
+	// events are skipped with one notice.
+	DeveloperKey Secret
+	AppToken     Secret
 }
 
 // Config is everything a job needs. Only cmd builds it (from flags, the
