@@ -17,19 +17,16 @@ import (
 // RunResult is what one job did. It is stored as JSON in the runs table and
 // printed by the CLI.
 type RunResult struct {
-	RunID      string            `json:"run_id"`
-	Kind       string            `json:"kind"`
-	StartedAt  time.Time         `json:"started_at"`
-	FinishedAt time.Time         `json:"finished_at"`
-	Status     string            `json:"status"`
-	Extract    *extract.Summary  `json:"extract,omitempty"`
-	Transform  *transform.Result `json:"transform,omitempty"`
-	Load       *load.Summary     `json:"load,omitempty"`
-	Err        error             `json:"-"`
-
-	// Activity is what the load sent besides the contacts: marketing
-	// events, attendance, timeline events, calls.
-	Activity *load.ActivitySummary `json:"activity,omitempty"`
+	RunID      string                `json:"run_id"`
+	Kind       string                `json:"kind"`
+	StartedAt  time.Time             `json:"started_at"`
+	FinishedAt time.Time             `json:"finished_at"`
+	Status     string                `json:"status"`
+	Extract    *extract.Summary      `json:"extract,omitempty"`
+	Transform  *transform.Result     `json:"transform,omitempty"`
+	CRM        *load.SnapshotSummary `json:"crm,omitempty"`
+	Load       *load.Summary         `json:"load,omitempty"`
+	Err        error                 `json:"-"`
 }
 
 // Hooks let the CLI show progress; every field may be nil.
@@ -69,19 +66,12 @@ func ZoomClient(cfg *Config) *zoom.Client {
 
 // HubSpotClient builds the HubSpot API client of a configuration.
 func HubSpotClient(cfg *Config) *hubspot.Client {
-	opts := []hubspot.Option{
+	return hubspot.NewClient(
 		hubspot.WithBaseURL(cmp(cfg.HubSpot.APIURL, DefaultHubSpotAPIURL)),
 		hubspot.WithToken(cfg.HubSpot.Token.Reveal()),
 		hubspot.WithTier(cmp(cfg.HubSpot.Tier, "professional")),
 		hubspot.WithLogger(cfg.logger()),
-	}
-	if cfg.HubSpot.AppToken != "" {
-		opts = append(opts, hubspot.WithOAuthToken(cfg.HubSpot.AppToken.Reveal()))
-	}
-	if cfg.HubSpot.DeveloperKey != "" && cfg.CRM != nil && cfg.CRM.Timeline.AppID != "" {
-		opts = append(opts, hubspot.WithDeveloperKey(cfg.HubSpot.DeveloperKey.Reveal()), hubspot.WithApp(cfg.CRM.Timeline.AppID))
-	}
-	return hubspot.NewClient(opts...)
+	)
 }
 
 func lakeOf(cfg *Config) schema.Lake { return schema.Lake{Dir: cfg.DataDir} }
@@ -113,6 +103,9 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		}
 		e, err := eng()
 		if err != nil {
+			return err
+		}
+		if err := doCRMSnapshot(ctx, cfg, e, res, opts.Hooks); err != nil {
 			return err
 		}
 		if err := doTransform(ctx, e, res, opts.Hooks); err != nil {
@@ -191,7 +184,8 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 		if engine != nil {
 			return engine, nil
 		}
-		e, err := transform.Open(ctx, lake, transform.WithLogger(cfg.logger()))
+		e, err := transform.Open(ctx, lake, transform.WithLogger(cfg.logger()),
+			transform.WithExcludedContactDomains(cfg.excludedContactDomains()))
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", lake.DB(), err)
 		}
@@ -278,36 +272,13 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	if opts.Hooks.Stage != nil {
 		opts.Hooks.Stage("load")
 	}
-	client := HubSpotClient(cfg)
 	sum, err := load.Contacts(ctx, load.Config{
-		Client: client, DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
+		Client: HubSpotClient(cfg), DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
 		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress,
 	})
 	res.Load = sum
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	act, err := load.Activity(ctx, activityConfig(cfg, client, e, res.RunID, opts.DryRun))
-	res.Activity = act
-	if err != nil {
-		return fmt.Errorf("load: %w", err)
-	}
 	return nil
-}
-
-// activityConfig is the activity load of a configuration: marketing events
-// keyed by hubspot.external_account_id (default: the Zoom account id), and
-// timeline events only with a public app's id, developer key and OAuth token.
-func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, runID string, dry bool) load.ActivityConfig {
-	ac := load.ActivityConfig{Client: client, DB: e.DB(), RunID: runID, DryRun: dry, Logger: cfg.logger(),
-		ExternalAccountID: cfg.Zoom.AccountID}
-	if cfg.CRM != nil {
-		ac.ExternalAccountID = cmp(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
-		ac.TimelineApp = cfg.CRM.Timeline.AppID
-	}
-	if ac.ExternalAccountID == "" {
-		ac.ExternalAccountID = "zoomsync"
-	}
-	ac.TimelineReady = ac.TimelineApp != "" && cfg.HubSpot.DeveloperKey != "" && cfg.HubSpot.AppToken != ""
-	return ac
 }
