@@ -27,6 +27,10 @@ type RunResult struct {
 	CRM        *load.SnapshotSummary `json:"crm,omitempty"`
 	Load       *load.Summary         `json:"load,omitempty"`
 	Err        error                 `json:"-"`
+
+	// Activity is what the load sent besides the contacts: marketing
+	// events, attendance, timeline events, calls.
+	Activity *load.ActivitySummary `json:"activity,omitempty"`
 }
 
 // Hooks let the CLI show progress; every field may be nil.
@@ -66,12 +70,19 @@ func ZoomClient(cfg *Config) *zoom.Client {
 
 // HubSpotClient builds the HubSpot API client of a configuration.
 func HubSpotClient(cfg *Config) *hubspot.Client {
-	return hubspot.NewClient(
+	opts := []hubspot.Option{
 		hubspot.WithBaseURL(cmp(cfg.HubSpot.APIURL, DefaultHubSpotAPIURL)),
 		hubspot.WithToken(cfg.HubSpot.Token.Reveal()),
 		hubspot.WithTier(cmp(cfg.HubSpot.Tier, "professional")),
 		hubspot.WithLogger(cfg.logger()),
-	)
+	}
+	if cfg.HubSpot.AppToken != "" {
+		opts = append(opts, hubspot.WithOAuthToken(cfg.HubSpot.AppToken.Reveal()))
+	}
+	if cfg.HubSpot.DeveloperKey != "" && cfg.CRM != nil && cfg.CRM.Timeline.AppID != "" {
+		opts = append(opts, hubspot.WithDeveloperKey(cfg.HubSpot.DeveloperKey.Reveal()), hubspot.WithApp(cfg.CRM.Timeline.AppID))
+	}
+	return hubspot.NewClient(opts...)
 }
 
 func lakeOf(cfg *Config) schema.Lake { return schema.Lake{Dir: cfg.DataDir} }
@@ -272,13 +283,36 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	if opts.Hooks.Stage != nil {
 		opts.Hooks.Stage("load")
 	}
+	client := HubSpotClient(cfg)
 	sum, err := load.Contacts(ctx, load.Config{
-		Client: HubSpotClient(cfg), DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
+		Client: client, DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
 		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress,
 	})
 	res.Load = sum
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	act, err := load.Activity(ctx, activityConfig(cfg, client, e, res.RunID, opts.DryRun))
+	res.Activity = act
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
 	return nil
+}
+
+// activityConfig is the activity load of a configuration: marketing events
+// keyed by hubspot.external_account_id (default: the Zoom account id), and
+// timeline events only with a public app's id, developer key and OAuth token.
+func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, runID string, dry bool) load.ActivityConfig {
+	ac := load.ActivityConfig{Client: client, DB: e.DB(), RunID: runID, DryRun: dry, Logger: cfg.logger(),
+		ExternalAccountID: cfg.Zoom.AccountID}
+	if cfg.CRM != nil {
+		ac.ExternalAccountID = cmp(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
+		ac.TimelineApp = cfg.CRM.Timeline.AppID
+	}
+	if ac.ExternalAccountID == "" {
+		ac.ExternalAccountID = "zoomsync"
+	}
+	ac.TimelineReady = ac.TimelineApp != "" && cfg.HubSpot.DeveloperKey != "" && cfg.HubSpot.AppToken != ""
+	return ac
 }

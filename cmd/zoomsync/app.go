@@ -93,6 +93,14 @@ func configFromEnv(c *cli.Context) (*pipelines.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	devKey, err := secret("HUBSPOT_DEVELOPER_KEY")
+	if err != nil {
+		return nil, err
+	}
+	appToken, err := secret("HUBSPOT_APP_TOKEN")
+	if err != nil {
+		return nil, err
+	}
 	cfg := &pipelines.Config{
 		DataDir: c.String("data-dir"),
 		Zoom: pipelines.ZoomConfig{
@@ -100,8 +108,9 @@ func configFromEnv(c *cli.Context) (*pipelines.Config, error) {
 			AccountID: os.Getenv("ZOOM_ACCOUNT_ID"), ClientID: os.Getenv("ZOOM_CLIENT_ID"), ClientSecret: zs,
 			Plan: c.String("zoom-plan"),
 		},
-		HubSpot: pipelines.HubSpotConfig{APIURL: os.Getenv("HUBSPOT_API_URL"), Token: ht, Tier: c.String("hubspot-tier")},
-		Logger:  log,
+		HubSpot: pipelines.HubSpotConfig{APIURL: os.Getenv("HUBSPOT_API_URL"), Token: ht, Tier: c.String("hubspot-tier"),
+			DeveloperKey: devKey, AppToken: appToken},
+		Logger: log,
 	}
 	if c.IsSet("concurrency") {
 		cfg.Concurrency = c.Int("concurrency")

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/pipelines"
 )
 
@@ -234,6 +235,9 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 			fmt.Fprintf(w, "    failed %s: %s\n", k, l.Failures[k])
 		}
 	}
+	if a := r.Activity; a != nil {
+		printActivity(w, r.Load, a)
+	}
 	if t := r.Transform; t != nil {
 		for _, k := range sortedKeys(t.AuditByCategory) {
 			fmt.Fprintf(w, "  audit, %s: %d (zoomsync audit lists them)\n", k, t.AuditByCategory[k])
@@ -241,5 +245,36 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 	}
 	if r.Err != nil {
 		fmt.Fprintf(w, "  error: %v\n", r.Err)
+	}
+}
+
+// printActivity prints one line per object type the load sends (in a dry
+// run: what would be sent), then the notices and failures.
+func printActivity(w io.Writer, contacts *load.Summary, a *load.ActivitySummary) {
+	line := func(what string, c load.Counts) {
+		fmt.Fprintf(w, "    %-17s %d created, %d updated, %d unchanged (not sent)", what+":", c.Created, c.Updated, c.Unchanged)
+		if c.Skipped > 0 {
+			fmt.Fprintf(w, ", %d skipped", c.Skipped)
+		}
+		if c.Failed > 0 {
+			fmt.Fprintf(w, ", %d failed", c.Failed)
+		}
+		fmt.Fprintln(w)
+	}
+	if contacts != nil {
+		line("contacts", load.Counts{Created: contacts.Created, Updated: contacts.Updated, Unchanged: contacts.Unchanged, Failed: contacts.Failed})
+	}
+	line("marketing events", a.MarketingEvents)
+	line("attendance", a.Attendance)
+	line("timeline events", a.TimelineEvents)
+	line("calls", a.Calls)
+	if len(a.TemplatesCreated) > 0 {
+		fmt.Fprintf(w, "    timeline templates created: %v\n", a.TemplatesCreated)
+	}
+	for _, n := range a.Notices {
+		fmt.Fprintf(w, "    notice: %s\n", n)
+	}
+	for _, k := range sortedKeys(a.Failures) {
+		fmt.Fprintf(w, "    failed %s: %s\n", k, a.Failures[k])
 	}
 }
