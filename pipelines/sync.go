@@ -132,7 +132,12 @@ func Extract(ctx context.Context, cfg *Config, hooks Hooks, opts ExtractOptions)
 		return nil, err
 	}
 	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
-		return doExtract(ctx, cfg, res, hooks, eng, opts)
+		err := doExtract(ctx, cfg, res, hooks, eng, opts)
+		if err != nil && partial(err) {
+			res.Err = err // kept: the run is partial, not failed
+			return nil
+		}
+		return err
 	})
 }
 
