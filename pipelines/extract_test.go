@@ -356,3 +356,29 @@ func TestExtract_backfillFindsWebinarsZoomNoLongerLists(t *testing.T) {
 		t.Errorf("second backfill fetched %d reports again", n)
 	}
 }
+
+func TestExtract_onlyOneWebinarWhateverTheSettings(t *testing.T) {
+	acct := zoomtest.DemoAccount(1)
+	srv := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer srv.Close()
+	var id int64
+	for _, w := range acct.Webinars {
+		if !w.Expired && len(w.Instances) > 1 {
+			id = w.ID
+			break
+		}
+	}
+	dir := t.TempDir()
+	cfg := zoomConfig(t, srv, dir)
+	cfg.Settings = &ZoomSettings{Hosts: HostSelection{Mode: "none"}, Webinars: map[string]Toggle{itoa(id): false}}
+	if _, err := Extract(t.Context(), cfg, Hooks{}, ExtractOptions{Only: []int64{id}}); err != nil {
+		t.Fatal(err)
+	}
+	got, recorded := landed(t, dir)
+	if !slices.Equal(got, []int64{id}) || !recorded[id] {
+		t.Fatalf("landed %v (recorded %v), want only %d with its recordings", got, recorded, id)
+	}
+	if _, err := Extract(t.Context(), cfg, Hooks{}, ExtractOptions{Only: []int64{12345678901}}); !errors.Is(err, extract.ErrWebinarNotFound) {
+		t.Fatalf("unknown webinar: err = %v, want ErrWebinarNotFound", err)
+	}
+}

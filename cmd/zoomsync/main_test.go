@@ -127,3 +127,42 @@ func TestQuery_usageErrors(t *testing.T) {
 		t.Errorf("query --format xml: exit %d, want 2 (%v)", exitCode(err), err)
 	}
 }
+
+func TestConfigShow_valuesAndSources(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "zoomsync.yaml")
+	os.WriteFile(path, []byte("zoom:\n  hosts: [ana@example.com]\n  webinars:\n    \"812-3456-7890\": off\n  lookback_days: 5\n"), 0o644)
+	t.Setenv("ZOOM_CLIENT_SECRET", "very-secret-value")
+	t.Setenv("ZOOM_ACCOUNT_ID", "acct-1")
+	t.Setenv("ZOOM_PLAN", "business")
+	out, err := run(t, "--config", path, "config", "show")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`zoom.client_secret\s+\[set\]\s+env ZOOM_CLIENT_SECRET`,
+		`zoom.account_id\s+acct-1\s+env ZOOM_ACCOUNT_ID`,
+		`zoom.plan\s+business\s+env ZOOM_PLAN`,
+		`hubspot.token\s+\[not set\]`,
+		`zoom.hosts\s+ana@example.com\s+` + regexp.QuoteMeta(path),
+		`zoom.webinars.81234567890\s+off\s+` + regexp.QuoteMeta(path),
+		`zoom.lookback_days\s+5\s+` + regexp.QuoteMeta(path),
+		`zoom.defaults.sync_recordings\s+true\s+default`,
+		`zoom.api_url\s+https://api.zoom.us/v2\s+default`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out) {
+			t.Errorf("config show lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "very-secret-value") {
+		t.Error("config show printed a secret")
+	}
+	// A named config that does not exist is an error; the default one may be absent.
+	if _, err := run(t, "--config", filepath.Join(dir, "missing.yaml"), "config", "show"); err == nil {
+		t.Error("a missing --config file was accepted")
+	}
+	os.WriteFile(path, []byte("zoom:\n  hostz: all\n"), 0o644)
+	if _, err := run(t, "--config", path, "config", "show"); err == nil || !strings.Contains(err.Error(), "zoom.hostz") {
+		t.Errorf("unknown key: err = %v", err)
+	}
+}
