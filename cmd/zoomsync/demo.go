@@ -51,6 +51,8 @@ calls made against the minimum the data needs, and two example segment
 queries. It empties --data-dir first, but only when an earlier demo made it.`,
 		Flags: []cli.Flag{
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "generator seed of the Zoom account"},
+			// For tests: the simulators and clients without rate limits.
+			&cli.BoolFlag{Name: "unthrottled", Hidden: true},
 		},
 		Action: func(c *cli.Context) error {
 			dir := c.String("data-dir")
@@ -58,9 +60,13 @@ queries. It empties --data-dir first, but only when an earlier demo made it.`,
 				return err
 			}
 			acct := zoomtest.DemoAccount(c.Int64("seed"))
-			zs := zoomtest.NewServer(acct, zoomtest.WithPlan("pro"))
+			zoomPlan, hubTier := "pro", "professional"
+			if c.Bool("unthrottled") {
+				zoomPlan, hubTier = "unlimited", "unlimited"
+			}
+			zs := zoomtest.NewServer(acct, zoomtest.WithPlan(zoomPlan))
 			defer zs.Close()
-			hs := hubspottest.NewServer(hubspottest.WithTier("professional"))
+			hs := hubspottest.NewServer(hubspottest.WithTier(hubTier))
 			defer hs.Close()
 
 			log, err := newLogger(c, os.Stderr)
@@ -70,8 +76,8 @@ queries. It empties --data-dir first, but only when an earlier demo made it.`,
 			cfg := &pipelines.Config{
 				DataDir: dir,
 				Zoom: pipelines.ZoomConfig{APIURL: zs.APIURL(), OAuthURL: zs.OAuthURL(),
-					AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret", Plan: "pro"},
-				HubSpot: pipelines.HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: "professional"},
+					AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret", Plan: zoomPlan},
+				HubSpot: pipelines.HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: hubTier},
 				Logger:  log,
 			}
 			w := c.App.Writer

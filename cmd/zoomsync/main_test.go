@@ -50,7 +50,7 @@ func TestDemo_printsSummaryAndSegments(t *testing.T) {
 		t.Errorf("Zoom calls line = %q, want calls equal to the minimum and no 429", m)
 	}
 	// A second demo empties the directory it made; a foreign one is refused.
-	if _, err := run(t, "--data-dir", dir, "demo", "--seed", "3"); err != nil {
+	if _, err := run(t, "--data-dir", dir, "demo", "--seed", "3", "--unthrottled"); err != nil {
 		t.Fatalf("second demo: %v", err)
 	}
 	foreign := t.TempDir()

@@ -49,7 +49,7 @@ var roundTripQueries = []string{
 // the lake the README's examples name) and runs query and segments on it.
 func TestSegmentQueries_demoLake(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "lake")
-	if out, err := run(t, "--data-dir", dir, "demo"); err != nil {
+	if out, err := run(t, "--data-dir", dir, "demo", "--unthrottled"); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	query := func(t *testing.T, args ...string) string {
