@@ -4,6 +4,7 @@ package pipelines
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -258,13 +259,14 @@ func TestRegister_segmentOf500(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seg := filepath.Join(f.cfg.DataDir, "segment.parquet")
 	_, err = e.DB().ExecContext(ctx, `COPY (SELECT 'Person.' || i || '@Segment.example.com' AS email, 'First' || i AS first_name,
-		'Last' || i AS last_name, i AS n FROM range(500) t(i)) TO 'segment.parquet' (FORMAT parquet)`)
+		'Last' || i AS last_name, i AS n FROM range(500) t(i)) TO '`+seg+`' (FORMAT parquet)`)
 	e.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	people, err := PeopleFromSQL(ctx, f.cfg, "SELECT email, first_name, last_name FROM read_parquet('segment.parquet') ORDER BY n")
+	people, err := PeopleFromSQL(ctx, f.cfg, "SELECT email, first_name, last_name FROM read_parquet('"+seg+"') ORDER BY n")
 	if err != nil {
 		t.Fatal(err)
 	}
