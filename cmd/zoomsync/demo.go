@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -68,6 +69,18 @@ queries. It empties --data-dir first, but only when an earlier demo made it.`,
 			defer zs.Close()
 			hs := hubspottest.NewServer(hubspottest.WithTier(hubTier))
 			defer hs.Close()
+			// The CRM account's users are the company's Zoom hosts, and the
+			// company's own domain is an excluded contact domain: the rules
+			// keep employees out of the contacts, as a real setup would.
+			var ownDomain string
+			for _, u := range acct.Users {
+				if u.Type == 2 && u.ID != "" {
+					hs.AddUser(u.Email, u.FirstName, u.LastName)
+					if _, d, ok := strings.Cut(u.Email, "@"); ok && ownDomain == "" {
+						ownDomain = d
+					}
+				}
+			}
 
 			log, err := newLogger(c, os.Stderr)
 			if err != nil {
@@ -79,9 +92,11 @@ queries. It empties --data-dir first, but only when an earlier demo made it.`,
 					AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret", Plan: zoomPlan},
 				HubSpot: pipelines.HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: hubTier},
 				Logger:  log,
+				CRM:     &pipelines.HubSpotSettings{ExcludedContactDomains: []string{ownDomain}},
 			}
 			w := c.App.Writer
-			fmt.Fprintf(w, "zoomsync demo: Zoom simulator %s (seed %d), HubSpot simulator %s, lake %s\n\n", zs.URL, c.Int64("seed"), hs.URL, dir)
+			fmt.Fprintf(w, "zoomsync demo: Zoom simulator %s (seed %d), HubSpot simulator %s, lake %s\n", zs.URL, c.Int64("seed"), hs.URL, dir)
+			fmt.Fprintf(w, "The Zoom hosts are the CRM's users; contacts of %s (the company's own domain) are excluded.\n\n", ownDomain)
 			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{})
 			if res != nil {
 				printRun(w, res)
