@@ -92,12 +92,7 @@ type RegisterOptions struct {
 // ParseWebinarID drops spaces and dashes from a webinar id and checks
 // that digits remain.
 func ParseWebinarID(s string) (int64, error) {
-	d := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '\t' || r == '\u00a0' {
-			return -1
-		}
-		return r
-	}, s)
+	d := NormalizeWebinarID(s)
 	if d == "" {
 		return 0, fmt.Errorf("webinar id %q: empty", s)
 	}

@@ -114,7 +114,7 @@ func (z *ZoomSettings) Lookback() time.Duration {
 func (z *ZoomSettings) Validate() error {
 	var errs []error
 	for id := range z.Webinars {
-		if _, err := strconv.ParseInt(NormalizeWebinarID(id), 10, 64); err != nil {
+		if _, err := ParseWebinarID(id); err != nil {
 			errs = append(errs, fmt.Errorf("zoom.webinars: %q is not a webinar id", id))
 		}
 	}
@@ -133,7 +133,7 @@ func (z *ZoomSettings) Validate() error {
 // webinar id ("812 3456 7890", "812-3456-7890").
 func NormalizeWebinarID(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '\u00a0' {
+		if r == ' ' || r == '-' || r == '\t' || r == '\u00a0' {
 			return -1
 		}
 		return r

@@ -61,7 +61,7 @@ rows (the number of raw rows behind the line).`,
 			}
 			where, args := []string{"true"}, []any{}
 			if v := c.String("webinar"); v != "" {
-				id, err := strconv.ParseInt(pipelines.NormalizeWebinarID(v), 10, 64)
+				id, err := pipelines.ParseWebinarID(v)
 				if err != nil || id <= 0 {
 					return usageError{fmt.Errorf("--webinar %q is not a webinar id", v)}
 				}

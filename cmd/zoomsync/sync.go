@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -84,7 +83,7 @@ func extractCommand() *cli.Command {
 func webinarIDs(vals []string) ([]int64, error) {
 	var out []int64
 	for _, v := range vals {
-		id, err := strconv.ParseInt(pipelines.NormalizeWebinarID(v), 10, 64)
+		id, err := pipelines.ParseWebinarID(v)
 		if err != nil || id <= 0 {
 			return nil, usageError{fmt.Errorf("--webinar %q is not a webinar id", v)}
 		}
