@@ -382,3 +382,41 @@ func TestExtract_onlyOneWebinarWhateverTheSettings(t *testing.T) {
 		t.Fatalf("unknown webinar: err = %v, want ErrWebinarNotFound", err)
 	}
 }
+
+func TestSync_queryWhileExtracting(t *testing.T) {
+	acct := zoomtest.DemoAccount(1)
+	srv := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer srv.Close()
+	dir := t.TempDir()
+	if _, err := Extract(t.Context(), zoomConfig(t, srv, dir), Hooks{}, ExtractOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The next extraction stalls on its first listing: meanwhile the
+	// catalog must be free for a read-only segment query.
+	srv.AddFault(zoomtest.Fault{Path: "/users", Times: 1, Kind: zoomtest.FaultLatency, Latency: 2 * time.Second})
+	done := make(chan error, 1)
+	go func() {
+		_, err := Extract(t.Context(), zoomConfig(t, srv, dir), Hooks{}, ExtractOptions{})
+		done <- err
+	}()
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	var qerr error
+	for time.Now().Before(deadline) {
+		var e *transform.Engine
+		if e, qerr = transform.OpenReadOnly(t.Context(), schema.Lake{Dir: dir}); qerr == nil {
+			var n int
+			qerr = e.DB().QueryRowContext(t.Context(), "SELECT count(*) FROM raw_webinars").Scan(&n)
+			e.Close()
+			if qerr == nil && n > 0 {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if qerr != nil {
+		t.Errorf("no read-only query succeeded while the extract stage ran: %v", qerr)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zoomsync/zoomsync/extract"
 	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/internal/httpretry"
 	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/schema"
@@ -106,13 +107,13 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 	if err := errors.Join(cfg.ValidateZoom(), cfg.ValidateHubSpot()); err != nil {
 		return nil, err
 	}
-	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
-		if err := doExtract(ctx, cfg, res, opts.Hooks, eng, opts.ExtractOptions); err != nil && !partial(err) {
+	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, cat *catalog) error {
+		if err := doExtract(ctx, cfg, res, opts.Hooks, cat, opts.ExtractOptions); err != nil && !partial(err) {
 			return err
 		} else if err != nil {
 			res.Err = err
 		}
-		e, err := eng()
+		e, err := cat.Engine()
 		if err != nil {
 			return err
 		}
@@ -131,8 +132,8 @@ func Extract(ctx context.Context, cfg *Config, hooks Hooks, opts ExtractOptions)
 	if err := cfg.ValidateZoom(); err != nil {
 		return nil, err
 	}
-	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
-		err := doExtract(ctx, cfg, res, hooks, eng, opts)
+	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		err := doExtract(ctx, cfg, res, hooks, cat, opts)
 		if err != nil && partial(err) {
 			res.Err = err // kept: the run is partial, not failed
 			return nil
@@ -154,8 +155,8 @@ func Backfill(ctx context.Context, cfg *Config, from, to time.Time, opts SyncOpt
 
 // Transform runs the transform stage alone, over what the lake holds.
 func Transform(ctx context.Context, cfg *Config, hooks Hooks) (*RunResult, error) {
-	return withRun(ctx, cfg, "transform", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
-		e, err := eng()
+	return withRun(ctx, cfg, "transform", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		e, err := cat.Engine()
 		if err != nil {
 			return err
 		}
@@ -168,8 +169,8 @@ func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 	if err := cfg.ValidateHubSpot(); err != nil {
 		return nil, err
 	}
-	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, eng func() (*transform.Engine, error)) error {
-		e, err := eng()
+	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		e, err := cat.Engine()
 		if err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ var errSomeWebinars = errors.New("some webinars could not be fetched")
 
 // withRun holds the lock, opens the catalog lazily, and records the run
 // whatever happens.
-func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Context, *RunResult, func() (*transform.Engine, error)) error) (*RunResult, error) {
+func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Context, *RunResult, *catalog) error) (*RunResult, error) {
 	lake := lakeOf(cfg)
 	lock, err := AcquireLock(lake)
 	if err != nil {
@@ -195,20 +196,8 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	}
 	defer lock.Release()
 	res := &RunResult{RunID: NewRunID(time.Now()), Kind: kind, StartedAt: time.Now().UTC()}
-	var engine *transform.Engine
-	open := func() (*transform.Engine, error) {
-		if engine != nil {
-			return engine, nil
-		}
-		e, err := transform.Open(ctx, lake, transform.WithLogger(cfg.logger()),
-			transform.WithExcludedContactDomains(cfg.excludedContactDomains()))
-		if err != nil {
-			return nil, fmt.Errorf("opening %s: %w", lake.DB(), err)
-		}
-		engine = e
-		return e, nil
-	}
-	err = body(ctx, res, open)
+	cat := &catalog{ctx: ctx, lake: lake, cfg: cfg}
+	err = body(ctx, res, cat)
 	res.FinishedAt = time.Now().UTC()
 	switch {
 	case err != nil:
@@ -220,7 +209,7 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	}
 	// The run record is written even when the run failed or was
 	// cancelled, with a context of its own.
-	if e, oerr := open(); oerr == nil {
+	if e, oerr := cat.Engine(); oerr == nil {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		if rerr := recordRun(rctx, e.DB(), res); rerr != nil && err == nil {
 			err = rerr
@@ -235,16 +224,66 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	return res, err
 }
 
-func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, eng func() (*transform.Engine, error), opts ExtractOptions) error {
+// catalog opens zoomsync.duckdb when a stage needs it. DuckDB lets one
+// process hold the file, so the extract stage releases it while it calls
+// Zoom, which under the rate limits may take a long time: a segment query
+// (read-only) can run meanwhile.
+type catalog struct {
+	ctx  context.Context
+	lake schema.Lake
+	cfg  *Config
+	e    *transform.Engine
+}
+
+// Engine opens the catalog, or returns the one open.
+func (c *catalog) Engine() (*transform.Engine, error) {
+	if c.e != nil {
+		return c.e, nil
+	}
+	// A segment query may hold the file for a moment (the catalog was
+	// released for it): wait for it, up to a minute, rather than fail a run
+	// whose data is already fetched.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		e, err := transform.Open(c.ctx, c.lake, transform.WithLogger(c.cfg.logger()),
+			transform.WithExcludedContactDomains(c.cfg.excludedContactDomains()))
+		if err == nil {
+			c.e = e
+			return e, nil
+		}
+		if !errors.Is(err, transform.ErrBusy) || time.Now().After(deadline) {
+			return nil, fmt.Errorf("opening %s: %w", c.lake.DB(), err)
+		}
+		c.cfg.logger().InfoContext(c.ctx, "waiting for a reader of the catalog", "path", c.lake.DB())
+		if err := httpretry.Sleep(c.ctx, 200*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Release closes the catalog until the next Engine call.
+func (c *catalog) Release() error {
+	if c.e == nil {
+		return nil
+	}
+	err := c.e.Close()
+	c.e = nil
+	return err
+}
+
+func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, cat *catalog, opts ExtractOptions) error {
 	if hooks.Stage != nil {
 		hooks.Stage("extract")
 	}
-	e, err := eng()
+	e, err := cat.Engine()
 	if err != nil {
 		return err
 	}
 	state, err := loadState(ctx, e.DB())
 	if err != nil {
+		return err
+	}
+	if err := cat.Release(); err != nil {
 		return err
 	}
 	var selector extract.Selector
@@ -260,8 +299,12 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, en
 	res.Extract = sum
 	// The part files are closed before Run returns, so the cursors are
 	// saved only for what is on disk, even when the run stopped early.
+	e, oerr := cat.Engine()
+	if oerr != nil {
+		return errors.Join(err, oerr)
+	}
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes()); serr != nil {
-		return errors.Join(fmt.Errorf("extract: %w", err), serr)
+		return errors.Join(err, serr)
 	}
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -66,6 +67,21 @@ func WithSQL(fsys fs.FS) Option { return func(e *Engine) { e.sql = fsys } }
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
+// ErrBusy is returned (wrapped) when another process, or another open of
+// this one, holds zoomsync.duckdb: DuckDB lets one writer, or readers only,
+// have the file at a time.
+var ErrBusy = errors.New("the catalog zoomsync.duckdb is in use (a sync transforming or loading, or another reader or writer)")
+
+// busy wraps err with ErrBusy when DuckDB refused the file because it is held.
+func busy(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Conflicting lock") || strings.Contains(msg, "Could not set lock") ||
+		strings.Contains(msg, "different configuration than existing connections") {
+		return fmt.Errorf("%w: %w", ErrBusy, err)
+	}
+	return err
+}
+
 // Open opens the lake's catalog read-write, creating the data directory and
 // the catalog when missing, and (re)creates the raw and out views.
 func Open(ctx context.Context, lake schema.Lake, opts ...Option) (*Engine, error) {
@@ -78,12 +94,12 @@ func Open(ctx context.Context, lake schema.Lake, opts ...Option) (*Engine, error
 	}
 	connector, err := duckdb.NewConnector(filepath.Join(e.dir, "zoomsync.duckdb"), e.boot(false))
 	if err != nil {
-		return nil, fmt.Errorf("transform: opening %s: %w", lake.DB(), err)
+		return nil, fmt.Errorf("transform: opening %s: %w", lake.DB(), busy(err))
 	}
 	e.db = sql.OpenDB(connector)
 	if err := e.refreshViews(ctx); err != nil {
 		e.db.Close()
-		return nil, err
+		return nil, busy(err)
 	}
 	return e, nil
 }
@@ -105,12 +121,12 @@ func OpenReadOnly(ctx context.Context, lake schema.Lake) (*Engine, error) {
 	}
 	connector, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", e.boot(true))
 	if err != nil {
-		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, err)
+		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, busy(err))
 	}
 	e.db = sql.OpenDB(connector)
 	if err := e.db.PingContext(ctx); err != nil {
 		e.db.Close()
-		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, err)
+		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, busy(err))
 	}
 	return e, nil
 }
