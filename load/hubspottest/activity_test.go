@@ -2,6 +2,8 @@ package hubspottest
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -260,5 +262,118 @@ func TestCalls_batchCreate(t *testing.T) {
 	assoc := r.json(t)["associations"].(map[string]any)["contacts"].(map[string]any)["results"].([]any)
 	if len(assoc) != 1 || assoc[0].(map[string]any)["id"] != ana {
 		t.Errorf("associations = %v", assoc)
+	}
+}
+
+func TestCalls_batchUpdate(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ana := srv.SeedContact("ana@example.com", nil)
+	r := do(t, srv, "POST", "/crm/v3/objects/calls/batch/create", m{"inputs": []m{
+		{"objectWriteTraceId": "a", "properties": m{"hs_timestamp": "2026-05-01T10:00:00Z", "hs_call_title": "Recording", "hs_call_body": "URL"},
+			"associations": []m{{"to": m{"id": ana}, "types": []m{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194}}}}}}})
+	wantStatus(t, r, http.StatusCreated)
+	id := srv.Calls()[0].ID
+
+	// Without trace ids an unknown id fails the batch and writes nothing.
+	r = do(t, srv, "POST", "/crm/v3/objects/calls/batch/update", m{"inputs": []m{
+		{"id": id, "properties": m{"hs_call_body": "changed"}}, {"id": "1", "properties": m{}}}})
+	wantStatus(t, r, http.StatusNotFound)
+	if got := srv.Calls()[0].Properties["hs_call_body"]; got != "URL" {
+		t.Fatalf("a failed batch updated the call: body %q", got)
+	}
+
+	r = do(t, srv, "POST", "/crm/v3/objects/calls/batch/update", m{"inputs": []m{
+		{"id": id, "objectWriteTraceId": "u1", "properties": m{"hs_call_body": "URL\n\nTranscript: hello"}},
+		{"id": "1", "objectWriteTraceId": "u2", "properties": m{"hs_call_title": "x"}},
+		{"id": id + "0", "objectWriteTraceId": "u3", "properties": m{"hs_timestamp": ""}}}})
+	wantStatus(t, r, http.StatusMultiStatus)
+	var body struct {
+		Results []struct {
+			ID, ObjectWriteTraceID string
+			Properties             map[string]string
+		}
+		Errors []struct {
+			Category string
+			Context  map[string][]string
+		}
+	}
+	decode(t, r, &body)
+	if len(body.Results) != 1 || body.Results[0].ID != id || body.Results[0].ObjectWriteTraceID != "u1" ||
+		body.Results[0].Properties["hs_call_body"] != "URL\n\nTranscript: hello" {
+		t.Fatalf("results = %+v", body.Results)
+	}
+	if len(body.Errors) != 2 || body.Errors[0].Category != "OBJECT_NOT_FOUND" {
+		t.Fatalf("errors = %+v", body.Errors)
+	}
+	calls := srv.Calls()
+	if len(calls) != 1 || calls[0].ID != id || calls[0].Properties["hs_call_title"] != "Recording" ||
+		!strings.Contains(calls[0].Properties["hs_call_body"], "hello") || !cmp.Equal(calls[0].ContactIDs, []string{ana}) {
+		t.Errorf("calls = %+v", calls)
+	}
+	// hs_timestamp may be left out of an update, not cleared.
+	r = do(t, srv, "POST", "/crm/v3/objects/calls/batch/update", m{"inputs": []m{{"id": id, "properties": m{"hs_timestamp": ""}}}})
+	wantStatus(t, r, http.StatusBadRequest)
+}
+
+func TestAssociations_batchCreateCallsToContacts(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	ana := srv.SeedContact("ana@example.com", nil)
+	bo := srv.SeedContact("bo@example.com", nil)
+	gone := srv.SeedContact("gone@example.com", nil)
+	srv.ArchiveContact(gone)
+	r := do(t, srv, "POST", "/crm/v3/objects/calls/batch/create", m{"inputs": []m{
+		{"objectWriteTraceId": "a", "properties": m{"hs_timestamp": "2026-05-01T10:00:00Z"},
+			"associations": []m{{"to": m{"id": ana}, "types": []m{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194}}}}}}})
+	wantStatus(t, r, http.StatusCreated)
+	call := srv.Calls()[0].ID
+	const path = "/crm/v4/associations/calls/contacts/batch/create"
+	pair := func(from, to string, typ int) m {
+		return m{"from": m{"id": from}, "to": m{"id": to}, "types": []m{{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typ}}}
+	}
+
+	// The shape is HubSpot's v4 spec (no OpenAPI file for it in reference/openapi).
+	r = do(t, srv, "POST", path, m{"inputs": []m{pair(call, ana, 194), pair(call, bo, 194)}})
+	wantStatus(t, r, http.StatusCreated)
+	res := results(t, r)
+	for _, x := range res {
+		for _, k := range []string{"fromObjectTypeId", "fromObjectId", "toObjectTypeId", "toObjectId", "labels"} {
+			if _, ok := x[k]; !ok {
+				t.Errorf("result %v has no %s", x, k)
+			}
+		}
+	}
+	if body := r.json(t); len(res) != 2 || body["status"] != "COMPLETE" || body["startedAt"] == nil || body["completedAt"] == nil {
+		t.Errorf("body = %s", r.body)
+	}
+	if got := srv.Calls()[0].ContactIDs; !cmp.Equal(got, []string{ana, bo}) {
+		t.Errorf("contacts = %v, want ana then bo, once each", got)
+	}
+
+	r = do(t, srv, "POST", path, m{"inputs": []m{pair(call, "999999", 194), pair("1", ana, 194), pair(call, gone, 194)}})
+	wantStatus(t, r, http.StatusMultiStatus)
+	var body struct {
+		NumErrors int
+		Errors    []struct{ Context map[string][]string }
+	}
+	decode(t, r, &body)
+	if body.NumErrors != 3 || body.Errors[0].Context["objectType"][0] != "CONTACT" || body.Errors[1].Context["objectId"][0] != "1" {
+		t.Errorf("body = %s", r.body)
+	}
+
+	for name, tc := range map[string]struct {
+		path string
+		body any
+	}{
+		"other type":    {path, m{"inputs": []m{pair(call, ana, 1)}}},
+		"no types":      {path, m{"inputs": []m{{"from": m{"id": call}, "to": m{"id": ana}}}}},
+		"no to":         {path, m{"inputs": []m{{"from": m{"id": call}, "types": []m{}}}}},
+		"other objects": {"/crm/v4/associations/contacts/companies/batch/create", m{"inputs": []m{pair(ana, "1", 279)}}},
+		"too many":      {path, m{"inputs": slices.Repeat([]m{pair(call, ana, 194)}, 101)}},
+	} {
+		if r := do(t, srv, "POST", tc.path, tc.body); r.status != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400; body %s", name, r.status, r.body)
+		}
 	}
 }

@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// Calls (reference §8): created in batches with the objectWriteTraceId rule
-// of contacts, associated with contacts (call→contact, type 194).
+// Calls (reference §8): created and updated in batches with the
+// objectWriteTraceId rule of contacts, associated with contacts
+// (call→contact, type 194) on create or through associations v4.
 
 // callToContact is the HUBSPOT_DEFINED association type id call → contact.
 const callToContact = 194
@@ -57,7 +58,9 @@ func (s *Server) Calls() []Call {
 func (s *Server) callRoutes() {
 	s.handle("POST", "/crm/v3/objects/calls/batch/create", s.batchCreateCalls)
 	s.handle("POST", "/crm/v3/objects/calls/batch/read", s.batchReadCalls)
+	s.handle("POST", "/crm/v3/objects/calls/batch/update", s.batchUpdateCalls)
 	s.handle("GET", "/crm/v3/objects/calls/{callId}", s.getCall)
+	s.handle("POST", "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create", s.batchCreateAssociations)
 }
 
 // callAlwaysReturned are in every call read result.
@@ -77,27 +80,52 @@ func (r *callRecord) object(names []string) simpleObject {
 	return o
 }
 
+// publicObjectID and associationSpec are the specs' PublicObjectId and
+// AssociationSpec.
+type (
+	publicObjectID struct {
+		ID string `json:"id"`
+	}
+	associationSpec struct {
+		AssociationCategory string `json:"associationCategory"`
+		AssociationTypeID   int    `json:"associationTypeId"`
+	}
+)
+
 // callInput is the spec's SimplePublicObjectBatchInputForCreate.
 type callInput struct {
 	ObjectWriteTraceID string                  `json:"objectWriteTraceId"`
 	Properties         map[string]scalarString `json:"properties"`
 	Associations       []struct {
-		To struct {
-			ID string `json:"id"`
-		} `json:"to"`
-		Types []struct {
-			AssociationCategory string `json:"associationCategory"`
-			AssociationTypeID   int    `json:"associationTypeId"`
-		} `json:"types"`
+		To    publicObjectID    `json:"to"`
+		Types []associationSpec `json:"types"`
 	} `json:"associations"`
 }
 
-// planCall validates one input. Call with s.mu held.
-func (s *Server) planCall(i callInput) (map[string]string, []string, *inputError) {
+// checkCallToContact accepts only the call → contact type: the simulator
+// knows no other association.
+func checkCallToContact(types []associationSpec) *inputError {
+	if len(types) == 0 {
+		return &inputError{http.StatusBadRequest, "VALIDATION_ERROR", "An association needs at least one type"}
+	}
+	for _, t := range types {
+		if t.AssociationCategory != "HUBSPOT_DEFINED" || t.AssociationTypeID != callToContact {
+			return &inputError{http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("Association type %s/%d is not supported by the simulator: use HUBSPOT_DEFINED/%d (call to contact)",
+					t.AssociationCategory, t.AssociationTypeID, callToContact)}
+		}
+	}
+	return nil
+}
+
+// checkCallProps validates the property values of a call: known, writable,
+// well-typed; hs_timestamp is required on create and cannot be cleared.
+// Call with s.mu held.
+func (s *Server) checkCallProps(in map[string]scalarString, create bool) (map[string]string, *inputError) {
 	defs := s.props["calls"].props
 	var perrs []propError
 	values := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(i.Properties)) {
+	for _, name := range slices.Sorted(maps.Keys(in)) {
 		p, ok := defs[name]
 		if !ok || p.Archived {
 			perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", name), Error: "PROPERTY_DOESNT_EXIST", Name: name})
@@ -107,33 +135,36 @@ func (s *Server) planCall(i callInput) (map[string]string, []string, *inputError
 			perrs = append(perrs, propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name})
 			continue
 		}
-		v, perr := checkValue(p, string(i.Properties[name]))
+		v, perr := checkValue(p, string(in[name]))
 		if perr != nil {
 			perrs = append(perrs, *perr)
 			continue
 		}
 		values[name] = v
 	}
-	if values["hs_timestamp"] == "" && !slices.ContainsFunc(perrs, func(e propError) bool { return e.Name == "hs_timestamp" }) {
+	_, named := in["hs_timestamp"]
+	if values["hs_timestamp"] == "" && (create || named) && !slices.ContainsFunc(perrs, func(e propError) bool { return e.Name == "hs_timestamp" }) {
 		perrs = append(perrs, propError{Message: "hs_timestamp is required", Error: "REQUIRED_PROPERTY", Name: "hs_timestamp"})
 	}
 	if u := values["hs_call_recording_url"]; u != "" && !strings.HasPrefix(u, "https://") {
 		perrs = append(perrs, propError{Message: "Recording URL must use HTTPS", Error: "INVALID_URL", Name: "hs_call_recording_url"})
 	}
 	if len(perrs) > 0 {
-		return nil, nil, &inputError{status: http.StatusBadRequest, category: "VALIDATION_ERROR", message: propErrorsMessage(perrs)}
+		return nil, &inputError{status: http.StatusBadRequest, category: "VALIDATION_ERROR", message: propErrorsMessage(perrs)}
+	}
+	return values, nil
+}
+
+// planCall validates one create input. Call with s.mu held.
+func (s *Server) planCall(i callInput) (map[string]string, []string, *inputError) {
+	values, ierr := s.checkCallProps(i.Properties, true)
+	if ierr != nil {
+		return nil, nil, ierr
 	}
 	var contacts []string
 	for _, a := range i.Associations {
-		if len(a.Types) == 0 {
-			return nil, nil, &inputError{http.StatusBadRequest, "VALIDATION_ERROR", "An association needs at least one type"}
-		}
-		for _, t := range a.Types {
-			if t.AssociationCategory != "HUBSPOT_DEFINED" || t.AssociationTypeID != callToContact {
-				return nil, nil, &inputError{http.StatusBadRequest, "VALIDATION_ERROR",
-					fmt.Sprintf("Association type %s/%d is not supported by the simulator: use HUBSPOT_DEFINED/%d (call to contact)",
-						t.AssociationCategory, t.AssociationTypeID, callToContact)}
-			}
+		if ierr := checkCallToContact(a.Types); ierr != nil {
+			return nil, nil, ierr
 		}
 		ct, ok := s.contacts.byID[a.To.ID]
 		if !ok || ct.archived {
@@ -211,6 +242,196 @@ func (s *Server) batchCreateCalls(c *call) {
 		o := r.object(slices.Collect(maps.Keys(p.values)))
 		o.ObjectWriteTraceID = p.trace
 		results = append(results, o)
+	}
+	shuffle(s, results)
+	writeBatchResponse(s, c, http.StatusCreated, started, results, errs)
+}
+
+// callUpdate is the spec's SimplePublicObjectBatchInput.
+type callUpdate struct {
+	ID                 string                  `json:"id"`
+	IDProperty         string                  `json:"idProperty"`
+	ObjectWriteTraceID string                  `json:"objectWriteTraceId"`
+	Properties         map[string]scalarString `json:"properties"`
+}
+
+// POST /crm/v3/objects/calls/batch/update (by record id) → 200, 207 when
+// every input has a unique objectWriteTraceId and some fail (invalid values,
+// unknown or archived id), else 400/404 for the batch. Duplicate ids → 400.
+// Properties not named keep their values; associations are untouched.
+func (s *Server) batchUpdateCalls(c *call) {
+	var in struct {
+		Inputs []callUpdate `json:"inputs"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	ids := map[string]bool{}
+	var dups []string
+	for _, i := range in.Inputs {
+		if i.ID == "" || i.Properties == nil {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [id, properties]", nil)
+			return
+		}
+		if i.IDProperty != "" && i.IDProperty != "hs_object_id" {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("Unable to update by property %s: calls have no unique properties in the simulator", i.IDProperty), nil)
+			return
+		}
+		if ids[i.ID] {
+			dups = append(dups, i.ID)
+		}
+		ids[i.ID] = true
+	}
+	if len(dups) > 0 {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Duplicate IDs found in batch input: "+strings.Join(dups, ", "),
+			func(b *errorBody) { b.Context = map[string][]string{"ids": dups} })
+		return
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	traced := true
+	traces := map[string]bool{}
+	for _, i := range in.Inputs {
+		if i.ObjectWriteTraceID == "" || traces[i.ObjectWriteTraceID] {
+			traced = false
+			break
+		}
+		traces[i.ObjectWriteTraceID] = true
+	}
+	type plan struct {
+		trace  string
+		r      *callRecord
+		values map[string]string
+	}
+	var plans []plan
+	var errs []standardError
+	for _, i := range in.Inputs {
+		r, ok := s.calls.byID[i.ID]
+		var values map[string]string
+		var ierr *inputError
+		if !ok || r.archived {
+			ierr = &inputError{http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("Could not find a CALL with id %s", i.ID)}
+		} else {
+			values, ierr = s.checkCallProps(i.Properties, false)
+		}
+		if ierr != nil {
+			if !traced {
+				s.writeError(c, ierr.status, ierr.category, ierr.message,
+					func(b *errorBody) { b.Context = map[string][]string{"ids": {i.ID}} })
+				return
+			}
+			errs = append(errs, newStandardError(ierr.category, ierr.message,
+				map[string][]string{"objectWriteTraceId": {i.ObjectWriteTraceID}, "ids": {i.ID}}))
+			continue
+		}
+		plans = append(plans, plan{i.ObjectWriteTraceID, r, values})
+	}
+	now := s.now()
+	results := make([]simpleObject, 0, len(plans))
+	for _, p := range plans {
+		maps.Copy(p.r.props, p.values)
+		p.r.updatedAt = now
+		p.r.props["hs_lastmodifieddate"] = isoTime(now)
+		c.write = true
+		o := p.r.object(slices.Collect(maps.Keys(p.values)))
+		o.ObjectWriteTraceID = p.trace
+		results = append(results, o)
+	}
+	shuffle(s, results)
+	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+}
+
+// labelsBetweenObjectPair is the associations v4 spec's LabelsBetweenObjectPair.
+type labelsBetweenObjectPair struct {
+	FromObjectTypeID string   `json:"fromObjectTypeId"`
+	FromObjectID     string   `json:"fromObjectId"`
+	ToObjectTypeID   string   `json:"toObjectTypeId"`
+	ToObjectID       string   `json:"toObjectId"`
+	Labels           []string `json:"labels"`
+}
+
+// POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create →
+// 201, 207 when some pairs name an unknown or archived call or contact.
+// Only calls → contacts with HUBSPOT_DEFINED/194 is served; any other pair
+// of types, a missing id or another association type fails the batch (400).
+// Associating an associated pair succeeds and changes nothing.
+//
+// No associations v4 OpenAPI file is kept in reference/openapi: the shapes
+// follow HubSpot's published v4 spec (BatchInputPublicAssociationMultiPost
+// in, BatchResponseLabelsBetweenObjectPair[WithErrors] out); the error
+// context (objectId, objectType) is what HubSpot sends for an invalid id on
+// the single-pair PUT [obs].
+func (s *Server) batchCreateAssociations(c *call) {
+	from, to := objectTypes[c.params["fromObjectType"]], objectTypes[c.params["toObjectType"]]
+	if from != "calls" || to != "contacts" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("Associations from %s to %s are not supported by the simulator: only calls to contacts",
+				c.params["fromObjectType"], c.params["toObjectType"]), nil)
+		return
+	}
+	var in struct {
+		Inputs []struct {
+			From  *publicObjectID   `json:"from"`
+			To    *publicObjectID   `json:"to"`
+			Types []associationSpec `json:"types"`
+		} `json:"inputs"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	c.inputs = len(in.Inputs)
+	if in.Inputs == nil {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return
+	}
+	if !s.checkBatchSize(c, len(in.Inputs)) {
+		return
+	}
+	for _, i := range in.Inputs {
+		if i.From == nil || i.To == nil || i.From.ID == "" || i.To.ID == "" || i.Types == nil {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [from, to, types]", nil)
+			return
+		}
+		if ierr := checkCallToContact(i.Types); ierr != nil {
+			s.writeError(c, ierr.status, ierr.category, ierr.message, nil)
+			return
+		}
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	invalid := func(kind, id string) standardError {
+		return newStandardError("VALIDATION_ERROR", "One or more associations are invalid",
+			map[string][]string{"INVALID_OBJECT_IDS": {kind + "=" + id + " is not valid"}, "objectId": {id}, "objectType": {kind}})
+	}
+	results := []labelsBetweenObjectPair{}
+	var errs []standardError
+	for _, i := range in.Inputs {
+		r, ok := s.calls.byID[i.From.ID]
+		if !ok || r.archived {
+			errs = append(errs, invalid("CALL", i.From.ID))
+			continue
+		}
+		if ct, ok := s.contacts.byID[i.To.ID]; !ok || ct.archived {
+			errs = append(errs, invalid("CONTACT", i.To.ID))
+			continue
+		}
+		if !slices.Contains(r.contacts, i.To.ID) {
+			r.contacts = append(r.contacts, i.To.ID)
+		}
+		c.write = true
+		results = append(results, labelsBetweenObjectPair{FromObjectTypeID: "0-48", FromObjectID: r.id,
+			ToObjectTypeID: "0-1", ToObjectID: i.To.ID, Labels: []string{}})
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusCreated, started, results, errs)

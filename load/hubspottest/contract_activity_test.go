@@ -2,6 +2,7 @@ package hubspottest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -43,6 +44,7 @@ func TestContract_activity(t *testing.T) {
 
 		callsCreate = "/crm/v3/objects/calls/batch/create"
 		callsRead   = "/crm/v3/objects/calls/batch/read"
+		callsUpdate = "/crm/v3/objects/calls/batch/update"
 		callOne     = "/crm/v3/objects/calls/{callId}"
 	)
 	event := func(id string) m {
@@ -153,6 +155,21 @@ func TestContract_activity(t *testing.T) {
 			"properties": []string{}, "propertiesWithHistory": []string{}}, "", 207},
 		{"call", callsSpec, callOne, "GET", "/crm/v3/objects/calls/50001?associations=contacts&properties=hs_call_title,hs_timestamp", nil, "", 200},
 		{"call missing", callsSpec, callOne, "GET", "/crm/v3/objects/calls/1", nil, "", 404},
+		{"calls update", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": []m{
+			{"id": "50001", "objectWriteTraceId": "u-1", "properties": m{"hs_call_body": "Transcript, in full"}},
+			{"id": "50002", "properties": m{}}}}, "", 200},
+		{"calls update partial", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": []m{
+			{"id": "50001", "objectWriteTraceId": "u-1", "properties": m{"hs_call_title": "Renamed"}},
+			{"id": "50002", "objectWriteTraceId": "u-2", "properties": m{"hs_call_duration": "long"}},
+			{"id": "1", "objectWriteTraceId": "u-3", "properties": m{"hs_call_title": "x"}}}}, "", 207},
+		{"calls update unknown untraced", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": []m{
+			{"id": "1", "properties": m{"hs_call_title": "x"}}}}, "", 404},
+		{"calls update invalid untraced", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": []m{
+			{"id": "50001", "properties": m{"nope": "x"}}}}, "", 400},
+		{"calls update duplicate", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": []m{
+			{"id": "50001", "properties": m{}}, {"id": "50001", "properties": m{}}}}, "", 400},
+		{"calls update no id", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": []m{{"properties": m{}}}}, "", 400},
+		{"calls update too many", callsSpec, callsUpdate, "POST", callsUpdate, m{"inputs": slices.Repeat([]m{{"id": "50001", "properties": m{}}}, 101)}, "", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,8 @@
 //	       (every timeline route is also served under /integrators/timeline/v3)
 //	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400
 //	POST   /crm/v3/objects/calls/batch/read              200 / 207
+//	POST   /crm/v3/objects/calls/batch/update            200 / 207 / 400 / 404
+//	POST   /crm/v4/associations/calls/contacts/batch/create  201 / 207 / 400
 //	GET    /crm/v3/objects/calls/{callId}                ?associations=contacts
 //
 // Every request is checked in this order: route, bearer token (401; the
