@@ -319,6 +319,101 @@ func TestCallsService_BatchCreate_partialFailure(t *testing.T) {
 	}
 }
 
+func TestCallsService_BatchUpdate(t *testing.T) {
+	t.Parallel()
+	srv, c := setupActivity(t)
+	ana := srv.SeedContact("ana@example.com", nil)
+	created, err := c.Calls.BatchCreate(t.Context(), []CallInput{recording("rec-1", "2026-05-01T10:00:00Z", ana), recording("rec-2", "2026-05-01T10:00:00Z", ana)})
+	if err != nil || created[0].Err != nil || created[1].Err != nil {
+		t.Fatalf("BatchCreate = %+v, %v", created, err)
+	}
+	id1, id2 := created[0].CallID, created[1].CallID
+	in := []CallUpdate{
+		{ID: id1, ObjectWriteTraceID: "rec-1", Properties: map[string]string{"hs_call_body": "Transcript: hello"}},
+		{ID: "1", Properties: map[string]string{"hs_call_body": "x"}},        // unknown call
+		{ID: id2, Properties: map[string]string{"hs_call_duration": "long"}}, // invalid value
+		{ID: id2 + "0", Properties: nil},                                     // unknown, no properties
+	}
+	out, err := c.Calls.BatchUpdate(t.Context(), in)
+	if err != nil {
+		t.Fatalf("BatchUpdate: %v", err)
+	}
+	if out[0].Err != nil || out[0].CallID != id1 || out[0].Input.ObjectWriteTraceID != "rec-1" {
+		t.Errorf("outcome 0 = %+v (%v), want updated", out[0], out[0].Err)
+	}
+	for i, wantCat := range map[int]string{1: "OBJECT_NOT_FOUND", 2: "VALIDATION_ERROR", 3: "OBJECT_NOT_FOUND"} {
+		if out[i].Err == nil || out[i].Err.Category != wantCat || out[i].CallID != "" {
+			t.Errorf("outcome %d = %+v (%v), want %s", i, out[i], out[i].Err, wantCat)
+		}
+	}
+	if out[1].Input.ObjectWriteTraceID != "update-1" || in[1].ObjectWriteTraceID != "" {
+		t.Errorf("trace id %q; caller's input changed: %q", out[1].Input.ObjectWriteTraceID, in[1].ObjectWriteTraceID)
+	}
+	got, _, err := c.Calls.Get(t.Context(), id1, []string{"hs_call_body", "hs_call_title"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Properties["hs_call_body"] != "Transcript: hello" || got.Properties["hs_call_title"] != "Webinar recording: Roadmap" ||
+		!slices.Equal(got.ContactIDs, []string{ana}) {
+		t.Errorf("Get = %+v", got)
+	}
+	if n := len(srv.Calls()); n != 2 {
+		t.Errorf("%d calls, want the 2 created", n)
+	}
+	for name, bad := range map[string][]CallUpdate{
+		"duplicate id":    {{ID: id1}, {ID: id1}},
+		"no id":           {{Properties: map[string]string{}}},
+		"duplicate trace": {{ID: id1, ObjectWriteTraceID: "t"}, {ID: id2, ObjectWriteTraceID: "t"}},
+		"too many":        make([]CallUpdate, 101),
+	} {
+		if _, err := c.Calls.BatchUpdate(t.Context(), bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestCallsService_AssociateContacts(t *testing.T) {
+	t.Parallel()
+	srv, c := setupActivity(t)
+	ana := srv.SeedContact("ana@example.com", nil)
+	bo := srv.SeedContact("bo@example.com", nil)
+	cy := srv.SeedContact("cy@example.com", nil)
+	created, err := c.Calls.BatchCreate(t.Context(), []CallInput{recording("rec-1", "2026-05-01T10:00:00Z", ana)})
+	if err != nil || created[0].Err != nil {
+		t.Fatalf("BatchCreate = %+v, %v", created, err)
+	}
+	call := created[0].CallID
+	pairs := []CallContact{
+		{call, ana},      // already associated: fine
+		{call, bo},       // new
+		{call, "999999"}, // unknown contact
+		{"1", cy},        // unknown call
+		{call, cy},       // new
+	}
+	out, err := c.Calls.AssociateContacts(t.Context(), pairs)
+	if err != nil {
+		t.Fatalf("AssociateContacts: %v", err)
+	}
+	for i, o := range out {
+		if wantErr := i == 2 || i == 3; (o.Err != nil) != wantErr || o.Input != pairs[i] {
+			t.Errorf("outcome %d = %+v (%v), want error %v", i, o, o.Err, wantErr)
+		}
+	}
+	got, _, err := c.Calls.Get(t.Context(), call, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{ana, bo, cy}, got.ContactIDs); diff != "" {
+		t.Errorf("contacts (-want +got):\n%s", diff)
+	}
+	if _, err := c.Calls.AssociateContacts(t.Context(), []CallContact{{CallID: call}}); err == nil {
+		t.Error("a pair without a contact was accepted")
+	}
+	if _, err := c.Calls.AssociateContacts(t.Context(), make([]CallContact, 101)); err == nil {
+		t.Error("101 pairs accepted")
+	}
+}
+
 func TestContactsService_Resolve(t *testing.T) {
 	t.Parallel()
 	srv, c := setupActivity(t)

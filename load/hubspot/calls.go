@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 )
 
-// CallsService creates call records — zoomsync's recordings and transcripts
-// — associated with contacts (reference §8). Calls have no natural key:
-// callers keep the ids of the calls they created and send each only once.
+// CallsService creates and updates call records — zoomsync's recordings and
+// transcripts — associated with contacts (reference §8). Calls have no
+// natural key: callers keep the ids of the calls they created, send each
+// only once and update it by id afterwards.
 type CallsService service
 
 const callsPath = "crm/v3/objects/calls"
@@ -46,12 +47,53 @@ type CallInput struct {
 	ContactIDs []string
 }
 
-// CallOutcome is what happened to one CallInput.
+// CallUpdate is new property values for one existing call. Properties not
+// named keep their values.
+type CallUpdate struct {
+	ID string // the call's record id
+	// ObjectWriteTraceID ties the input to its result or error; BatchUpdate
+	// sets "update-<n>" when empty.
+	ObjectWriteTraceID string
+	Properties         map[string]string
+}
+
+// CallOutcome is what happened to one CallInput or CallUpdate.
 type CallOutcome struct {
+	// Input is the input as sent (trace id filled in); for an update it
+	// holds the trace id and the properties.
 	Input CallInput
-	// CallID is the created call; empty when Err is set.
+	// CallID is the call created or updated; empty when Err is set.
 	CallID string
 	Err    *BatchError
+}
+
+// orEmpty is m, or an empty map for nil: HubSpot requires "properties".
+func orEmpty(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// objectID and associationSpec are the spec's PublicObjectId and
+// AssociationSpec.
+type (
+	objectID struct {
+		ID string `json:"id"`
+	}
+	associationSpec struct {
+		AssociationCategory string `json:"associationCategory"`
+		AssociationTypeID   int    `json:"associationTypeId"`
+	}
+)
+
+// callToContact is the association types of a call → contact link.
+var callToContact = []associationSpec{{"HUBSPOT_DEFINED", AssocCallToContact}}
+
+// callBatch is the answer of a calls batch write.
+type callBatch struct {
+	Results []*Call       `json:"results"`
+	Errors  []*BatchError `json:"errors"`
 }
 
 // BatchCreate creates up to 100 calls and returns one outcome per input, in
@@ -68,41 +110,14 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 	if len(in) > MaxBatchInputs {
 		return nil, fmt.Errorf("hubspot: calls batch create: %d inputs, at most %d per call", len(in), MaxBatchInputs)
 	}
-	rows := make([]CallInput, len(in))
-	copy(rows, in)
-	traces := make(map[string]int, len(rows))
-	for i, r := range rows {
-		if r.ObjectWriteTraceID == "" {
-			continue
-		}
-		if j, dup := traces[r.ObjectWriteTraceID]; dup {
-			return nil, fmt.Errorf("hubspot: calls batch create: inputs %d and %d share objectWriteTraceId %q", j, i, r.ObjectWriteTraceID)
-		}
-		traces[r.ObjectWriteTraceID] = i
-	}
-	for i := range rows {
-		if rows[i].ObjectWriteTraceID != "" {
-			continue
-		}
-		id := "call-" + strconv.Itoa(i)
-		for n := 2; ; n++ {
-			if _, taken := traces[id]; !taken {
-				break
-			}
-			id = "call-" + strconv.Itoa(i) + "-" + strconv.Itoa(n)
-		}
-		rows[i].ObjectWriteTraceID = id
-		traces[id] = i
-	}
-	type spec struct {
-		AssociationCategory string `json:"associationCategory"`
-		AssociationTypeID   int    `json:"associationTypeId"`
+	rows := slices.Clone(in)
+	traces, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "call")
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: calls batch create: %w", err)
 	}
 	type assoc struct {
-		To struct {
-			ID string `json:"id"`
-		} `json:"to"`
-		Types []spec `json:"types"`
+		To    objectID          `json:"to"`
+		Types []associationSpec `json:"types"`
 	}
 	type input struct {
 		ObjectWriteTraceID string            `json:"objectWriteTraceId"`
@@ -111,43 +126,108 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 	}
 	inputs := make([]input, len(rows))
 	for i, r := range rows {
-		props := r.Properties
-		if props == nil {
-			props = map[string]string{}
-		}
-		x := input{ObjectWriteTraceID: r.ObjectWriteTraceID, Properties: props, Associations: []assoc{}}
+		x := input{ObjectWriteTraceID: r.ObjectWriteTraceID, Properties: orEmpty(r.Properties), Associations: []assoc{}}
 		for _, id := range r.ContactIDs {
-			var a assoc
-			a.To.ID = id
-			a.Types = []spec{{"HUBSPOT_DEFINED", AssocCallToContact}}
-			x.Associations = append(x.Associations, a)
+			x.Associations = append(x.Associations, assoc{objectID{id}, callToContact})
 		}
 		inputs[i] = x
 	}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, callsPath+"/batch/create", nil,
-		struct {
-			Inputs []input `json:"inputs"`
-		}{inputs})
+	var res callBatch
+	if err := s.post(ctx, "/batch/create", inputs, &res); err != nil {
+		return nil, err
+	}
+	return callOutcomes(rows, nil, traces, &res), nil
+}
+
+// BatchUpdate sets properties of up to 100 existing calls and returns one
+// outcome per input, in input order, matched by objectWriteTraceId, else by
+// call id. Every input carries a unique trace id, so an invalid input or an
+// unknown call fails alone (207). A failure of the whole request returns an
+// error and no outcomes: nothing was updated. Associations are not touched:
+// see AssociateContacts.
+//
+// HubSpot API: POST /crm/v3/objects/calls/batch/update
+func (s *CallsService) BatchUpdate(ctx context.Context, in []CallUpdate) ([]CallOutcome, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if len(in) > MaxBatchInputs {
+		return nil, fmt.Errorf("hubspot: calls batch update: %d inputs, at most %d per call", len(in), MaxBatchInputs)
+	}
+	rows := slices.Clone(in)
+	seen := make(map[string]int, len(rows))
+	for i, r := range rows {
+		if r.ID == "" {
+			return nil, fmt.Errorf("hubspot: calls batch update: input %d has no call id", i)
+		}
+		if j, dup := seen[r.ID]; dup {
+			return nil, fmt.Errorf("hubspot: calls batch update: inputs %d and %d both update call %s", j, i, r.ID)
+		}
+		seen[r.ID] = i
+	}
+	traces, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "update")
 	if err != nil {
+		return nil, fmt.Errorf("hubspot: calls batch update: %w", err)
+	}
+	type input struct {
+		ID                 string            `json:"id"`
+		ObjectWriteTraceID string            `json:"objectWriteTraceId"`
+		Properties         map[string]string `json:"properties"`
+	}
+	inputs := make([]input, len(rows))
+	asCreate := make([]CallInput, len(rows))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		props := orEmpty(r.Properties)
+		inputs[i] = input{r.ID, r.ObjectWriteTraceID, props}
+		asCreate[i] = CallInput{ObjectWriteTraceID: r.ObjectWriteTraceID, Properties: props}
+		ids[i] = r.ID
+	}
+	var res callBatch
+	if err := s.post(ctx, "/batch/update", inputs, &res); err != nil {
 		return nil, err
 	}
-	var res struct {
-		Results []*Call       `json:"results"`
-		Errors  []*BatchError `json:"errors"`
+	return callOutcomes(asCreate, ids, traces, &res), nil
+}
+
+// post sends {"inputs": inputs} to a calls batch route and decodes the answer.
+func (s *CallsService) post(ctx context.Context, route string, inputs any, res *callBatch) error {
+	req, err := s.client.NewRequest(ctx, http.MethodPost, callsPath+route, nil, struct {
+		Inputs any `json:"inputs"`
+	}{inputs})
+	if err != nil {
+		return err
 	}
-	if _, err := s.client.Do(req, &res); err != nil {
-		return nil, err
+	_, err = s.client.Do(req, res)
+	return err
+}
+
+// callOutcomes pairs a batch answer with its inputs: results by
+// objectWriteTraceId, else by call id (ids[i] is input i's call, updates
+// only); errors by the trace ids, else the call ids, they name. An input
+// named by neither gets a MISSING_RESULT error.
+func callOutcomes(rows []CallInput, ids []string, traces map[string]int, res *callBatch) []CallOutcome {
+	byID := make(map[string]int, len(ids))
+	for i, id := range ids {
+		byID[id] = i
 	}
 	out := make([]CallOutcome, len(rows))
 	done := make([]bool, len(rows))
 	for i, r := range rows {
 		out[i].Input = r
 	}
+	find := func(trace, id string) (int, bool) {
+		if i, ok := traces[trace]; ok && trace != "" && !done[i] {
+			return i, true
+		}
+		i, ok := byID[id]
+		return i, ok && id != "" && !done[i]
+	}
 	for _, c := range res.Results {
 		if c == nil {
 			continue
 		}
-		if i, ok := traces[c.ObjectWriteTraceID]; ok && !done[i] {
+		if i, ok := find(c.ObjectWriteTraceID, c.ID); ok {
 			done[i], out[i].CallID = true, c.ID
 		}
 	}
@@ -156,7 +236,12 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 			continue
 		}
 		for _, t := range traceIDs(e) {
-			if i, ok := traces[t]; ok && !done[i] {
+			if i, ok := find(t, ""); ok {
+				done[i], out[i].Err = true, e
+			}
+		}
+		for _, id := range e.Context["ids"] {
+			if i, ok := find("", id); ok {
 				done[i], out[i].Err = true, e
 			}
 		}
@@ -166,7 +251,7 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 			out[i].Err = missingResult()
 		}
 	}
-	return out, nil
+	return out
 }
 
 // BatchRead reads up to 100 calls by id. missing holds the ids HubSpot
@@ -259,4 +344,101 @@ func (s *CallsService) Get(ctx context.Context, id string, properties []string) 
 		}
 	}
 	return &out, resp, nil
+}
+
+// CallContact is one call → contact association.
+type CallContact struct {
+	CallID, ContactID string
+}
+
+// AssociationOutcome is what happened to one CallContact.
+type AssociationOutcome struct {
+	Input CallContact
+	Err   *BatchError // nil when the association exists
+}
+
+// AssociateContacts associates up to 100 (call, contact) pairs with type 194
+// (call → contact) and returns one outcome per pair, in input order.
+// Associating a pair that is already associated succeeds and changes
+// nothing. A pair HubSpot refuses (an unknown call or contact: 207) fails
+// alone; a failure of the whole request returns an error and no outcomes.
+//
+// No OpenAPI file for associations v4 is kept in the reference (§13 lists it
+// upstream only): the shapes here follow HubSpot's published v4 spec —
+// inputs [{from:{id}, to:{id}, types:[{associationCategory,
+// associationTypeId}]}], 201 (200 since 2025) with results
+// [{fromObjectId, toObjectId, labels, …}], 207 adding errors[] whose
+// context names the refused object (objectId, objectType).
+//
+// HubSpot API: POST /crm/v4/associations/calls/contacts/batch/create
+func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContact) ([]AssociationOutcome, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	if len(pairs) > MaxBatchInputs {
+		return nil, fmt.Errorf("hubspot: call associations: %d pairs, at most %d per call", len(pairs), MaxBatchInputs)
+	}
+	type input struct {
+		From  objectID          `json:"from"`
+		To    objectID          `json:"to"`
+		Types []associationSpec `json:"types"`
+	}
+	inputs := make([]input, len(pairs))
+	for i, p := range pairs {
+		if p.CallID == "" || p.ContactID == "" {
+			return nil, fmt.Errorf("hubspot: call associations: pair %d needs a call id and a contact id", i)
+		}
+		inputs[i] = input{objectID{p.CallID}, objectID{p.ContactID}, callToContact}
+	}
+	req, err := s.client.NewRequest(ctx, http.MethodPost, "crm/v4/associations/calls/contacts/batch/create", nil,
+		struct {
+			Inputs []input `json:"inputs"`
+		}{inputs})
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Results []struct {
+			FromObjectID string `json:"fromObjectId"`
+			ToObjectID   string `json:"toObjectId"`
+		} `json:"results"`
+		Errors []*BatchError `json:"errors"`
+	}
+	if _, err := s.client.Do(req, &res); err != nil {
+		return nil, err
+	}
+	out := make([]AssociationOutcome, len(pairs))
+	done := make([]bool, len(pairs))
+	for i, p := range pairs {
+		out[i].Input = p
+	}
+	for _, r := range res.Results {
+		for i, p := range pairs {
+			if !done[i] && p.CallID == r.FromObjectID && p.ContactID == r.ToObjectID {
+				done[i] = true
+			}
+		}
+	}
+	// An error names the object it refuses: a call fails every pair from
+	// it, a contact every pair to it.
+	for _, e := range res.Errors {
+		if e == nil {
+			continue
+		}
+		kind := strings.ToUpper(strings.Join(e.Context["objectType"], ""))
+		for _, id := range e.Context["objectId"] {
+			for i, p := range pairs {
+				hit := (kind != "CONTACT" && p.CallID == id) || (kind != "CALL" && p.ContactID == id)
+				if !done[i] && hit {
+					done[i], out[i].Err = true, e
+				}
+			}
+		}
+	}
+	for i := range out {
+		if !done[i] {
+			out[i].Err = missingResult()
+		}
+	}
+	return out, nil
 }

@@ -134,37 +134,16 @@ func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput)
 	}
 	rows := make([]UpsertInput, len(inputs))
 	copy(rows, inputs)
-	traces := make(map[string]int, len(rows))
 	for i, in := range rows {
 		if in.IDProperty == "" {
 			rows[i].IDProperty = "email"
 		}
-		if in.ObjectWriteTraceID == "" {
-			continue
-		}
-		if j, dup := traces[in.ObjectWriteTraceID]; dup {
-			return nil, fmt.Errorf("hubspot: batch upsert: inputs %d and %d share objectWriteTraceId %q", j, i, in.ObjectWriteTraceID)
-		}
-		traces[in.ObjectWriteTraceID] = i
-	}
-	for i := range rows {
-		if rows[i].ObjectWriteTraceID != "" {
-			continue
-		}
-		id := "row-" + strconv.Itoa(i)
-		for n := 2; ; n++ {
-			if _, taken := traces[id]; !taken {
-				break
-			}
-			id = "row-" + strconv.Itoa(i) + "-" + strconv.Itoa(n)
-		}
-		rows[i].ObjectWriteTraceID = id
-		traces[id] = i
-	}
-	for i := range rows {
-		if rows[i].Properties == nil {
+		if in.Properties == nil {
 			rows[i].Properties = map[string]string{}
 		}
+	}
+	if _, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "row"); err != nil {
+		return nil, fmt.Errorf("hubspot: batch upsert: %w", err)
 	}
 
 	req, err := s.client.NewRequest(ctx, http.MethodPost, contactsPath+"/batch/upsert", nil,
@@ -250,17 +229,48 @@ func matchUpsert(rows []UpsertInput, res *BatchResult) []RowOutcome {
 	}
 	for i := range out {
 		if !done[i] {
-			out[i].Err = &BatchError{
-				Status:   "error",
-				Category: "MISSING_RESULT",
-				Message:  "the batch answer named neither a result nor an error for this input",
-			}
+			out[i].Err = missingResult()
 		}
 	}
 	return out
 }
 
 // traceIDs returns the objectWriteTraceIds a batch error names.
+// fillTraceIDs gives every input of a batch an objectWriteTraceId, so that
+// HubSpot answers an invalid input with a 207 for that input instead of a
+// 400 for the batch, and returns the index of each. trace(i) points at the
+// i-th input's trace id; an empty one becomes "<prefix>-<i>" (suffixed when
+// the caller already uses that id). Two inputs sharing an id are refused:
+// their results could not be told apart.
+func fillTraceIDs(n int, trace func(i int) *string, prefix string) (map[string]int, error) {
+	index := make(map[string]int, n)
+	for i := range n {
+		t := *trace(i)
+		if t == "" {
+			continue
+		}
+		if j, dup := index[t]; dup {
+			return nil, fmt.Errorf("inputs %d and %d share objectWriteTraceId %q", j, i, t)
+		}
+		index[t] = i
+	}
+	for i := range n {
+		t := trace(i)
+		if *t != "" {
+			continue
+		}
+		id := prefix + "-" + strconv.Itoa(i)
+		for k := 2; ; k++ {
+			if _, taken := index[id]; !taken {
+				break
+			}
+			id = prefix + "-" + strconv.Itoa(i) + "-" + strconv.Itoa(k)
+		}
+		*t, index[id] = id, i
+	}
+	return index, nil
+}
+
 func traceIDs(e *BatchError) []string {
 	var ids []string
 	for k, v := range e.Context {
