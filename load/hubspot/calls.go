@@ -133,7 +133,7 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 		inputs[i] = x
 	}
 	var res callBatch
-	if err := s.post(ctx, "/batch/create", inputs, &res); err != nil {
+	if err := s.post(ctx, callsPath+"/batch/create", inputs, &res); err != nil {
 		return nil, err
 	}
 	return callOutcomes(rows, nil, traces, &res), nil
@@ -184,15 +184,16 @@ func (s *CallsService) BatchUpdate(ctx context.Context, in []CallUpdate) ([]Call
 		ids[i] = r.ID
 	}
 	var res callBatch
-	if err := s.post(ctx, "/batch/update", inputs, &res); err != nil {
+	if err := s.post(ctx, callsPath+"/batch/update", inputs, &res); err != nil {
 		return nil, err
 	}
 	return callOutcomes(asCreate, ids, traces, &res), nil
 }
 
-// post sends {"inputs": inputs} to a calls batch route and decodes the answer.
-func (s *CallsService) post(ctx context.Context, route string, inputs any, res *callBatch) error {
-	req, err := s.client.NewRequest(ctx, http.MethodPost, callsPath+route, nil, struct {
+// post sends {"inputs": inputs} to a batch route and decodes the answer
+// into res.
+func (s *CallsService) post(ctx context.Context, path string, inputs any, res any) error {
+	req, err := s.client.NewRequest(ctx, http.MethodPost, path, nil, struct {
 		Inputs any `json:"inputs"`
 	}{inputs})
 	if err != nil {
@@ -390,13 +391,6 @@ func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContac
 		}
 		inputs[i] = input{objectID{p.CallID}, objectID{p.ContactID}, callToContact}
 	}
-	req, err := s.client.NewRequest(ctx, http.MethodPost, "crm/v4/associations/calls/contacts/batch/create", nil,
-		struct {
-			Inputs []input `json:"inputs"`
-		}{inputs})
-	if err != nil {
-		return nil, err
-	}
 	var res struct {
 		Results []struct {
 			FromObjectID string `json:"fromObjectId"`
@@ -404,7 +398,7 @@ func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContac
 		} `json:"results"`
 		Errors []*BatchError `json:"errors"`
 	}
-	if _, err := s.client.Do(req, &res); err != nil {
+	if err := s.post(ctx, "crm/v4/associations/calls/contacts/batch/create", inputs, &res); err != nil {
 		return nil, err
 	}
 	out := make([]AssociationOutcome, len(pairs))
