@@ -1,6 +1,7 @@
 package load
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -24,17 +25,15 @@ const (
 	ObjectTimelineTemplate = "timeline_template"
 	ObjectTimelineEvent    = "timeline_event"
 	ObjectCall             = "call"
+	// ObjectCallContact is a call → contact association made by the loader,
+	// keyed "<recording event id>/<contact id>", crm_id the call's id.
+	ObjectCallContact = "call_contact"
 )
 
 // OutcomeSkipped: the row was not sent for a reason other than being
 // unchanged (no contact id yet, timeline events not possible with the
-// configured token). OutcomeLeftAsCreated: a call whose content changed
-// since it was created; the client has no call update, so it stays as
-// created (see Activity).
-const (
-	OutcomeSkipped       = "skipped"
-	OutcomeLeftAsCreated = "left_as_created"
-)
+// configured token).
+const OutcomeSkipped = "skipped"
 
 // MaxCallBody caps hs_call_body: HubSpot caps text values near 65,536
 // characters (reference §3), and the call body also holds the recording
@@ -153,9 +152,11 @@ type ActivitySummary struct {
 //
 // Calls have no natural key: the id of the call created for a recording is
 // kept in load_state under the recording's event id, and a call is never
-// created twice. The client has no call update, so a call whose content
-// changed (a transcript that arrived later, other attendees) is left as
-// created: logged as left_as_created and counted as skipped.
+// created twice. A call whose content changed (a transcript that arrived
+// later, other attendees) is updated in place, and the attendees it lacks
+// are associated with it; the associations made are kept in load_state
+// (call_contact) so that only missing ones are sent. An attendee who left
+// the recording's list stays associated.
 func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -249,16 +250,58 @@ func (a *activity) record(ctx context.Context, objectType string, counts *Counts
 	return tx.Commit()
 }
 
-func (a *activity) fail(acks []ack, keys []string, hashes []string, err error) []ack {
-	cat, msg := "REQUEST_FAILED", err.Error()
-	var ae *hubspot.APIError
-	if errors.As(err, &ae) {
-		cat = ae.Category
+// pending is one row to send: its load_state key, the hash of what is sent
+// and whether the CRM already holds it (an update rather than a create).
+type pending struct {
+	key, hash string
+	seen      bool
+}
+
+func (p pending) row() pending { return p }
+
+// batchRow is an item of a batch: a pending row and what is sent for it.
+type batchRow interface{ row() pending }
+
+// errCategory is the CRM's category of a failed request, or REQUEST_FAILED.
+func errCategory(err error) string {
+	if ae, ok := errors.AsType[*hubspot.APIError](err); ok {
+		return ae.Category
 	}
-	for i, k := range keys {
-		acks = append(acks, ack{key: k, hash: hashes[i], outcome: OutcomeFailed, category: cat, message: msg})
+	return "REQUEST_FAILED"
+}
+
+// dryRunAcks counts a batch as it would be sent.
+func dryRunAcks[T batchRow](acks []ack, batch []T) []ack {
+	for _, it := range batch {
+		p := it.row()
+		acks = append(acks, ack{key: p.key, outcome: createdOrUpdated(p.seen)})
 	}
 	return acks
+}
+
+// batchAcks appends the acks of one batch write. err is the failure of the
+// whole request: every row of the batch fails with its reason, and once the
+// context has ended its error is returned so the caller stops. Otherwise
+// row i is acked by result(i): its CRM id and its error, nil when written.
+func batchAcks[T batchRow](ctx context.Context, acks []ack, batch []T, err error, result func(i int) (crmID string, e *hubspot.BatchError)) ([]ack, error) {
+	if err != nil {
+		cat := errCategory(err)
+		for _, it := range batch {
+			p := it.row()
+			acks = append(acks, ack{key: p.key, hash: p.hash, outcome: OutcomeFailed, category: cat, message: err.Error()})
+		}
+		return acks, ctx.Err()
+	}
+	for i, it := range batch {
+		p := it.row()
+		id, e := result(i)
+		if e != nil {
+			acks = append(acks, ack{key: p.key, crmID: id, hash: p.hash, outcome: OutcomeFailed, category: e.Category, message: e.Message})
+			continue
+		}
+		acks = append(acks, ack{key: p.key, crmID: id, hash: p.hash, outcome: createdOrUpdated(p.seen)})
+	}
+	return acks, nil
 }
 
 func (a *activity) loadContactIDs(ctx context.Context) (map[string]string, error) {
@@ -335,10 +378,9 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 		return fmt.Errorf("reading marketing_events: %w", err)
 	}
 	type item struct {
-		ev   *hubspot.MarketingEvent
-		hash string
-		prev [2]string
-		seen bool
+		pending
+		ev     *hubspot.MarketingEvent
+		prevID string
 	}
 	var todo []item
 	var acks []ack
@@ -367,7 +409,7 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 			acks = append(acks, ack{key: id, outcome: OutcomeUnchanged})
 			continue
 		}
-		todo = append(todo, item{ev, h, prev, seen})
+		todo = append(todo, item{pending{id, h, seen}, ev, prev[0]})
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -375,40 +417,26 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for start := 0; start < len(todo); start += hubspot.MaxBatchInputs {
-		batch := todo[start:min(len(todo), start+hubspot.MaxBatchInputs)]
-		if a.cfg.DryRun {
-			for _, it := range batch {
-				acks = append(acks, ack{key: it.ev.ExternalEventID, outcome: createdOrUpdated(it.seen)})
-			}
-			continue
-		}
+	if a.cfg.DryRun {
+		todo, acks = nil, dryRunAcks(acks, todo)
+	}
+	for batch := range slices.Chunk(todo, hubspot.MaxBatchInputs) {
 		events := make([]*hubspot.MarketingEvent, len(batch))
 		for i, it := range batch {
 			events[i] = it.ev
 		}
+		// HubSpot fails the whole upsert on any invalid input: no per-row errors.
 		res, err := a.cfg.Client.MarketingEvents.Upsert(ctx, events)
-		if err != nil {
-			// HubSpot fails the whole upsert on any invalid input.
-			keys, hashes := make([]string, len(batch)), make([]string, len(batch))
-			for i, it := range batch {
-				keys[i], hashes[i] = it.ev.ExternalEventID, it.hash
-			}
-			acks = a.fail(acks, keys, hashes, err)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			continue
-		}
 		ids := map[string]string{}
 		for _, r := range res {
 			if r != nil && r.ExternalEventID != "" {
-				ids[r.ExternalEventID] = cmpOr(r.ObjectID, r.ID)
+				ids[r.ExternalEventID] = cmp.Or(r.ObjectID, r.ID)
 			}
 		}
-		for _, it := range batch {
-			id := cmpOr(ids[it.ev.ExternalEventID], it.prev[0])
-			acks = append(acks, ack{key: it.ev.ExternalEventID, crmID: id, hash: it.hash, outcome: createdOrUpdated(it.seen)})
+		if acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
+			return cmp.Or(ids[batch[i].key], batch[i].prevID), nil
+		}); err != nil {
+			return err
 		}
 	}
 	return a.record(ctx, ObjectMarketingEvent, &a.sum.MarketingEvents, acks)
@@ -451,9 +479,8 @@ func (a *activity) participations(ctx context.Context) error {
 		return fmt.Errorf("reading participations: %w", err)
 	}
 	type item struct {
-		key, hash string
-		in        hubspot.Attendance
-		seen      bool
+		pending
+		in hubspot.Attendance
 	}
 	type group struct {
 		event string
@@ -502,7 +529,7 @@ func (a *activity) participations(ctx context.Context) error {
 		if _, ok := todo[g]; !ok {
 			order = append(order, g)
 		}
-		todo[g] = append(todo[g], item{key, h, in, seen})
+		todo[g] = append(todo[g], item{pending{key, h, seen}, in})
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -512,38 +539,20 @@ func (a *activity) participations(ctx context.Context) error {
 	}
 	for _, g := range order {
 		items := todo[g]
-		for start := 0; start < len(items); start += hubspot.MaxBatchInputs {
-			batch := items[start:min(len(items), start+hubspot.MaxBatchInputs)]
-			if a.cfg.DryRun {
-				for _, it := range batch {
-					acks = append(acks, ack{key: it.key, outcome: createdOrUpdated(it.seen)})
-				}
-				continue
-			}
+		if a.cfg.DryRun {
+			acks = dryRunAcks(acks, items)
+			continue
+		}
+		for batch := range slices.Chunk(items, hubspot.MaxBatchInputs) {
 			in := make([]hubspot.Attendance, len(batch))
 			for i, it := range batch {
 				in[i] = it.in
 			}
 			outs, err := a.cfg.Client.MarketingEvents.RecordAttendance(ctx, a.cfg.ExternalAccountID, g.event, g.state, in)
-			if err != nil {
-				keys, hashes := make([]string, len(batch)), make([]string, len(batch))
-				for i, it := range batch {
-					keys[i], hashes[i] = it.key, it.hash
-				}
-				acks = a.fail(acks, keys, hashes, err)
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				continue
-			}
-			for i, o := range outs {
-				it := batch[i]
-				if o.Err != nil {
-					acks = append(acks, ack{key: it.key, crmID: it.in.ContactID, hash: it.hash, outcome: OutcomeFailed,
-						category: o.Err.Category, message: o.Err.Message})
-					continue
-				}
-				acks = append(acks, ack{key: it.key, crmID: it.in.ContactID, hash: it.hash, outcome: createdOrUpdated(it.seen)})
+			if acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
+				return batch[i].in.ContactID, outs[i].Err
+			}); err != nil {
+				return err
 			}
 		}
 	}
@@ -600,9 +609,8 @@ func (a *activity) timeline(ctx context.Context) error {
 		return fmt.Errorf("reading timeline events: %w", err)
 	}
 	type item struct {
-		key, hash string
-		ev        *hubspot.TimelineEvent
-		seen      bool
+		pending
+		ev *hubspot.TimelineEvent
 	}
 	var todo []item
 	var acks []ack
@@ -638,8 +646,8 @@ func (a *activity) timeline(ctx context.Context) error {
 			acks = append(acks, ack{key: key, outcome: OutcomeUnchanged})
 			continue
 		}
-		todo = append(todo, item{key, h, &hubspot.TimelineEvent{
-			EventTemplateID: templates[tmpl], ID: id, ObjectID: cid, Timestamp: ts.UTC(), Tokens: tokens}, seen})
+		todo = append(todo, item{pending{key, h, seen}, &hubspot.TimelineEvent{
+			EventTemplateID: templates[tmpl], ID: id, ObjectID: cid, Timestamp: ts.UTC(), Tokens: tokens}})
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -647,46 +655,29 @@ func (a *activity) timeline(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for start := 0; start < len(todo); start += hubspot.MaxBatchInputs {
-		batch := todo[start:min(len(todo), start+hubspot.MaxBatchInputs)]
-		if a.cfg.DryRun {
-			for _, it := range batch {
-				acks = append(acks, ack{key: it.key, outcome: createdOrUpdated(it.seen)})
-			}
-			continue
-		}
+	if a.cfg.DryRun {
+		todo, acks = nil, dryRunAcks(acks, todo)
+	}
+	sent := 0 // rows of the batches before this one
+	for batch := range slices.Chunk(todo, hubspot.MaxBatchInputs) {
 		events := make([]*hubspot.TimelineEvent, len(batch))
 		for i, it := range batch {
 			events[i] = it.ev
 		}
 		outs, err := a.cfg.Client.Timeline.BatchCreate(ctx, events)
 		if errors.Is(err, hubspot.ErrPublicAppRequired) {
-			n := len(todo) - start
+			n := len(todo) - sent
 			a.sum.TimelineEvents.Skipped += n
 			a.sum.Notices = append(a.sum.Notices, fmt.Sprintf(
 				"timeline events skipped (%d): HubSpot refused the app token (%v); HUBSPOT_APP_TOKEN must be the public app's OAuth access token", n, err))
 			break
 		}
-		if err != nil {
-			keys, hashes := make([]string, len(batch)), make([]string, len(batch))
-			for i, it := range batch {
-				keys[i], hashes[i] = it.key, it.hash
-			}
-			acks = a.fail(acks, keys, hashes, err)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			continue
-		}
-		for i, o := range outs {
-			it := batch[i]
-			if o.Err != nil {
-				acks = append(acks, ack{key: it.key, crmID: it.ev.ObjectID, hash: it.hash, outcome: OutcomeFailed,
-					category: o.Err.Category, message: o.Err.Message})
-				continue
-			}
-			// Re-sending an id rewrites the same event: an update.
-			acks = append(acks, ack{key: it.key, crmID: it.ev.ObjectID, hash: it.hash, outcome: createdOrUpdated(it.seen)})
+		sent += len(batch)
+		// Re-sending an id rewrites the same event: an update.
+		if acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
+			return batch[i].ev.ObjectID, outs[i].Err
+		}); err != nil {
+			return err
 		}
 	}
 	return a.record(ctx, ObjectTimelineEvent, &a.sum.TimelineEvents, acks)
@@ -780,8 +771,21 @@ func CallProperties(topic string, start time.Time, minutes int, recordingURL, tr
 	return p
 }
 
+// callItem is a recording's call to create (callID empty) or update; missing
+// are the attendees to associate with an existing call.
+type callItem struct {
+	pending
+	callID  string
+	in      hubspot.CallInput
+	missing []string
+}
+
 func (a *activity) calls(ctx context.Context) error {
 	state, err := a.stateOf(ctx, ObjectCall)
+	if err != nil {
+		return err
+	}
+	linked, err := a.stateOf(ctx, ObjectCallContact)
 	if err != nil {
 		return err
 	}
@@ -789,11 +793,7 @@ func (a *activity) calls(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading recording_events: %w", err)
 	}
-	type item struct {
-		key, hash string
-		in        hubspot.CallInput
-	}
-	var todo []item
+	var creates, updates []callItem
 	var acks []ack
 	for rows.Next() {
 		var id, topic, url, transcript, attendees string
@@ -821,18 +821,23 @@ func (a *activity) calls(ctx context.Context) error {
 		hp["contacts"] = strings.Join(cids, ",")
 		h := hashProperties(hp)
 		prev, seen := state[id]
-		switch {
-		case seen && prev[1] == h:
+		if seen && prev[1] == h {
 			acks = append(acks, ack{key: id, outcome: OutcomeUnchanged})
 			continue
-		case seen:
-			// Never create a second call for a recording. The state keeps
-			// the hash of what was created, so this is reported each run.
-			acks = append(acks, ack{key: id, crmID: prev[0], outcome: OutcomeLeftAsCreated, category: "CALL_CHANGED",
-				message: "the recording's call changed since it was created (transcript or attendees); it is left as created"})
+		}
+		it := callItem{pending: pending{id, h, seen}, in: hubspot.CallInput{ObjectWriteTraceID: id, Properties: props, ContactIDs: cids}}
+		if !seen {
+			creates = append(creates, it)
 			continue
 		}
-		todo = append(todo, item{id, h, hubspot.CallInput{ObjectWriteTraceID: id, Properties: props, ContactIDs: cids}})
+		// Never a second call for a recording: update the one created.
+		it.callID = prev[0]
+		for _, cid := range cids {
+			if _, ok := linked[callContactKey(id, cid)]; !ok {
+				it.missing = append(it.missing, cid)
+			}
+		}
+		updates = append(updates, it)
 	}
 	if err := rows.Close(); err != nil {
 		return err
@@ -840,43 +845,110 @@ func (a *activity) calls(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for start := 0; start < len(todo); start += hubspot.MaxBatchInputs {
-		batch := todo[start:min(len(todo), start+hubspot.MaxBatchInputs)]
-		if a.cfg.DryRun {
-			for _, it := range batch {
-				acks = append(acks, ack{key: it.key, outcome: OutcomeCreated})
-			}
-			continue
+	var links []ack // call_contact rows: associations made
+	var stop error  // the context ended: record what was done, then stop
+	if a.cfg.DryRun {
+		acks = dryRunAcks(dryRunAcks(acks, creates), updates)
+		creates, updates = nil, nil
+	}
+	for batch := range slices.Chunk(creates, hubspot.MaxBatchInputs) {
+		if stop != nil {
+			break
 		}
 		in := make([]hubspot.CallInput, len(batch))
 		for i, it := range batch {
 			in[i] = it.in
 		}
+		// On error nothing was created: the whole request failed.
 		outs, err := a.cfg.Client.Calls.BatchCreate(ctx, in)
-		if err != nil {
-			// Nothing was created: the whole request failed.
-			keys, hashes := make([]string, len(batch)), make([]string, len(batch))
-			for i, it := range batch {
-				keys[i], hashes[i] = it.key, it.hash
-			}
-			acks = a.fail(acks, keys, hashes, err)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			continue
-		}
+		acks, stop = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) { return outs[i].CallID, outs[i].Err })
 		for i, o := range outs {
-			it := batch[i]
-			if o.Err != nil {
-				acks = append(acks, ack{key: it.key, hash: it.hash, outcome: OutcomeFailed, category: o.Err.Category, message: o.Err.Message})
-				continue
+			if o.Err == nil { // the attendees went with the create
+				links = appendLinks(links, batch[i].key, o.CallID, batch[i].in.ContactIDs)
 			}
-			acks = append(acks, ack{key: it.key, crmID: o.CallID, hash: it.hash, outcome: OutcomeCreated})
 		}
+	}
+	for batch := range slices.Chunk(updates, hubspot.MaxBatchInputs) {
+		if stop != nil {
+			break
+		}
+		in := make([]hubspot.CallUpdate, len(batch))
+		for i, it := range batch {
+			in[i] = hubspot.CallUpdate{ID: it.callID, ObjectWriteTraceID: it.key, Properties: it.in.Properties}
+		}
+		outs, err := a.cfg.Client.Calls.BatchUpdate(ctx, in)
+		var refused []*hubspot.BatchError
+		if err == nil {
+			refused, links, stop = a.associate(ctx, batch, outs, links)
+		}
+		// A call whose attendees could not all be associated is failed, so
+		// that the next run sends it again, with the ones still missing.
+		acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
+			return batch[i].callID, cmp.Or(outs[i].Err, refused[i])
+		})
+		stop = cmp.Or(stop, err)
 	}
 	// Record the calls even when the context ended after they were
 	// created, so that none is created twice.
-	return a.record(context.WithoutCancel(ctx), ObjectCall, &a.sum.Calls, acks)
+	ctx = context.WithoutCancel(ctx)
+	var ignored Counts
+	if err := a.record(ctx, ObjectCallContact, &ignored, links); err != nil {
+		return err
+	}
+	if err := a.record(ctx, ObjectCall, &a.sum.Calls, acks); err != nil {
+		return err
+	}
+	return stop
+}
+
+// associate associates the missing attendees of the calls of a batch that
+// were updated, up to 100 pairs a request. It returns per batch row the
+// first refusal (nil when every pair was made) and links with the pairs
+// made; and the context's error once it has ended.
+func (a *activity) associate(ctx context.Context, batch []callItem, outs []hubspot.CallOutcome, links []ack) ([]*hubspot.BatchError, []ack, error) {
+	refused := make([]*hubspot.BatchError, len(batch))
+	var pairs []hubspot.CallContact
+	var rowOf []int
+	for i, it := range batch {
+		if outs[i].Err != nil {
+			continue
+		}
+		for _, cid := range it.missing {
+			pairs = append(pairs, hubspot.CallContact{CallID: it.callID, ContactID: cid})
+			rowOf = append(rowOf, i)
+		}
+	}
+	for start := 0; start < len(pairs); start += hubspot.MaxBatchInputs {
+		end := min(len(pairs), start+hubspot.MaxBatchInputs)
+		res, err := a.cfg.Client.Calls.AssociateContacts(ctx, pairs[start:end])
+		for j := start; j < end; j++ {
+			i := rowOf[j]
+			switch {
+			case err != nil:
+				refused[i] = cmp.Or(refused[i], &hubspot.BatchError{Category: errCategory(err), Message: err.Error()})
+			case res[j-start].Err != nil:
+				refused[i] = cmp.Or(refused[i], res[j-start].Err)
+			default:
+				links = appendLinks(links, batch[i].key, pairs[j].CallID, []string{pairs[j].ContactID})
+			}
+		}
+		if err != nil && ctx.Err() != nil {
+			return refused, links, ctx.Err()
+		}
+	}
+	return refused, links, nil
+}
+
+// callContactKey is the load_state key of a recording's call → contact
+// association (object type call_contact).
+func callContactKey(recording, contactID string) string { return recording + "/" + contactID }
+
+func appendLinks(links []ack, recording, callID string, contactIDs []string) []ack {
+	for _, cid := range contactIDs {
+		links = append(links, ack{key: callContactKey(recording, cid), crmID: callID, outcome: OutcomeCreated,
+			hash: hashProperties(map[string]string{"call": callID, "contact": cid})})
+	}
+	return links
 }
 
 func createdOrUpdated(seen bool) string {
@@ -884,13 +956,6 @@ func createdOrUpdated(seen bool) string {
 		return OutcomeUpdated
 	}
 	return OutcomeCreated
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // ActivityID is the deterministic id the transform gives an object: prefix

@@ -151,8 +151,8 @@ func TestActivity_privateTokenOnlyChangedNoExcluded(t *testing.T) {
 		t.Errorf("second run = %+v", again)
 	}
 
-	// A changed event name is sent again (an update); a changed transcript
-	// leaves the call as created, never a second call.
+	// A changed event name is sent again (an update); so is a changed
+	// transcript: the same call, updated, never a second call.
 	for _, s := range []string{`UPDATE marketing_events SET name = 'Roadmap 2026'`, `UPDATE recording_events SET transcript = 'Host: welcome again'`} {
 		if _, err := db.ExecContext(t.Context(), s); err != nil {
 			t.Fatal(err)
@@ -160,15 +160,75 @@ func TestActivity_privateTokenOnlyChangedNoExcluded(t *testing.T) {
 	}
 	hs.ResetRequests()
 	third := loadAll(t, client, db, "run-3", false, false)
-	if third.MarketingEvents.Updated != 1 || third.Calls.Skipped != 1 || len(hs.Calls()) != 1 {
+	if third.MarketingEvents.Updated != 1 || third.Calls.Updated != 1 || len(hs.Calls()) != 1 {
 		t.Errorf("third run = %+v, calls %d", third, len(hs.Calls()))
 	}
-	if w := writes(hs); w["POST /marketing/v3/marketing-events/events/upsert"] != 1 || len(w) != 1 {
+	if w := writes(hs); w["POST /marketing/v3/marketing-events/events/upsert"] != 1 || w["POST /crm/v3/objects/calls/batch/update"] != 1 || len(w) != 2 {
 		t.Errorf("third run writes = %v", w)
 	}
-	var logged int
-	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM load_log WHERE run_id = 'run-3' AND object_type = 'call' AND outcome = 'left_as_created'`).Scan(&logged); err != nil || logged != 1 {
-		t.Errorf("load_log left_as_created = %d, %v", logged, err)
+	if got := hs.Calls()[0]; got.ID != calls[0].ID || !strings.Contains(got.Properties["hs_call_body"], "Host: welcome again") {
+		t.Errorf("call after the update = %+v", got)
+	}
+}
+
+// TestActivity_callUpdatedWhenTranscriptArrives: a recording loaded before
+// its transcript exists gets the transcript on a later run in the same call,
+// and attendees added since are associated with it; nothing else is sent.
+func TestActivity_callUpdatedWhenTranscriptArrives(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	db := newActivityDB(t)
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE recording_events SET transcript = ''`)
+	loadAll(t, client, db, "run-1", false, false)
+	first := hs.Calls()
+	if len(first) != 1 || strings.Contains(first[0].Properties["hs_call_body"], "Transcript") || len(first[0].ContactIDs) != 120 {
+		t.Fatalf("calls after run 1 = %+v", first)
+	}
+
+	// The transcript arrives, and two more people (contacts already) count
+	// as attendees of the recording.
+	exec(`UPDATE recording_events SET transcript = 'Host: welcome',
+		attendees = list_concat(attendees, ['p148@example.com', 'p149@example.com'])`)
+	hs.ResetRequests()
+	sum := loadAll(t, client, db, "run-2", false, false)
+	if sum.Calls != (Counts{Updated: 1}) {
+		t.Errorf("run 2 calls = %+v, want one updated", sum.Calls)
+	}
+	if w := writes(hs); w["POST /crm/v3/objects/calls/batch/update"] != 1 || w["POST /crm/v4/associations/calls/contacts/batch/create"] != 1 ||
+		w["POST /crm/v3/objects/calls/batch/create"] != 0 {
+		t.Errorf("run 2 writes = %v", w)
+	}
+	var assocInputs int
+	for _, r := range hs.Requests() {
+		if strings.HasPrefix(r.Path, "/crm/v4/associations/") {
+			assocInputs += r.Inputs
+		}
+	}
+	if assocInputs != 2 {
+		t.Errorf("associations sent = %d, want the 2 missing", assocInputs)
+	}
+	calls := hs.Calls()
+	if len(calls) != 1 || calls[0].ID != first[0].ID || len(calls[0].ContactIDs) != 122 ||
+		!strings.Contains(calls[0].Properties["hs_call_body"], "Transcript:\nHost: welcome") {
+		t.Fatalf("calls after run 2 = %+v", calls)
+	}
+	var id string
+	if err := db.QueryRowContext(t.Context(), `SELECT crm_id FROM load_log WHERE run_id = 'run-2' AND object_type = 'call' AND outcome = 'updated'`).Scan(&id); err != nil || id != first[0].ID {
+		t.Errorf("load_log update of the call = %q, %v", id, err)
+	}
+
+	// Nothing changed: nothing written.
+	hs.ResetRequests()
+	again := loadAll(t, client, db, "run-3", false, false)
+	if w := writes(hs); len(w) != 0 || again.Calls != (Counts{Unchanged: 1}) {
+		t.Errorf("run 3 writes = %v, calls %+v", w, again.Calls)
 	}
 }
 
