@@ -1,0 +1,120 @@
+//go:build duckdb_arrow
+
+package load
+
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/zoomsync/zoomsync/load/hubspot"
+	"github.com/zoomsync/zoomsync/load/hubspottest"
+)
+
+// benchContacts is the size of the contacts table of the load benchmarks.
+// It is kept small because the simulator finds a contact by email with a
+// scan of every contact (hubspottest contactStore.byEmail): the cost of a
+// first load against it grows with the square of the contacts (20,000 take
+// about 250 s, nearly all in the simulator), while zoomsync's own cost per
+// contact is flat.
+const benchContacts = 5_000
+
+// newBenchDB opens a DuckDB file holding a contacts table of n rows, built
+// in SQL (a Go insert per row would dominate the setup).
+func newBenchDB(b *testing.B, n int) *sql.DB {
+	b.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(b.TempDir(), "bench.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	_, err = db.ExecContext(b.Context(), `CREATE TABLE contacts AS
+SELECT printf('person%06d@example.com', i) AS email,
+       'First' || i AS firstname,
+       CASE WHEN i % 5 = 0 THEN NULL ELSE 'Last' || (i % 977) END AS lastname,
+       CASE WHEN i % 3 = 0 THEN NULL ELSE CAST((i % 10000) / 100.0 AS DOUBLE) END AS zoom_average_webinar_attendance_percent,
+       'https://zoom.us/w/' || (80000000000 + i % 200) AS zoom_last_registered_webinar_url,
+       CAST(1 + i % 4 AS BIGINT) AS zoom_total_webinar_registrations,
+       CAST(i % 3 AS BIGINT) AS zoom_total_webinars_attended
+FROM range(?) t(i)`, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+func newBenchClient(hs *hubspottest.Server) *hubspot.Client {
+	return hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"),
+		hubspot.WithTier("unlimited"), hubspot.WithRetry(2, time.Millisecond, 10*time.Millisecond))
+}
+
+// BenchmarkContacts_create measures the first load of 5,000 contacts into
+// an empty HubSpot simulator with rate limits off: reading the contacts
+// through Arrow, hashing, 50 batch upserts of 100 over loopback HTTP and
+// recording load_log and load_state in DuckDB. Against HubSpot, 190 requests
+// per 10 s (Professional) bound the same load instead.
+func BenchmarkContacts_create(b *testing.B) {
+	db := newBenchDB(b, benchContacts)
+	var sum *Summary
+	for b.Loop() {
+		b.StopTimer()
+		hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+		if _, err := db.ExecContext(b.Context(), "DROP TABLE IF EXISTS load_state; DROP TABLE IF EXISTS load_log"); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		var err error
+		sum, err = Contacts(b.Context(), Config{Client: newBenchClient(hs), DB: db, RunID: "bench"})
+		b.StopTimer()
+		hs.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sum.Created != benchContacts {
+			b.Fatalf("created %d contacts, want %d: %+v", sum.Created, benchContacts, sum)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(benchContacts)*float64(b.N)/b.Elapsed().Seconds(), "contacts/s")
+	b.ReportMetric(float64(sum.Batches), "batches/op")
+}
+
+// BenchmarkContacts_unchanged measures the pass of a sync with nothing new:
+// every contact's hash equals the acknowledged one, so nothing is sent.
+func BenchmarkContacts_unchanged(b *testing.B) {
+	db := newBenchDB(b, benchContacts)
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	client := newBenchClient(hs)
+	if _, err := Contacts(b.Context(), Config{Client: client, DB: db, RunID: "first"}); err != nil {
+		b.Fatal(err)
+	}
+	var writes int
+	for b.Loop() {
+		b.StopTimer()
+		hs.ResetRequests()
+		b.StartTimer()
+		sum, err := Contacts(b.Context(), Config{Client: client, DB: db, RunID: "again"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if sum.Unchanged != benchContacts {
+			b.Fatalf("unchanged %d, want %d: %+v", sum.Unchanged, benchContacts, sum)
+		}
+		writes = 0
+		for _, r := range hs.Requests() {
+			if r.Write {
+				writes++
+			}
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(benchContacts)*float64(b.N)/b.Elapsed().Seconds(), "contacts/s")
+	b.ReportMetric(float64(writes), "write_calls/op")
+}
