@@ -265,6 +265,7 @@ type reqInfo struct {
 	route, label string
 	status       int
 	fault        FaultKind
+	recorded     bool // counted in the stats already
 }
 
 type statusWriter struct {
@@ -303,19 +304,28 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, "no route in test fixture: "+r.URL.Path, http.StatusInternalServerError)
 	}
+	s.record(info)
+	attrs := []any{"method", r.Method, "path", path, "route", info.route, "status", info.status}
+	if info.fault != 0 {
+		attrs = append(attrs, "fault", info.fault.String())
+	}
+	s.cfg.logger.DebugContext(r.Context(), "zoomtest request", attrs...)
+}
+
+// record counts a request in the stats, once.
+func (s *Server) record(info *reqInfo) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if info.recorded {
+		return
+	}
+	info.recorded = true
 	s.stats.Total++
 	s.stats.ByRoute[info.route]++
 	if info.label != "" {
 		s.stats.ByLabel[info.label]++
 	}
 	s.stats.ByStatus[info.status]++
-	s.mu.Unlock()
-	attrs := []any{"method", r.Method, "path", path, "route", info.route, "status", info.status}
-	if info.fault != 0 {
-		attrs = append(attrs, "fault", info.fault.String())
-	}
-	s.cfg.logger.DebugContext(r.Context(), "zoomtest request", attrs...)
 }
 
 // takeFault counts the request against every matching fault and returns the first that
@@ -388,6 +398,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, la
 		*truncate = true
 		return false
 	case FaultReset:
+		// Counted before the reset: the client sees the reset at once and
+		// may read the stats before this handler returns.
+		if sw, ok := w.(*statusWriter); ok {
+			s.record(sw.info)
+		}
 		resetConn(w)
 		return true
 	}
