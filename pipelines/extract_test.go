@@ -5,9 +5,12 @@ package pipelines
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -391,30 +394,43 @@ func TestSync_queryWhileExtracting(t *testing.T) {
 	if _, err := Extract(t.Context(), zoomConfig(t, srv, dir), Hooks{}, ExtractOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	// The next extraction stalls on its first listing: meanwhile the
-	// catalog must be free for a read-only segment query.
-	srv.AddFault(zoomtest.Fault{Path: "/users", Times: 1, Kind: zoomtest.FaultLatency, Latency: 2 * time.Second})
+	// The next extraction is held inside its first Zoom call until the
+	// test has queried the catalog: a read-only segment query must get it
+	// while the extract stage calls Zoom.
+	inZoom, queried := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v2/users" {
+			once.Do(func() {
+				close(inZoom)
+				select {
+				case <-queried:
+				case <-time.After(10 * time.Second):
+				}
+			})
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	cfg := zoomConfig(t, srv, dir)
+	cfg.Zoom.APIURL, cfg.Zoom.OAuthURL = front.URL+"/v2", front.URL+"/oauth/token"
 	done := make(chan error, 1)
 	go func() {
-		_, err := Extract(t.Context(), zoomConfig(t, srv, dir), Hooks{}, ExtractOptions{})
+		_, err := Extract(t.Context(), cfg, Hooks{}, ExtractOptions{})
 		done <- err
 	}()
-	deadline := time.Now().Add(1500 * time.Millisecond)
-	var qerr error
-	for time.Now().Before(deadline) {
-		var e *transform.Engine
-		if e, qerr = transform.OpenReadOnly(t.Context(), schema.Lake{Dir: dir}); qerr == nil {
-			var n int
-			qerr = e.DB().QueryRowContext(t.Context(), "SELECT count(*) FROM raw_webinars").Scan(&n)
-			e.Close()
-			if qerr == nil && n > 0 {
-				break
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	<-inZoom
+	e, err := transform.OpenReadOnly(t.Context(), schema.Lake{Dir: dir})
+	if err != nil {
+		close(queried)
+		t.Fatalf("the catalog is not free while the extract stage calls Zoom: %v", err)
 	}
-	if qerr != nil {
-		t.Errorf("no read-only query succeeded while the extract stage ran: %v", qerr)
+	var n int
+	err = e.DB().QueryRowContext(t.Context(), "SELECT count(*) FROM raw_webinars").Scan(&n)
+	e.Close()
+	close(queried)
+	if err != nil || n == 0 {
+		t.Errorf("query during the extraction: %d rows, %v", n, err)
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
