@@ -30,11 +30,13 @@ type Contact struct {
 
 type contact struct {
 	id         string
+	num        int // id as a number: the email index's order
 	props      map[string]string
 	archived   bool
 	archivedAt time.Time
 	createdAt  time.Time
 	updatedAt  time.Time
+	ix         indexedEmails // what the email index holds for c
 }
 
 func (c *contact) public() Contact {
@@ -59,10 +61,93 @@ func (c *contact) hasEmail(e string) bool {
 type contactStore struct {
 	byID   map[string]*contact
 	nextID int
+	// The email index, kept by reindex on every change of a contact's
+	// email, additional emails or archived flag: primary email → contacts
+	// with it, secondary email → contacts holding it, each list by id, live
+	// and archived apart. Keys are the stored values as they are (the
+	// lookup lower-cases and trims its argument, never the stored value).
+	primary   map[emailKey][]*contact
+	secondary map[emailKey][]*contact
+}
+
+type emailKey struct {
+	email    string
+	archived bool
+}
+
+// indexedEmails is what the email index holds for a contact.
+type indexedEmails struct {
+	archived  bool
+	primary   string   // "" = not indexed
+	secondary []string // without "" or repeats
+}
+
+func (a indexedEmails) equal(b indexedEmails) bool {
+	return a.archived == b.archived && a.primary == b.primary && slices.Equal(a.secondary, b.secondary)
+}
+
+// emailsOf returns what the index should hold for c now.
+func emailsOf(c *contact) indexedEmails {
+	ix := indexedEmails{archived: c.archived, primary: c.props["email"]}
+	for _, e := range c.secondary() {
+		if e != "" && !slices.Contains(ix.secondary, e) {
+			ix.secondary = append(ix.secondary, e)
+		}
+	}
+	return ix
+}
+
+// reindex brings the email index up to date with c: call it after any
+// change of c.props["email"], c.props["hs_additional_emails"] or c.archived.
+func (st *contactStore) reindex(c *contact) {
+	now := emailsOf(c)
+	if now.equal(c.ix) {
+		return
+	}
+	old := c.ix
+	if old.primary != "" {
+		unlist(st.primary, emailKey{old.primary, old.archived}, c)
+	}
+	for _, e := range old.secondary {
+		unlist(st.secondary, emailKey{e, old.archived}, c)
+	}
+	if now.primary != "" {
+		enlist(st.primary, emailKey{now.primary, now.archived}, c)
+	}
+	for _, e := range now.secondary {
+		enlist(st.secondary, emailKey{e, now.archived}, c)
+	}
+	c.ix = now
+}
+
+func byNum(a, b *contact) int { return a.num - b.num }
+
+// enlist adds c to the id-ordered list under k.
+func enlist(m map[emailKey][]*contact, k emailKey, c *contact) {
+	list := m[k]
+	i, found := slices.BinarySearchFunc(list, c, byNum)
+	if !found {
+		m[k] = slices.Insert(list, i, c)
+	}
+}
+
+// unlist removes c from the list under k.
+func unlist(m map[emailKey][]*contact, k emailKey, c *contact) {
+	list := m[k]
+	i, found := slices.BinarySearchFunc(list, c, byNum)
+	if !found {
+		return
+	}
+	if len(list) == 1 {
+		delete(m, k)
+		return
+	}
+	m[k] = slices.Delete(list, i, i+1)
 }
 
 func newContactStore() *contactStore {
-	return &contactStore{byID: map[string]*contact{}, nextID: 1001}
+	return &contactStore{byID: map[string]*contact{}, nextID: 1001,
+		primary: map[emailKey][]*contact{}, secondary: map[emailKey][]*contact{}}
 }
 
 // sorted returns contacts with the given archived flag, by numeric id.
@@ -84,31 +169,29 @@ func idNum(id string) int {
 
 // byEmail finds the contact whose primary email is e, else one that holds e as
 // a secondary email, among contacts with the given archived flag; among
-// several, the lowest id. One pass without sorting: the upsert path calls it
-// once per input.
+// several, the lowest id. Two lookups in the email index.
 func (st *contactStore) byEmail(e string, archived bool) *contact {
 	e = strings.ToLower(strings.TrimSpace(e))
 	if e == "" {
 		return nil
 	}
-	var primary, secondary *contact
-	lower := func(cur, c *contact) bool { return cur == nil || idNum(c.id) < idNum(cur.id) }
-	for _, c := range st.byID {
-		if c.archived != archived {
-			continue
-		}
-		if c.props["email"] == e {
-			if lower(primary, c) {
-				primary = c
-			}
-		} else if primary == nil && lower(secondary, c) && slices.Contains(c.secondary(), e) {
-			secondary = c
-		}
+	k := emailKey{e, archived}
+	if list := st.primary[k]; len(list) > 0 {
+		return list[0]
 	}
-	if primary != nil {
-		return primary
+	if list := st.secondary[k]; len(list) > 0 {
+		return list[0]
 	}
-	return secondary
+	return nil
+}
+
+// lastByPrimary finds the contact with the highest id whose primary email is
+// e (as stored), among contacts with the given archived flag.
+func (st *contactStore) lastByPrimary(e string, archived bool) *contact {
+	if list := st.primary[emailKey{e, archived}]; len(list) > 0 {
+		return list[len(list)-1]
+	}
+	return nil
 }
 
 // byProp finds a contact by a unique property value.
@@ -125,13 +208,14 @@ func (st *contactStore) create(email string, now time.Time) *contact {
 	id := strconv.Itoa(st.nextID)
 	st.nextID++
 	ts := isoTime(now)
-	c := &contact{id: id, createdAt: now, updatedAt: now, props: map[string]string{
+	c := &contact{id: id, num: idNum(id), createdAt: now, updatedAt: now, props: map[string]string{
 		"hs_object_id": id, "createdate": ts, "lastmodifieddate": ts,
 	}}
 	if email != "" {
 		c.props["email"] = email
 	}
 	st.byID[id] = c
+	st.reindex(c)
 	return c
 }
 
@@ -179,10 +263,8 @@ func (s *Server) SeedContact(email string, props map[string]string) string {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.now()
 	var c *contact
-	for _, x := range s.contacts.sorted(false) {
-		if email != "" && x.props["email"] == email {
-			c = x
-		}
+	if email != "" {
+		c = s.contacts.lastByPrimary(email, false)
 	}
 	if c == nil {
 		c = s.contacts.create(email, now)
@@ -194,6 +276,7 @@ func (s *Server) SeedContact(email string, props map[string]string) string {
 		c.props[k] = v
 	}
 	c.touch(now)
+	s.contacts.reindex(c)
 	return c.id
 }
 
@@ -215,6 +298,7 @@ func (s *Server) SetAdditionalEmails(id string, emails ...string) {
 		c.props["hs_additional_emails"] = strings.Join(list, ";")
 	}
 	c.touch(s.now())
+	s.contacts.reindex(c)
 }
 
 // ArchiveContact archives a contact, as a delete in the CRM would.
@@ -232,6 +316,7 @@ func (s *Server) archive(id string) bool {
 	now := s.now()
 	c.archived, c.archivedAt = true, now
 	c.touch(now)
+	s.contacts.reindex(c)
 	return true
 }
 
@@ -562,6 +647,7 @@ func (s *Server) batchUpsertContacts(c *call) {
 			target.props[k] = v
 		}
 		target.touch(now)
+		s.contacts.reindex(target)
 		c.write = true
 		names := slices.Collect(maps.Keys(p.values))
 		if target.props["email"] != "" {

@@ -647,6 +647,7 @@ func (s *Server) attendanceByEmail(c *call) {
 			}
 			ct = s.contacts.create(strings.ToLower(i.Email), now)
 			maps.Copy(ct.props, values)
+			s.contacts.reindex(ct)
 		}
 		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
 		c.write = true
