@@ -4,7 +4,11 @@
 // It holds views, never copies of the data: one view per raw stream
 // (raw_users, raw_registrants, ...) over the stream's Parquet files, the
 // staging and rollup views that the SQL files in sql/ create, and one view
-// per load-ready table (contacts, audit) over out/<table>.parquet.
+// per load-ready table (contacts, audit) over out/<table>.parquet. Within a
+// Run only, the relations a SQL file's header names on a "-- Materialize:"
+// line are copied into temporary tables that shadow the views for the later
+// files, so that shared relations are computed once per run; the copies are
+// dropped before the run commits (see materializeDirectives).
 //
 // Views name their files by absolute path, so a notebook can open the
 // catalog from any working directory. Open and Run recreate the raw and out
@@ -61,7 +65,7 @@ type Engine struct {
 type Option func(*Engine)
 
 // WithSQL replaces the embedded SQL files: every *.sql file at the root of
-// fsys runs, in name order.
+// fsys runs, in name order, with its "-- Materialize:" header lines obeyed.
 func WithSQL(fsys fs.FS) Option { return func(e *Engine) { e.sql = fsys } }
 
 // WithLogger sets the logger (default: discard).

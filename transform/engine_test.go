@@ -3,10 +3,12 @@ package transform
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -436,5 +438,110 @@ func TestEngine_Run_failedSQLKeepsOutputs(t *testing.T) {
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(lake.Dir, "out", ".*")); len(leftovers) > 0 {
 		t.Errorf("temporary files left in out/: %v", leftovers)
+	}
+}
+
+func TestMaterializeDirectives(t *testing.T) {
+	t.Parallel()
+	text := `-- 050_x.sql: a header.
+-- Writes: views a, b.
+-- Materialize: a, b
+--         (a note)
+
+--   Materialize:c
+CREATE VIEW a AS SELECT 1;
+-- Materialize: not_in_the_header
+`
+	if diff := cmp.Diff([]string{"a", "b", "c"}, materializeDirectives(text)); diff != "" {
+		t.Errorf("materializeDirectives (-want +got):\n%s", diff)
+	}
+	if got := materializeDirectives("SELECT 1;\n-- Materialize: a\n"); got != nil {
+		t.Errorf("materializeDirectives without a header = %v", got)
+	}
+}
+
+// TestEngine_Run_materialize checks the "-- Materialize:" directive: later
+// files read the copy made after the file ran, views created over it keep
+// the plain name, and no copy outlives the Run, failed or not.
+func TestEngine_Run_materialize(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	fsys := fstest.MapFS{
+		"010_calls.sql": {Data: []byte(`-- Materialize: calls
+CREATE TABLE IF NOT EXISTS hits (n BIGINT);
+CREATE OR REPLACE VIEW calls AS SELECT count(*) AS n FROM hits;`)},
+		// The view counts the row inserted here; the copy does not.
+		"020_out.sql": {Data: []byte(`INSERT INTO hits VALUES (1);
+CREATE OR REPLACE VIEW later AS SELECT n FROM calls;
+CREATE TEMP TABLE out_contacts AS
+SELECT 'a@example.com' AS email, NULL AS firstname, NULL AS lastname,
+       CAST(NULL AS DOUBLE) AS zoom_average_webinar_attendance_percent,
+       NULL AS zoom_last_registered_webinar_url,
+       n AS zoom_total_webinar_registrations,
+       n AS zoom_total_webinars_attended
+FROM later;`)},
+	}
+	e, err := Open(ctx, lake, WithSQL(fsys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	db := e.DB()
+	for run := range 2 {
+		if _, err := e.Run(ctx, "run-materialize"); err != nil {
+			t.Fatal(err)
+		}
+		want := []schema.Contact{{Email: "a@example.com", ZoomTotalWebinarRegistrations: int64(run), ZoomTotalWebinarsAttended: int64(run)}}
+		if diff := cmp.Diff(want, readOut[schema.Contact](t, lake.Out(schema.TableContacts))); diff != "" {
+			t.Errorf("run %d: contacts (-want +got):\n%s", run, diff)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT n FROM later").Scan(&n); err != nil || n != run+1 {
+			t.Errorf("run %d: later = %d, %v; want the view's %d", run, n, err, run+1)
+		}
+		var text string
+		if err := db.QueryRowContext(ctx, "SELECT sql FROM duckdb_views() WHERE view_name = 'later'").Scan(&text); err != nil ||
+			!strings.Contains(text, "FROM calls") {
+			t.Errorf("run %d: view later is %q, %v", run, text, err)
+		}
+		checkNoTempTables(t, db)
+	}
+
+	broken := fstest.MapFS{
+		"010_calls.sql":  fsys["010_calls.sql"],
+		"020_broken.sql": {Data: []byte("SELECT * FROM no_such_table;")},
+	}
+	e2, err := Open(ctx, schema.Lake{Dir: t.TempDir()}, WithSQL(broken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	if _, err := e2.Run(ctx, "run-bad"); err == nil {
+		t.Fatal("Run with broken SQL succeeded")
+	}
+	checkNoTempTables(t, e2.DB())
+}
+
+// checkNoTempTables fails when a pooled connection holds a temporary table.
+// Temporary tables belong to one connection: the Run's is one of the two
+// idle connections of the pool (the other served refreshViews), so holding
+// two at once checks it.
+func checkNoTempTables(t *testing.T, db *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	for range 2 {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var names string
+		if err := c.QueryRowContext(ctx, "SELECT coalesce(string_agg(table_name, ', '), '') FROM duckdb_tables() WHERE temporary").Scan(&names); err != nil {
+			t.Fatal(err)
+		}
+		if names != "" {
+			t.Errorf("temporary tables left on a connection: %s", names)
+		}
 	}
 }

@@ -91,6 +91,13 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
 
+	// The persisted catalog's name, to read a view past a temp table of
+	// the same name (the temp catalog's schema is main too).
+	var catalog string
+	if err := tx.QueryRowContext(ctx, "SELECT current_database()").Scan(&catalog); err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	var materialized []string
 	for _, name := range files {
 		text, err := fs.ReadFile(e.sql, name)
 		if err != nil {
@@ -102,6 +109,17 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		}
 		e.log.InfoContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
 		res.Files = append(res.Files, name)
+		for _, rel := range materializeDirectives(string(text)) {
+			t0 := time.Now()
+			q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s.main.%s", ident(rel), ident(catalog), ident(rel))
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return nil, fmt.Errorf("transform: %s: materializing %s: %w", name, rel, err)
+			}
+			e.log.InfoContext(ctx, "relation materialized", "file", name, "relation", rel, "elapsed", time.Since(t0))
+			if !slices.Contains(materialized, rel) {
+				materialized = append(materialized, rel)
+			}
+		}
 	}
 
 	// Write each out_<table> the SQL created to a temporary file in out/.
@@ -143,8 +161,13 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	if err := countResult(ctx, tx, res); err != nil {
 		return nil, err
 	}
-	// Drop the out relations so that a later Run on this pooled
-	// connection cannot see stale ones.
+	// Drop the materialized copies and the out relations so that a later
+	// Run, or any query, on this pooled connection cannot see stale ones.
+	for _, rel := range materialized {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE temp.main."+ident(rel)); err != nil {
+			return nil, fmt.Errorf("transform: %w", err)
+		}
+	}
 	for _, t := range outTables {
 		kind, err := relationKind(ctx, tx, "out_"+t.Name)
 		if err != nil {
@@ -337,4 +360,39 @@ func syncFile(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// materializeDirectives returns the relations named by the "-- Materialize:"
+// lines of a SQL file's header (the comment lines before its first
+// statement), in order: "-- Materialize: presence_intervals, presence".
+//
+// After the file runs, Run copies each named relation into a temporary
+// table of the same name. DuckDB resolves an unqualified name in the
+// temporary schema first, so every later file of the run (and the counts of
+// the Result) reads the copy instead of recomputing the view; the persisted
+// view stays as the file created it, for queries on the catalog. The
+// copies are dropped before the run commits. A later file must not redefine
+// a materialized relation (the copy would shadow the new definition).
+func materializeDirectives(text string) []string {
+	var rels []string
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		comment, ok := strings.CutPrefix(line, "--")
+		if !ok {
+			break // the header ends at the first statement
+		}
+		list, ok := strings.CutPrefix(strings.TrimSpace(comment), "Materialize:")
+		if !ok {
+			continue
+		}
+		for rel := range strings.SplitSeq(list, ",") {
+			if rel = strings.TrimSpace(rel); rel != "" {
+				rels = append(rels, rel)
+			}
+		}
+	}
+	return rels
 }

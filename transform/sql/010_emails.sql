@@ -6,6 +6,8 @@
 --         email_checks(email, person, email_status): each distinct raw email
 --         of the registrants and participants checked once, for the staging
 --         views to join (checking per row costs a regex per session row).
+-- Materialize: email_checks
+--         (read by both staging views)
 -- Audit:  none here; 080_audit.sql emits guest_no_email and invalid_email from
 --         the status computed by zs_email_status.
 

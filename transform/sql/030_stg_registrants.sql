@@ -3,6 +3,7 @@
 -- Writes: view stg_registrants: one row per (webinar_id, registrant id), with
 --         person (the trimmed, lower-cased email; NULL when empty or invalid)
 --         and email_status ('valid', 'empty', 'invalid').
+-- Materialize: stg_registrants
 -- Audit:  none here (080_audit.sql reads email_status).
 --
 -- Zoom lists registrants per webinar and status; the extractor fetches the

@@ -4,6 +4,7 @@
 -- Writes: view stg_participants: the rows whose fetched_at is the latest of
 --         their instance_uuid, with person (NULL when the email is empty or
 --         invalid) and email_status ('valid', 'empty', 'invalid').
+-- Materialize: stg_participants
 -- Audit:  none here (080_audit.sql reads email_status).
 --
 -- One join..leave session is one row; a person who rejoins has several rows.

@@ -5,6 +5,7 @@
 --         its join_time and leave_time as Zoom gave them) and
 --         presence (person, instance_uuid, webinar_id, present_us, span_us,
 --         percent_present), one row per person and instance attended.
+-- Materialize: presence_intervals, presence
 -- Audit:  none (participants of an instance without a report do not count;
 --         the extractor's report_too_old / report_missing issues become
 --         report_unavailable rows in 080_audit.sql).

@@ -7,6 +7,7 @@
 --         email) and last_registrations (one row per person: the counted
 --         registration with the latest create_time, ties to the higher
 --         webinar id, with the webinar's join_url and the trimmed names).
+-- Materialize: registrations
 -- Audit:  none (denied registrations are not left-out rows; they just do not
 --         count).
 

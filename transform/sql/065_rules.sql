@@ -12,6 +12,7 @@
 --         attended instance), person_exclusions (person, reason, detail: one
 --         row per contact person a rule keeps out), candidate_persons and
 --         eligible_persons (below).
+-- Materialize: person_exclusions, eligible_persons
 -- Audit:  none here; 080_audit.sql turns person_exclusions into rows of
 --         category "emails excluded", one per counted registration and per
 --         attended instance of the person, with these reasons:
