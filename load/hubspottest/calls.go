@@ -184,15 +184,7 @@ func (s *Server) batchCreateCalls(c *call) {
 	var in struct {
 		Inputs []callInput `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	started := isoTime(s.now())
@@ -263,15 +255,7 @@ func (s *Server) batchUpdateCalls(c *call) {
 	var in struct {
 		Inputs []callUpdate `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	ids := map[string]bool{}
@@ -386,15 +370,7 @@ func (s *Server) batchCreateAssociations(c *call) {
 			Types []associationSpec `json:"types"`
 		} `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	for _, i := range in.Inputs {

@@ -405,6 +405,17 @@ func (s *Server) writeBatch(c *call, okStatus int, started string, results []pro
 }
 
 // checkBatchSize answers 400 above the batch limit.
+// batchInputs records a batch's size and refuses, with HubSpot's 400, a
+// request without an inputs array or with more than the batch maximum.
+func (s *Server) batchInputs(c *call, present bool, n int) bool {
+	c.inputs = n
+	if !present {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
+		return false
+	}
+	return s.checkBatchSize(c, n)
+}
+
 func (s *Server) checkBatchSize(c *call, n int) bool {
 	if n > maxBatchInputs {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
@@ -539,15 +550,7 @@ func (s *Server) batchUpsertContacts(c *call) {
 	var in struct {
 		Inputs []upsertInput `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	started := isoTime(s.now())
@@ -953,15 +956,7 @@ func (s *Server) batchArchiveContacts(c *call) {
 			ID string `json:"id"`
 		} `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	s.mu.Lock()

@@ -270,15 +270,7 @@ func (s *Server) upsertMarketingEvents(c *call) {
 	var in struct {
 		Inputs []marketingEventInput `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	started := isoTime(s.now())
@@ -513,15 +505,7 @@ func (s *Server) attendanceByID(c *call) {
 			Properties          map[string]scalarString `json:"properties"`
 		} `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	for n, i := range in.Inputs {
@@ -579,15 +563,7 @@ func (s *Server) attendanceByEmail(c *call) {
 			ContactProperties   map[string]scalarString `json:"contactProperties"`
 		} `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	for n, i := range in.Inputs {

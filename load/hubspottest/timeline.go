@@ -435,15 +435,7 @@ func (s *Server) batchCreateTimelineEvents(c *call) {
 	var in struct {
 		Inputs []timelineEventInput `json:"inputs"`
 	}
-	if !s.decode(c, &in) {
-		return
-	}
-	c.inputs = len(in.Inputs)
-	if in.Inputs == nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [inputs]", nil)
-		return
-	}
-	if !s.checkBatchSize(c, len(in.Inputs)) {
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
 		return
 	}
 	started := isoTime(s.now())
