@@ -161,6 +161,9 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	if err := countResult(ctx, tx, res); err != nil {
 		return nil, err
 	}
+	if err := keepAuditHistory(ctx, tx); err != nil {
+		return nil, err
+	}
 	// Drop the materialized copies and the out relations so that a later
 	// Run, or any query, on this pooled connection cannot see stale ones.
 	for _, rel := range materialized {
@@ -395,4 +398,30 @@ func materializeDirectives(text string) []string {
 		}
 	}
 	return rels
+}
+
+// AuditRunsKept is how many runs' audits the audit_history table keeps.
+const AuditRunsKept = 100
+
+// keepAuditHistory appends this run's audit rows to the audit_history
+// table of the catalog (out/audit.parquet holds only the last run's), so
+// `zoomsync audit --run ID` can show an earlier run, and keeps the last
+// AuditRunsKept runs. Re-running a run id replaces its rows.
+func keepAuditHistory(ctx context.Context, tx *sql.Tx) error {
+	kind, err := relationKind(ctx, tx, "out_audit")
+	if err != nil || kind == "" {
+		return err
+	}
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS main.audit_history AS SELECT * FROM out_audit WHERE false`,
+		`DELETE FROM main.audit_history WHERE run_id = getvariable('run_id')`,
+		`INSERT INTO main.audit_history BY NAME SELECT * FROM out_audit`,
+		fmt.Sprintf(`DELETE FROM main.audit_history WHERE run_id NOT IN (
+			SELECT DISTINCT run_id FROM main.audit_history ORDER BY run_id DESC LIMIT %d)`, AuditRunsKept),
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("transform: keeping the audit history: %w", err)
+		}
+	}
+	return nil
 }

@@ -26,7 +26,7 @@ SELECT a.run_id,
        a.email,
        a.detail,
        count(*) AS rows
-FROM audit a
+FROM %s a
 LEFT JOIN webinars w ON w.webinar_id = a.webinar_id
 WHERE %s
 GROUP BY a.run_id, a.webinar_id, a.category, a.reason, a.email, a.detail
@@ -76,16 +76,20 @@ rows (the number of raw rows behind the line).`,
 				return err
 			}
 			defer e.Close()
+			source := "audit"
 			if run != "" {
-				var latest sql.NullString
-				if err := e.DB().QueryRowContext(c.Context, "SELECT max(run_id) FROM audit").Scan(&latest); err != nil {
-					return err
+				// Earlier runs are in the catalog's audit_history table
+				// (the last transform.AuditRunsKept runs).
+				source = "audit_history"
+				var n int
+				if err := e.DB().QueryRowContext(c.Context, "SELECT count(*) FROM audit_history WHERE run_id = ?", run).Scan(&n); err != nil {
+					return fmt.Errorf("reading the audit history: %w", err)
 				}
-				if latest.Valid && latest.String != run {
-					return fmt.Errorf("the lake keeps the audit of the last transform, run %s; run %s is not it", latest.String, run)
+				if n == 0 {
+					return fmt.Errorf("no audit for run %s: the lake keeps the audits of the last %d transforms (zoomsync query \"SELECT DISTINCT run_id FROM audit_history\")", run, transform.AuditRunsKept)
 				}
 			}
-			rows, err := e.DB().QueryContext(c.Context, fmt.Sprintf(auditQuery, strings.Join(where, " AND ")), args...)
+			rows, err := e.DB().QueryContext(c.Context, fmt.Sprintf(auditQuery, source, strings.Join(where, " AND ")), args...)
 			if err != nil {
 				return fmt.Errorf("reading the audit: %w", err)
 			}
