@@ -77,7 +77,8 @@ func (s *State) Set(k Stage, v StageState) {
 }
 
 // Needs reports whether a stage must be fetched now: it never was, it was
-// stopped or is still processing, or Zoom may still change it.
+// stopped or is still processing, or its last fetch came before it settled
+// (Zoom may have changed it since, even when the settle time has passed).
 func (s *State) Needs(k Stage, now time.Time) bool {
 	v, ok := s.Get(k)
 	if !ok {
@@ -85,7 +86,7 @@ func (s *State) Needs(k Stage, now time.Time) bool {
 	}
 	switch v.Status {
 	case StatusDone, StatusMissing:
-		return now.Before(v.SettleAfter)
+		return v.FetchedAt.Before(v.SettleAfter)
 	case StatusUnavailable:
 		return false
 	}

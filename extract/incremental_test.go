@@ -1,0 +1,60 @@
+package extract
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/zoomsync/zoomsync/extract/zoomtest"
+	"github.com/zoomsync/zoomsync/schema"
+)
+
+// runAt runs one extraction of acct at now, on a server of its own, with
+// the State st that earlier runs left.
+func runAt(t *testing.T, acct *zoomtest.Account, lake schema.Lake, st *State, runID string, now time.Time, cfg Config) (*Summary, error) {
+	t.Helper()
+	srv := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer srv.Close()
+	cfg.Client, cfg.Lake, cfg.RunID, cfg.State = newClient(srv), lake, runID, st
+	cfg.Now = func() time.Time { return now }
+	return Run(t.Context(), cfg)
+}
+
+// firstWebinar returns the index of the first webinar of acct that ok accepts.
+func firstWebinar(t *testing.T, acct *zoomtest.Account, ok func(*zoomtest.Webinar) bool) int {
+	t.Helper()
+	i := slices.IndexFunc(acct.Webinars, ok)
+	if i < 0 {
+		t.Fatal("the demo account has no such webinar")
+	}
+	return i
+}
+
+func TestRun_reportFetchedBeforeItSettledIsFetchedOnceMore(t *testing.T) {
+	single := func(w *zoomtest.Webinar) bool {
+		return !w.Expired && w.Type == 5 && len(w.Instances) == 1 && w.ApprovalType != 2 && len(w.Instances[0].Participants) > 0
+	}
+	acct := zoomtest.DemoAccount(1)
+	i := firstWebinar(t, acct, single)
+	w, in := acct.Webinars[i], acct.Webinars[i].Instances[0]
+	lake, st := schema.Lake{Dir: t.TempDir()}, NewState(nil)
+	// The first run reads the report an hour after the instance ended.
+	if _, err := runAt(t, acct, lake, st, "r1", in.EndTime.Add(time.Hour), Config{Only: []int64{w.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// Zoom adds a participant row later, within the look-back; the next
+	// run comes after the look-back is over.
+	acct2 := zoomtest.DemoAccount(1)
+	in2 := acct2.Webinars[i].Instances[0]
+	late := *in2.Participants[0]
+	late.UserID, late.Email, late.Name, late.RegistrantID = "late-join", "late.comer@example.org", "Late Comer", ""
+	in2.Participants = append(in2.Participants, &late)
+	if _, err := runAt(t, acct2, lake, st, "r2", in.EndTime.Add(72*time.Hour), Config{Only: []int64{w.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(readRows[schema.Participant](t, lake, schema.StreamParticipants), func(p schema.Participant) bool {
+		return p.UserEmail == late.Email
+	}) {
+		t.Error("the participant Zoom added before the report settled never reached the lake")
+	}
+}
