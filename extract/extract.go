@@ -465,9 +465,10 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 
 	// Until its last instance has settled, a webinar's registrations and
 	// instances may change; a listed webinar with a time still ahead
-	// (upcoming, recurring) never settles.
+	// (upcoming, recurring of type 6 or 9: f.Start is its first
+	// occurrence) never settles.
 	settle := f.Start.Add(time.Duration(f.Duration)*time.Minute + r.lookback)
-	if f.Listed && (f.Type == 6 || f.Start.After(r.now)) {
+	if f.Listed && (f.Type == 6 || f.Type == 9 || f.Start.After(r.now)) {
 		settle = stageForever
 	}
 	refs, err := r.instanceList(ctx, t, f, &settle)

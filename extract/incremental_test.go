@@ -58,3 +58,32 @@ func TestRun_reportFetchedBeforeItSettledIsFetchedOnceMore(t *testing.T) {
 		t.Error("the participant Zoom added before the report settled never reached the lake")
 	}
 }
+
+func TestRun_recurringType9WebinarNewInstanceIsListed(t *testing.T) {
+	type9 := func(w *zoomtest.Webinar) bool { return !w.Expired && w.Type == 9 && len(w.Instances) > 1 }
+	acct := zoomtest.DemoAccount(1)
+	i := firstWebinar(t, acct, type9)
+	w := acct.Webinars[i]
+	last := w.Instances[len(w.Instances)-1]
+	lake, st := schema.Lake{Dir: t.TempDir()}, NewState(nil)
+	// The first run comes after the last held instance has settled.
+	now := last.EndTime.Add(5 * 24 * time.Hour)
+	if _, err := runAt(t, acct, lake, st, "r1", now, Config{Only: []int64{w.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// A week later the next occurrence is held.
+	acct2 := zoomtest.DemoAccount(1)
+	w2 := acct2.Webinars[i]
+	start := now.Add(7 * 24 * time.Hour)
+	next := &zoomtest.Instance{UUID: "TestNewInstance000000A==", StartTime: start, EndTime: start.Add(time.Hour)}
+	w2.Instances = append(w2.Instances, next)
+	acct2.Now = next.EndTime.Add(time.Hour)
+	if _, err := runAt(t, acct2, lake, st, "r2", acct2.Now, Config{Only: []int64{w.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(readRows[schema.WebinarInstance](t, lake, schema.StreamWebinarInstances), func(x schema.WebinarInstance) bool {
+		return x.UUID == next.UUID
+	}) {
+		t.Error("the new instance of the type 9 webinar was not listed")
+	}
+}
