@@ -144,6 +144,9 @@ type run struct {
 	now      time.Time
 	lookback time.Duration
 	state    *State
+	// listedWhole is set when every host's webinar listing was read whole: a
+	// known webinar missing from them is one Zoom no longer lists.
+	listedWhole bool
 
 	mu  sync.Mutex // guards sum's maps and ResetAt
 	sum Summary
@@ -301,10 +304,12 @@ func (r *run) all(ctx context.Context) error {
 		}
 	}
 	r.sum.Hosts = int64(len(hosts))
+	r.listedWhole = true
 	for _, u := range hosts {
 		for w, err := range r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"}) {
 			if err != nil {
 				if r.limited(err, nil) {
+					r.listedWhole = false
 					break
 				}
 				return fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
@@ -461,6 +466,11 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 			nf = r.unlisted(t, detail)
 		}
 		f = *nf
+	case t.listed == nil && f.Listed && r.listedWhole:
+		// Zoom stopped listing it (expired): its detail and registrants
+		// answer 404 from now on, its instances and reports do not.
+		f.Listed = false
+		r.setFacts(detail, &f)
 	}
 
 	// Until its last instance has settled, a webinar's registrations and

@@ -87,3 +87,35 @@ func TestRun_recurringType9WebinarNewInstanceIsListed(t *testing.T) {
 		t.Error("the new instance of the type 9 webinar was not listed")
 	}
 }
+
+func TestRun_webinarExpiredAfterItWasListedStillGetsItsReport(t *testing.T) {
+	upcoming := func(w *zoomtest.Webinar) bool {
+		return !w.Expired && w.Type == 5 && len(w.Instances) == 0 && w.ApprovalType != 2
+	}
+	acct := zoomtest.DemoAccount(1)
+	i := firstWebinar(t, acct, upcoming)
+	w := acct.Webinars[i]
+	lake, st := schema.Lake{Dir: t.TempDir()}, NewState(nil)
+	// Listed and upcoming: its registrants never settle while listed.
+	if _, err := runAt(t, acct, lake, st, "r1", acct.Now, Config{}); err != nil {
+		t.Fatal(err)
+	}
+	// It is held, then Zoom stops listing it (expired) before the next run.
+	acct2 := zoomtest.DemoAccount(1)
+	w2 := acct2.Webinars[i]
+	held := &zoomtest.Instance{UUID: "TestHeldInstance00000A==", StartTime: w2.StartTime, EndTime: w2.StartTime.Add(time.Hour)}
+	w2.Instances, w2.UUID, w2.Expired = []*zoomtest.Instance{held}, held.UUID, true
+	acct2.Now = held.EndTime.Add(3 * time.Hour)
+	sum, err := runAt(t, acct2, lake, st, "r2", acct2.Now, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := sum.WebinarErrors[w.ID]; ok {
+		t.Errorf("expired webinar failed: %s", e)
+	}
+	if !slices.ContainsFunc(readRows[schema.InstanceReport](t, lake, schema.StreamInstanceReports), func(r schema.InstanceReport) bool {
+		return r.UUID == held.UUID
+	}) {
+		t.Error("the report of the expired webinar's instance was not fetched")
+	}
+}
