@@ -399,7 +399,11 @@ func (r *run) limited(err error, stage *Stage) bool {
 	}
 	r.mu.Unlock()
 	if stage != nil {
-		r.state.Set(*stage, StageState{Status: StatusPending, FetchedAt: r.now, RunID: r.cfg.RunID})
+		// The facts an earlier fetch left (a webinar's host, the instances
+		// it knows) stay: the next run needs them, whether or not Zoom
+		// still lists the webinar.
+		prev, _ := r.state.Get(*stage)
+		r.state.Set(*stage, StageState{Status: StatusPending, FetchedAt: r.now, RunID: r.cfg.RunID, Detail: prev.Detail})
 	}
 	return true
 }

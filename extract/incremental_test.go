@@ -2,6 +2,7 @@ package extract
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -119,3 +120,52 @@ func TestRun_webinarExpiredAfterItWasListedStillGetsItsReport(t *testing.T) {
 		t.Error("the report of the expired webinar's instance was not fetched")
 	}
 }
+
+// hostSelector syncs the webinars of one host and records the host each
+// webinar was decided with.
+type hostSelector struct {
+	host  string
+	asked map[int64]string
+}
+
+func (s *hostSelector) Decide(hostID, _ string, webinarID int64) Decision {
+	s.asked[webinarID] = hostID
+	if hostID != s.host {
+		return Decision{Reason: "host_not_selected"}
+	}
+	return Decision{Sync: true, Recordings: true}
+}
+
+func TestRun_dailyLimitOnADetailRefetchKeepsTheWebinarsFacts(t *testing.T) {
+	single := func(w *zoomtest.Webinar) bool { return !w.Expired && w.Type == 5 && len(w.Instances) == 1 }
+	acct := zoomtest.DemoAccount(1)
+	i := firstWebinar(t, acct, single)
+	w := acct.Webinars[i]
+	lake, st := schema.Lake{Dir: t.TempDir()}, NewState(nil)
+	sel := &hostSelector{host: w.HostID, asked: map[int64]string{}}
+	if _, err := runAt(t, acct, lake, st, "r1", acct.Now, Config{Selector: sel}); err != nil {
+		t.Fatal(err)
+	}
+	// Its listing changes; the daily limit stops the detail refetch.
+	acct2 := zoomtest.DemoAccount(1)
+	acct2.Webinars[i].Topic += " (updated)"
+	srv := zoomtest.NewServer(acct2, zoomtest.WithPlan("unlimited"),
+		zoomtest.WithFault(zoomtest.Fault{Path: "/webinars/" + itoa(w.ID), Times: 1000, Kind: zoomtest.FaultDaily429}))
+	defer srv.Close()
+	now := func() time.Time { return acct.Now }
+	if _, err := Run(t.Context(), Config{Client: newClient(srv), Lake: lake, RunID: "r2", State: st, Now: now, Selector: sel}); err == nil {
+		t.Fatal("the daily limit did not stop the run")
+	}
+	// Then Zoom stops listing it: the run knows its host from the State.
+	acct3 := zoomtest.DemoAccount(1)
+	acct3.Webinars[i].Expired = true
+	clear(sel.asked)
+	if _, err := runAt(t, acct3, lake, st, "r3", acct.Now, Config{Selector: sel}); err != nil {
+		t.Fatal(err)
+	}
+	if got := sel.asked[w.ID]; got != w.HostID {
+		t.Errorf("expired webinar decided with host %q, want %q", got, w.HostID)
+	}
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
