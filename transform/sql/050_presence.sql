@@ -43,13 +43,22 @@ WHERE p.person IS NOT NULL
 -- Gaps and islands: in start order, a row opens a new island when it starts
 -- after the furthest end of the rows before it; an island's length is its
 -- furthest end minus its first start; present time is the sum over islands.
+-- Identical clipped intervals (duplicate report rows, or rows that all
+-- began before the start) are kept once: the two windows below sort them
+-- separately, and a tie broken differently by the second would put a row
+-- that opens no island before the one that does, joining it to the island
+-- before and counting the gap between them.
 CREATE OR REPLACE VIEW presence AS
-WITH ordered AS (
+WITH distinct_intervals AS (
+    SELECT DISTINCT person, instance_uuid, from_us, to_us
+    FROM presence_intervals
+),
+ordered AS (
     SELECT *,
            max(to_us) OVER (
                PARTITION BY person, instance_uuid ORDER BY from_us, to_us
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_before
-    FROM presence_intervals
+    FROM distinct_intervals
 ),
 numbered AS (
     SELECT *,
