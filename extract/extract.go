@@ -449,13 +449,16 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 
 	detail := Stage{"webinar", key, StageDetail}
 	_, known := r.state.Get(detail)
+	// A webinar whose listing changed (rescheduled, listed again) may have
+	// new registrants and instances, however settled they were.
+	changed := false
 	switch {
 	case t.listed != nil && (!known || f.Hash != listingHash(t.listed) || !f.Listed):
 		nf, err := r.detail(ctx, t, detail)
 		if err != nil || nf == nil {
 			return err
 		}
-		f = *nf
+		f, changed = *nf, true
 	case t.listed == nil && !known:
 		// Found by a backfill or asked for by id: Zoom may still have the
 		// detail (not expired), else the webinar is known from its reports.
@@ -485,13 +488,13 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	if f.Listed && (f.Type == 6 || f.Type == 9 || f.Start.After(r.now)) {
 		settle = stageForever
 	}
-	refs, err := r.instanceList(ctx, t, f, &settle)
+	refs, err := r.instanceList(ctx, t, f, &settle, changed)
 	if err != nil {
 		return err
 	}
 	if f.Listed && f.ApprovalType != 2 {
 		st := Stage{"webinar", key, StageRegistrants}
-		if r.state.Needs(st, r.now) {
+		if changed || r.state.Needs(st, r.now) {
 			if err := r.registrantsOf(ctx, t.id, st, settle); err != nil {
 				return err
 			}
@@ -599,9 +602,10 @@ func (r *run) setFacts(st Stage, f *webinarFacts) {
 }
 
 // instanceList returns the webinar's held instances: fetched when the
-// stage needs it, else those the State remembers, plus any a backfill
-// found. It moves settle to the last instance's end plus the look-back.
-func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle *time.Time) ([]instanceRef, error) {
+// stage needs it or force is set, else those the State remembers, plus any
+// a backfill found. It moves settle to the last instance's end plus the
+// look-back.
+func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle *time.Time, force bool) ([]instanceRef, error) {
 	st := Stage{"webinar", strconv.FormatInt(t.id, 10), StageInstances}
 	var refs []instanceRef
 	if prev, ok := r.state.Get(st); ok {
@@ -620,7 +624,7 @@ func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle 
 		}
 	}
 	fetched := false
-	if r.state.Needs(st, r.now) {
+	if force || r.state.Needs(st, r.now) {
 		past, _, err := r.cfg.Client.Webinars.ListPastInstances(ctx, t.id)
 		switch {
 		case errors.Is(err, zoom.ErrNotFound): // never held

@@ -169,3 +169,32 @@ func TestRun_dailyLimitOnADetailRefetchKeepsTheWebinarsFacts(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func TestRun_webinarWhoseListingChangedHasItsRegistrantsFetchedAgain(t *testing.T) {
+	single := func(w *zoomtest.Webinar) bool {
+		return !w.Expired && w.Type == 5 && len(w.Instances) == 1 && w.ApprovalType == 0 && len(w.Registrants) > 0
+	}
+	acct := zoomtest.DemoAccount(1)
+	i := firstWebinar(t, acct, single)
+	w := acct.Webinars[i]
+	lake, st := schema.Lake{Dir: t.TempDir()}, NewState(nil)
+	// Held long ago: its registrants have settled.
+	if _, err := runAt(t, acct, lake, st, "r1", acct.Now, Config{Only: []int64{w.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// The host schedules it again, a week ahead, and someone registers.
+	acct2 := zoomtest.DemoAccount(1)
+	w2 := acct2.Webinars[i]
+	w2.StartTime = acct.Now.Add(7 * 24 * time.Hour)
+	reg := *w2.Registrants[0]
+	reg.ID, reg.Email, reg.Status, reg.CreateTime = "new-registrant", "new.registrant@example.org", "approved", acct.Now
+	w2.Registrants = append(w2.Registrants, &reg)
+	if _, err := runAt(t, acct2, lake, st, "r2", acct.Now.Add(time.Hour), Config{Only: []int64{w.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(readRows[schema.Registrant](t, lake, schema.StreamRegistrants), func(r schema.Registrant) bool {
+		return r.Email == reg.Email
+	}) {
+		t.Error("the registrant of the rescheduled webinar was not fetched")
+	}
+}
