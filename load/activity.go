@@ -859,7 +859,9 @@ func (a *activity) calls(ctx context.Context) error {
 		for i, it := range batch {
 			in[i] = it.in
 		}
-		// On error nothing was created: the whole request failed.
+		// On error the batch fails. After a lost answer (a transport error
+		// or a 5xx, not resent) HubSpot may hold the calls all the same; the
+		// next run cannot tell and creates them again (no search of calls).
 		outs, err := a.cfg.Client.Calls.BatchCreate(ctx, in)
 		acks, stop = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) { return outs[i].CallID, outs[i].Err })
 		for i, o := range outs {

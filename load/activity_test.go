@@ -4,6 +4,7 @@ package load
 
 import (
 	"database/sql"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -297,5 +298,32 @@ func TestCallProperties_capsBody(t *testing.T) {
 	}
 	if p["hs_call_duration"] != "3600000" || p["hs_timestamp"] != "2026-05-01T10:00:00Z" {
 		t.Errorf("properties = %v", p)
+	}
+}
+
+// TestActivity_callCreateNotRetriedAfterStall: a calls batch create whose
+// answer never came (the attempt timed out while HubSpot went on to create
+// the calls) is not sent again in the same run: calls have no natural key,
+// so each resend would make another call of the recording.
+func TestActivity_callCreateNotRetriedAfterStall(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithFault(hubspottest.Fault{
+		Kind: hubspottest.FaultStall, Stall: 400 * time.Millisecond, Path: "/crm/v3/objects/calls/batch/create", Times: 1}))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+		hubspot.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}), hubspot.WithRetry(3, time.Millisecond, 10*time.Millisecond))
+	db := newActivityDB(t)
+	if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: "run-1"}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // the stalled request lands
+	if n := len(hs.Calls()); n != 1 {
+		t.Errorf("HubSpot holds %d calls of one recording, want 1", n)
+	}
+	if sum.Calls.Failed != 1 {
+		t.Errorf("calls = %+v, want the one whose answer was lost failed", sum.Calls)
 	}
 }

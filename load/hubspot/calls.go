@@ -100,7 +100,9 @@ type callBatch struct {
 // input order, matched by objectWriteTraceId (results are not in input
 // order). Every input carries a unique trace id, so an invalid input fails
 // alone (207) instead of failing the batch. A failure of the whole request
-// returns an error and no outcomes: nothing was created.
+// returns an error and no outcomes. The request is retried only on 429 and
+// 423; after a transport error or a 5xx it is not resent, since HubSpot may
+// have created the calls without the answer arriving.
 //
 // HubSpot API: POST /crm/v3/objects/calls/batch/create
 func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallOutcome, error) {
@@ -132,8 +134,9 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 		}
 		inputs[i] = x
 	}
+	// Not resent after a lost answer: HubSpot may have created the calls.
 	var res callBatch
-	if err := s.post(ctx, callsPath+"/batch/create", inputs, &res); err != nil {
+	if err := s.post(withNoResend(ctx), callsPath+"/batch/create", inputs, &res); err != nil {
 		return nil, err
 	}
 	return callOutcomes(rows, nil, traces, &res), nil

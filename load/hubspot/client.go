@@ -458,6 +458,30 @@ type limiterError struct{ err error }
 func (e *limiterError) Error() string { return "client-side rate limiter: " + e.err.Error() }
 func (e *limiterError) Unwrap() error { return e.err }
 
+// noResendKey marks the context of a write that must not be sent twice
+// (calls batch create: calls have no natural key, so a resend makes new
+// calls). Its attempts are retried only when HubSpot refused them unread
+// (429, 423), never after a transport error or a 5xx: the first attempt may
+// have been carried out even though its answer was lost.
+type noResendKey struct{}
+
+func withNoResend(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noResendKey{}, true)
+}
+
+func noResend(ctx context.Context) bool {
+	v, _ := ctx.Value(noResendKey{}).(bool)
+	return v
+}
+
+// unsureError is a transport error of a noResend request: it is not retried.
+type unsureError struct{ err error }
+
+func (e *unsureError) Error() string {
+	return "outcome unknown, not resent: " + e.err.Error()
+}
+func (e *unsureError) Unwrap() error { return e.err }
+
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
 	ctx := req.Context()
@@ -474,6 +498,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		c.logger.DebugContext(ctx, "hubspot request failed", "method", req.Method, "path", req.URL.Path,
 			"duration", time.Since(start), "error", c.redact(err.Error()))
+		if noResend(ctx) {
+			return nil, &unsureError{err}
+		}
 		return nil, err
 	}
 	c.recordRateLimits(resp.Header)

@@ -294,6 +294,8 @@ const peekLimit = 64 << 10
 //
 //   - transport errors (resets, timeouts of one attempt): retry;
 //   - 500, 502, 503, 504: retry with backoff, Retry-After honoured;
+//   - neither of the two for a write marked withNoResend (calls batch
+//     create), which the first attempt may have carried out;
 //   - 423 Locked (many writes to one record): retry after at least 2 s;
 //   - 429 TEN_SECONDLY_ROLLING (or no policy named): retry after Retry-After
 //     when given, else after 10 s × the number of such 429s in this call (HubSpot's
@@ -307,7 +309,8 @@ const peekLimit = 64 << 10
 func Classify(resp *http.Response, err error) httpretry.Decision {
 	if err != nil {
 		var le *limiterError
-		if errors.As(err, &le) {
+		var ue *unsureError
+		if errors.As(err, &le) || errors.As(err, &ue) {
 			return httpretry.Decision{}
 		}
 		return httpretry.Decision{Retry: true, Reason: "transport error"}
@@ -315,6 +318,9 @@ func Classify(resp *http.Response, err error) httpretry.Decision {
 	retryAfter, hasRetryAfter := httpretry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if resp.Request != nil && noResend(resp.Request.Context()) {
+			return httpretry.Decision{Reason: strconv.Itoa(resp.StatusCode) + " of a write that is not resent"}
+		}
 		return httpretry.Decision{Retry: true, After: retryAfter, Reason: strconv.Itoa(resp.StatusCode)}
 	case http.StatusLocked:
 		return httpretry.Decision{Retry: true, After: max(retryAfter, 2*time.Second), Reason: "423 locked"}
