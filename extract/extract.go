@@ -214,8 +214,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	r.issues = newPartWriter[schema.ExtractIssue](l, schema.StreamExtractIssues, id)
 
 	err := r.all(ctx)
-	if cerr := r.close(); err == nil {
-		err = cerr
+	if cerr := r.close(); cerr != nil {
+		// A part file was discarded: the stages marked done this run may
+		// have rows in it, so none of this run's cursors may be kept; the
+		// next run fetches again (staging keeps one snapshot per key).
+		r.state.discardChanges()
+		err = errors.Join(err, cerr)
 	}
 	s := &r.sum
 	s.Users, s.Webinars, s.Instances, s.Reports = r.users.Rows(), r.webinars.Rows(), r.instances.Rows(), r.reports.Rows()

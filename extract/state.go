@@ -93,6 +93,13 @@ func (s *State) Needs(k Stage, now time.Time) bool {
 	return true
 }
 
+// discardChanges forgets the stages set since NewState.
+func (s *State) discardChanges() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.changed)
+}
+
 // Changes returns the stages set since NewState.
 func (s *State) Changes() map[Stage]StageState {
 	s.mu.Lock()
