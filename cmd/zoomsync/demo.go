@@ -246,6 +246,13 @@ func printCalls(w io.Writer, acct *zoomtest.Account, zs zoomtest.Stats, reqs []h
 		labelled += zs.ByLabel[k]
 	}
 	fmt.Fprintf(w, ", token and file downloads %d; 429s: %d\n", zs.Total-labelled, zs.ByStatus[429])
+	if acct == nil { // the incremental run: say which calls it still made
+		fmt.Fprintf(w, "  by route:")
+		for _, k := range sortedKeys(zs.ByRoute) {
+			fmt.Fprintf(w, " %s ×%d;", k, zs.ByRoute[k])
+		}
+		fmt.Fprintln(w)
+	}
 	writes, inputs := 0, 0
 	for _, r := range reqs {
 		if r.Write {
