@@ -210,19 +210,33 @@ type ack struct {
 // acknowledged ones (created, updated) to load_state, in one transaction.
 // Nothing is recorded in a dry run, nor for unchanged rows.
 func (a *activity) record(ctx context.Context, objectType string, counts *Counts, acks []ack) error {
+	return a.recordAll(ctx, outcomes{objectType, counts, acks})
+}
+
+// outcomes are acks of one object type, counted in counts.
+type outcomes struct {
+	objectType string
+	counts     *Counts
+	acks       []ack
+}
+
+// recordAll is record for several object types in one transaction.
+func (a *activity) recordAll(ctx context.Context, parts ...outcomes) error {
 	var logArgs, stateArgs []any
 	now := a.cfg.Now().UTC()
-	for _, k := range acks {
-		counts.add(k.outcome)
-		if k.outcome == OutcomeFailed && len(a.sum.Failures) < 20 {
-			a.sum.Failures[objectType+" "+k.key] = k.message
-		}
-		if a.cfg.DryRun || k.outcome == OutcomeUnchanged {
-			continue
-		}
-		logArgs = append(logArgs, a.cfg.RunID, objectType, k.key, nullable(k.crmID), k.outcome, nullable(k.category), nullable(k.message), now)
-		if k.outcome == OutcomeCreated || k.outcome == OutcomeUpdated {
-			stateArgs = append(stateArgs, objectType, k.key, nullable(k.crmID), k.hash, a.cfg.RunID, now)
+	for _, p := range parts {
+		for _, k := range p.acks {
+			p.counts.add(k.outcome)
+			if k.outcome == OutcomeFailed && len(a.sum.Failures) < 20 {
+				a.sum.Failures[p.objectType+" "+k.key] = k.message
+			}
+			if a.cfg.DryRun || k.outcome == OutcomeUnchanged {
+				continue
+			}
+			logArgs = append(logArgs, a.cfg.RunID, p.objectType, k.key, nullable(k.crmID), k.outcome, nullable(k.category), nullable(k.message), now)
+			if k.outcome == OutcomeCreated || k.outcome == OutcomeUpdated {
+				stateArgs = append(stateArgs, p.objectType, k.key, nullable(k.crmID), k.hash, a.cfg.RunID, now)
+			}
 		}
 	}
 	if len(logArgs) == 0 {
@@ -845,16 +859,27 @@ func (a *activity) calls(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var links []ack // call_contact rows: associations made
-	var stop error  // the context ended: record what was done, then stop
+	// The outcomes of the rows not sent (skipped, unchanged) first; then
+	// those of each batch right after it, with the associations it made, in
+	// one transaction: a run that stops (cancelled, crashed) partway keeps
+	// the ids of the calls it created, and the next run never creates them
+	// again. The recording outlives a cancelled context for the same reason.
+	var ignored Counts
+	if err := a.record(ctx, ObjectCall, &a.sum.Calls, acks); err != nil {
+		return err
+	}
+	recordBatch := func(done, links []ack) error {
+		return a.recordAll(context.WithoutCancel(ctx),
+			outcomes{ObjectCallContact, &ignored, links}, outcomes{ObjectCall, &a.sum.Calls, done})
+	}
+	var stop error // the context ended: stop after recording the batch
 	if a.cfg.DryRun {
-		acks = dryRunAcks(dryRunAcks(acks, creates), updates)
+		if err := a.record(ctx, ObjectCall, &a.sum.Calls, dryRunAcks(dryRunAcks(nil, creates), updates)); err != nil {
+			return err
+		}
 		creates, updates = nil, nil
 	}
 	for batch := range slices.Chunk(creates, hubspot.MaxBatchInputs) {
-		if stop != nil {
-			break
-		}
 		in := make([]hubspot.CallInput, len(batch))
 		for i, it := range batch {
 			in[i] = it.in
@@ -863,44 +888,44 @@ func (a *activity) calls(ctx context.Context) error {
 		// or a 5xx, not resent) HubSpot may hold the calls all the same; the
 		// next run cannot tell and creates them again (no search of calls).
 		outs, err := a.cfg.Client.Calls.BatchCreate(ctx, in)
-		acks, stop = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) { return outs[i].CallID, outs[i].Err })
+		var done, links []ack // the batch's calls; call_contact rows: associations made
+		done, stop = batchAcks(ctx, nil, batch, err, func(i int) (string, *hubspot.BatchError) { return outs[i].CallID, outs[i].Err })
 		for i, o := range outs {
 			if o.Err == nil { // the attendees went with the create
 				links = appendLinks(links, batch[i].key, o.CallID, batch[i].in.ContactIDs)
 			}
 		}
+		if err := recordBatch(done, links); err != nil {
+			return err
+		}
+		if stop != nil {
+			return stop
+		}
 	}
 	for batch := range slices.Chunk(updates, hubspot.MaxBatchInputs) {
-		if stop != nil {
-			break
-		}
 		in := make([]hubspot.CallUpdate, len(batch))
 		for i, it := range batch {
 			in[i] = hubspot.CallUpdate{ID: it.callID, ObjectWriteTraceID: it.key, Properties: it.in.Properties}
 		}
 		outs, err := a.cfg.Client.Calls.BatchUpdate(ctx, in)
 		var refused []*hubspot.BatchError
+		var done, links []ack
 		if err == nil {
 			refused, links, stop = a.associate(ctx, batch, outs, links)
 		}
 		// A call whose attendees could not all be associated is failed, so
 		// that the next run sends it again, with the ones still missing.
-		acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
+		done, err = batchAcks(ctx, nil, batch, err, func(i int) (string, *hubspot.BatchError) {
 			return batch[i].callID, cmp.Or(outs[i].Err, refused[i])
 		})
-		stop = cmp.Or(stop, err)
+		if err := recordBatch(done, links); err != nil {
+			return err
+		}
+		if stop = cmp.Or(stop, err); stop != nil {
+			return stop
+		}
 	}
-	// Record the calls even when the context ended after they were
-	// created, so that none is created twice.
-	ctx = context.WithoutCancel(ctx)
-	var ignored Counts
-	if err := a.record(ctx, ObjectCallContact, &ignored, links); err != nil {
-		return err
-	}
-	if err := a.record(ctx, ObjectCall, &a.sum.Calls, acks); err != nil {
-		return err
-	}
-	return stop
+	return nil
 }
 
 // associate associates the missing attendees of the calls of a batch that

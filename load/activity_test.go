@@ -3,7 +3,9 @@
 package load
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -325,5 +327,127 @@ func TestActivity_callCreateNotRetriedAfterStall(t *testing.T) {
 	}
 	if sum.Calls.Failed != 1 {
 		t.Errorf("calls = %+v, want the one whose answer was lost failed", sum.Calls)
+	}
+}
+
+// hookTransport calls hook before sending each request; the hook may
+// cancel a context or panic (a crash of the process).
+type hookTransport struct {
+	hook func(r *http.Request)
+}
+
+func (t hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.hook(r)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// crash is the panic value of a simulated crash.
+type crash struct{}
+
+// manyRecordings replaces the recordings by n, each with one attendee
+// (p000…p149 cycling) and a topic of its own: more than one calls batch.
+func manyRecordings(t *testing.T, db *sql.DB, n int) {
+	t.Helper()
+	if _, err := db.ExecContext(t.Context(), `CREATE OR REPLACE TABLE recording_events AS
+		SELECT printf('rec-%04d', i) AS event_id, printf('u/%d==', i) AS instance_uuid, 1::BIGINT AS webinar_id,
+		       printf('Roadmap %04d', i) AS topic, TIMESTAMPTZ '2026-05-02 10:00:00+00' AS start_time, 60 AS duration_minutes,
+		       'https://zoom.us/rec/play/abc' AS recording_url, '' AS transcript,
+		       [printf('p%03d@example.com', i % 150)] AS attendees
+		FROM range(?) r(i)`, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestActivity_callsRecordedPerBatch: the process dies while the second
+// calls batch is being sent. The first batch's calls were created and
+// their ids must already be in load_state, so the next run creates only
+// the calls of the second batch: HubSpot holds one call per recording.
+func TestActivity_callsRecordedPerBatch(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	creates := 0
+	crashing := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+		hubspot.WithHTTPClient(&http.Client{Transport: hookTransport{func(r *http.Request) {
+			if r.URL.Path == "/crm/v3/objects/calls/batch/create" {
+				if creates++; creates == 2 {
+					panic(crash{})
+				}
+			}
+		}}}))
+	db := newActivityDB(t)
+	const recordings = 150
+	manyRecordings(t, db, recordings)
+	if _, err := Contacts(t.Context(), Config{Client: crashing, DB: db, RunID: "run-1"}); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != (crash{}) {
+				panic(r)
+			}
+		}()
+		_, err := Activity(t.Context(), ActivityConfig{Client: crashing, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"})
+		t.Fatalf("the run did not crash: %v", err)
+	}()
+	if n := len(hs.Calls()); n != hubspot.MaxBatchInputs {
+		t.Fatalf("%d calls after the crash, want the first batch's %d", n, hubspot.MaxBatchInputs)
+	}
+	var calls, links int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FILTER (object_type = 'call'), count(*) FILTER (object_type = 'call_contact')
+		FROM load_state`).Scan(&calls, &links); err != nil {
+		t.Fatal(err)
+	}
+	if calls != hubspot.MaxBatchInputs || links != hubspot.MaxBatchInputs {
+		t.Errorf("load_state after the crash: %d calls, %d call_contact rows, want %d of each", calls, links, hubspot.MaxBatchInputs)
+	}
+
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	sum := loadAll(t, client, db, "run-2", false, false)
+	if sum.Calls != (Counts{Created: recordings - hubspot.MaxBatchInputs, Unchanged: hubspot.MaxBatchInputs}) {
+		t.Errorf("re-run calls = %+v", sum.Calls)
+	}
+	perTitle := map[string]int{}
+	for _, c := range hs.Calls() {
+		perTitle[c.Properties["hs_call_title"]]++
+	}
+	if len(perTitle) != recordings {
+		t.Errorf("%d recordings have a call, want %d", len(perTitle), recordings)
+	}
+	for title, n := range perTitle {
+		if n != 1 {
+			t.Errorf("%q: %d calls, want 1", title, n)
+		}
+	}
+}
+
+// TestActivity_callsCancelledAfterFirstBatch: the context ends while the
+// second calls batch is sent; the re-run creates only the calls missing.
+func TestActivity_callsCancelledAfterFirstBatch(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	creates := 0
+	cancelling := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+		hubspot.WithHTTPClient(&http.Client{Transport: hookTransport{func(r *http.Request) {
+			if r.URL.Path == "/crm/v3/objects/calls/batch/create" {
+				if creates++; creates == 2 {
+					cancel()
+				}
+			}
+		}}}))
+	db := newActivityDB(t)
+	const recordings = 150
+	manyRecordings(t, db, recordings)
+	if _, err := Contacts(ctx, Config{Client: cancelling, DB: db, RunID: "run-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Activity(ctx, ActivityConfig{Client: cancelling, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("run 1 error = %v, want context.Canceled", err)
+	}
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	sum := loadAll(t, client, db, "run-2", false, false)
+	if n := len(hs.Calls()); n != recordings || sum.Calls.Created != recordings-hubspot.MaxBatchInputs {
+		t.Errorf("HubSpot holds %d calls of %d recordings; re-run calls = %+v", n, recordings, sum.Calls)
 	}
 }
