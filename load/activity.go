@@ -700,6 +700,12 @@ func (a *activity) timeline(ctx context.Context) error {
 // ensureTemplates returns the template id per name: from load_state when
 // the definition is unchanged, else from the app's templates by name, else
 // created. In a dry run nothing is created.
+//
+// A create whose answer was lost (a timeout, a reset, a 5xx) is not resent:
+// HubSpot may have created the template, and it takes a second one of the
+// same name. The templates are listed again instead; when the template is
+// not there (yet) the run stops, and the next run looks it up by name
+// before creating it. The templates found so far are recorded either way.
 func (a *activity) ensureTemplates(ctx context.Context) (map[string]string, error) {
 	state, err := a.stateOf(ctx, ObjectTimelineTemplate)
 	if err != nil {
@@ -707,8 +713,15 @@ func (a *activity) ensureTemplates(ctx context.Context) (map[string]string, erro
 	}
 	ids := map[string]string{}
 	var acks []ack
+	var ignored Counts
+	stop := func(err error) (map[string]string, error) {
+		return nil, cmp.Or(a.record(context.WithoutCancel(ctx), ObjectTimelineTemplate, &ignored, acks), err)
+	}
 	var listed []*hubspot.EventTemplate
 	listedOnce := false
+	byName := func(name string) int {
+		return slices.IndexFunc(listed, func(x *hubspot.EventTemplate) bool { return x.Name == name })
+	}
 	for _, t := range TimelineTemplates {
 		key := a.cfg.TimelineApp + "/" + t.Name
 		h := templateHash(t)
@@ -721,24 +734,37 @@ func (a *activity) ensureTemplates(ctx context.Context) (map[string]string, erro
 		}
 		if !listedOnce {
 			if listed, _, err = a.cfg.Client.Timeline.ListTemplates(ctx); err != nil {
-				return nil, fmt.Errorf("listing event templates: %w", err)
+				return stop(fmt.Errorf("listing event templates: %w", err))
 			}
 			listedOnce = true
 		}
-		if i := slices.IndexFunc(listed, func(x *hubspot.EventTemplate) bool { return x.Name == t.Name }); i >= 0 {
+		if i := byName(t.Name); i >= 0 {
 			ids[t.Name] = listed[i].ID
 			acks = append(acks, ack{key: key, crmID: listed[i].ID, hash: h, outcome: OutcomeUpdated})
 			continue
 		}
 		created, _, err := a.cfg.Client.Timeline.CreateTemplate(ctx, t)
 		if err != nil {
-			return nil, fmt.Errorf("creating event template %s: %w", t.Name, err)
+			err = fmt.Errorf("creating event template %s: %w", t.Name, err)
+			if ctx.Err() != nil {
+				return stop(err)
+			}
+			// The answer may have been lost after HubSpot created it.
+			var lerr error
+			if listed, _, lerr = a.cfg.Client.Timeline.ListTemplates(ctx); lerr != nil {
+				return stop(fmt.Errorf("%w; listing event templates: %w", err, lerr))
+			}
+			i := byName(t.Name)
+			if i < 0 {
+				return stop(fmt.Errorf("%w (not resent: the next run looks for it by name)", err))
+			}
+			a.cfg.Logger.WarnContext(ctx, "event template found after its create failed", "name", t.Name, "id", listed[i].ID, "error", err)
+			created = listed[i]
 		}
 		ids[t.Name] = created.ID
 		a.sum.TemplatesCreated = append(a.sum.TemplatesCreated, t.Name)
 		acks = append(acks, ack{key: key, crmID: created.ID, hash: h, outcome: OutcomeCreated})
 	}
-	var ignored Counts
 	return ids, a.record(ctx, ObjectTimelineTemplate, &ignored, acks)
 }
 

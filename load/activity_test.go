@@ -451,3 +451,83 @@ func TestActivity_callsCancelledAfterFirstBatch(t *testing.T) {
 		t.Errorf("HubSpot holds %d calls of %d recordings; re-run calls = %+v", n, recordings, sum.Calls)
 	}
 }
+
+// TestActivity_templateCreateNotResent: an event template create whose
+// answer is lost (a stalled attempt HubSpot carries out all the same, a
+// reset, a 5xx) is not sent again; the template is found by name, in the
+// same run or the next, and never created twice.
+func TestActivity_templateCreateNotResent(t *testing.T) {
+	for _, f := range []hubspottest.Fault{
+		{Kind: hubspottest.FaultStall, Stall: 400 * time.Millisecond},
+		{Kind: hubspottest.FaultReset},
+		{Kind: hubspottest.Fault5xx, Status: http.StatusBadGateway},
+	} {
+		t.Run(f.Kind.String(), func(t *testing.T) {
+			f.Method, f.Path, f.Times = "POST", "/event-templates", 1
+			hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithToken("demo-token"),
+				hubspottest.WithOAuthToken("app-oauth-token"), hubspottest.WithFault(f))
+			defer hs.Close()
+			client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+				hubspot.WithOAuthToken("app-oauth-token"), hubspot.WithDeveloperKey(hubspottest.DefaultDeveloperKey), hubspot.WithApp(hubspottest.DefaultAppID),
+				hubspot.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}), hubspot.WithRetry(3, time.Millisecond, 10*time.Millisecond))
+			db := newActivityDB(t)
+			if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: "run-1"}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct",
+				TimelineApp: hubspottest.DefaultAppID, TimelineReady: true})
+			t.Logf("run 1: %v", err)
+			time.Sleep(500 * time.Millisecond) // a stalled request lands
+
+			sum := loadAll(t, client, db, "run-2", true, false)
+			perName := map[string]int{}
+			for _, tm := range hs.EventTemplates() {
+				perName[tm.Name]++
+			}
+			for _, tm := range TimelineTemplates {
+				if perName[tm.Name] != 1 {
+					t.Errorf("template %s: %d in HubSpot, want 1", tm.Name, perName[tm.Name])
+				}
+			}
+			if n := len(hs.TimelineEvents()); n != 390 || sum.TimelineEvents.Failed != 0 {
+				t.Errorf("%d timeline events after the re-run, want 390; run 2 = %+v", n, sum.TimelineEvents)
+			}
+		})
+	}
+}
+
+// lostAnswer carries out the first request matching path and drops its
+// answer, as a connection lost on the way back would.
+type lostAnswer struct {
+	path string
+	lost bool
+}
+
+func (t *lostAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && !t.lost && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, t.path) {
+		t.lost = true
+		resp.Body.Close()
+		return nil, errors.New("connection reset by peer (answer lost)")
+	}
+	return resp, err
+}
+
+// TestActivity_templateFoundAfterLostAnswer: a template created whose answer
+// was lost is found by name in the same run, and the run goes on.
+func TestActivity_templateFoundAfterLostAnswer(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithToken("demo-token"), hubspottest.WithOAuthToken("app-oauth-token"))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+		hubspot.WithOAuthToken("app-oauth-token"), hubspot.WithDeveloperKey(hubspottest.DefaultDeveloperKey), hubspot.WithApp(hubspottest.DefaultAppID),
+		hubspot.WithHTTPClient(&http.Client{Transport: &lostAnswer{path: "/event-templates"}}), hubspot.WithRetry(3, time.Millisecond, 10*time.Millisecond))
+	db := newActivityDB(t)
+	sum := loadAll(t, client, db, "run-1", true, false)
+	if len(hs.EventTemplates()) != 3 || len(sum.TemplatesCreated) != 3 || sum.TimelineEvents != (Counts{Created: 390, Skipped: 3}) {
+		t.Errorf("templates %d, summary %+v", len(hs.EventTemplates()), sum)
+	}
+	var n int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM load_state WHERE object_type = 'timeline_template'`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("load_state holds %d templates (%v), want 3", n, err)
+	}
+}

@@ -460,7 +460,7 @@ func (e *limiterError) Unwrap() error { return e.err }
 
 // noResendKey marks the context of a write that must not be sent twice
 // (calls batch create: calls have no natural key, so a resend makes new
-// calls). Its attempts are retried only when HubSpot refused them unread
+// calls; event template create: HubSpot takes two templates of one name). Its attempts are retried only when HubSpot refused them unread
 // (429, 423), never after a transport error or a 5xx: the first attempt may
 // have been carried out even though its answer was lost.
 type noResendKey struct{}

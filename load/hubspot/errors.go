@@ -295,7 +295,8 @@ const peekLimit = 64 << 10
 //   - transport errors (resets, timeouts of one attempt): retry;
 //   - 500, 502, 503, 504: retry with backoff, Retry-After honoured;
 //   - neither of the two for a write marked withNoResend (calls batch
-//     create), which the first attempt may have carried out;
+//     create, event template create), which the first attempt may have
+//     carried out;
 //   - 423 Locked (many writes to one record): retry after at least 2 s;
 //   - 429 TEN_SECONDLY_ROLLING (or no policy named): retry after Retry-After
 //     when given, else after 10 s × the number of such 429s in this call (HubSpot's

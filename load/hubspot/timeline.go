@@ -113,6 +113,10 @@ func (s *TimelineService) ListTemplates(ctx context.Context) ([]*EventTemplate, 
 
 // CreateTemplate creates an event template for contacts and returns it with
 // its id. ObjectType defaults to "contacts"; nil Options become empty.
+// HubSpot does not refuse a second template of the same name, so the
+// request is retried only on 429 and 423: after a transport error or a 5xx
+// it is not resent, since HubSpot may have created the template without the
+// answer arriving. The caller finds out by listing the templates by name.
 //
 // HubSpot API: POST /crm/v3/timeline/{appId}/event-templates?hapikey=
 func (s *TimelineService) CreateTemplate(ctx context.Context, t *EventTemplate) (*EventTemplate, *Response, error) {
@@ -130,7 +134,8 @@ func (s *TimelineService) CreateTemplate(ctx context.Context, t *EventTemplate) 
 		}
 	}
 	in.ID, in.CreatedAt, in.UpdatedAt = "", time.Time{}, time.Time{}
-	req, err := s.templatesRequest(ctx, http.MethodPost, "", &in)
+	// Not resent after a lost answer: HubSpot may have created the template.
+	req, err := s.templatesRequest(withNoResend(ctx), http.MethodPost, "", &in)
 	if err != nil {
 		return nil, nil, err
 	}
