@@ -264,6 +264,12 @@ func (a *activity) recordAll(ctx context.Context, parts ...outcomes) error {
 	return tx.Commit()
 }
 
+// stopped records the acks of the batches sent before the context ended,
+// then returns err: rewriting them is harmless, but the next run need not.
+func (a *activity) stopped(ctx context.Context, objectType string, counts *Counts, acks []ack, err error) error {
+	return cmp.Or(a.record(context.WithoutCancel(ctx), objectType, counts, acks), err)
+}
+
 // pending is one row to send: its load_state key, the hash of what is sent
 // and whether the CRM already holds it (an update rather than a create).
 type pending struct {
@@ -450,7 +456,7 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 		if acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
 			return cmp.Or(ids[batch[i].key], batch[i].prevID), nil
 		}); err != nil {
-			return err
+			return a.stopped(ctx, ObjectMarketingEvent, &a.sum.MarketingEvents, acks, err)
 		}
 	}
 	return a.record(ctx, ObjectMarketingEvent, &a.sum.MarketingEvents, acks)
@@ -566,7 +572,7 @@ func (a *activity) participations(ctx context.Context) error {
 			if acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
 				return batch[i].in.ContactID, outs[i].Err
 			}); err != nil {
-				return err
+				return a.stopped(ctx, ObjectParticipation, &a.sum.Attendance, acks, err)
 			}
 		}
 	}
@@ -691,7 +697,7 @@ func (a *activity) timeline(ctx context.Context) error {
 		if acks, err = batchAcks(ctx, acks, batch, err, func(i int) (string, *hubspot.BatchError) {
 			return batch[i].ev.ObjectID, outs[i].Err
 		}); err != nil {
-			return err
+			return a.stopped(ctx, ObjectTimelineEvent, &a.sum.TimelineEvents, acks, err)
 		}
 	}
 	return a.record(ctx, ObjectTimelineEvent, &a.sum.TimelineEvents, acks)
@@ -715,7 +721,7 @@ func (a *activity) ensureTemplates(ctx context.Context) (map[string]string, erro
 	var acks []ack
 	var ignored Counts
 	stop := func(err error) (map[string]string, error) {
-		return nil, cmp.Or(a.record(context.WithoutCancel(ctx), ObjectTimelineTemplate, &ignored, acks), err)
+		return nil, a.stopped(ctx, ObjectTimelineTemplate, &ignored, acks, err)
 	}
 	var listed []*hubspot.EventTemplate
 	listedOnce := false

@@ -531,3 +531,46 @@ func TestActivity_templateFoundAfterLostAnswer(t *testing.T) {
 		t.Errorf("load_state holds %d templates (%v), want 3", n, err)
 	}
 }
+
+// TestActivity_cancelKeepsEarlierBatches: when the context ends during the
+// second batch of participations (or of timeline events), the first
+// batch's acknowledgements are recorded all the same.
+func TestActivity_cancelKeepsEarlierBatches(t *testing.T) {
+	for _, c := range []struct{ path, objectType string }{
+		{"/marketing/v3/marketing-events/attendance/", ObjectParticipation},
+		{"/crm/v3/timeline/events/batch/create", ObjectTimelineEvent},
+	} {
+		t.Run(c.objectType, func(t *testing.T) {
+			hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithToken("demo-token"), hubspottest.WithOAuthToken("app-oauth-token"))
+			defer hs.Close()
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			sent := 0
+			client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+				hubspot.WithOAuthToken("app-oauth-token"), hubspot.WithDeveloperKey(hubspottest.DefaultDeveloperKey), hubspot.WithApp(hubspottest.DefaultAppID),
+				hubspot.WithHTTPClient(&http.Client{Transport: hookTransport{func(r *http.Request) {
+					if strings.HasPrefix(r.URL.Path, c.path) {
+						if sent++; sent == 2 {
+							cancel()
+						}
+					}
+				}}}))
+			db := newActivityDB(t)
+			if _, err := Contacts(ctx, Config{Client: client, DB: db, RunID: "run-1"}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Activity(ctx, ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct",
+				TimelineApp: hubspottest.DefaultAppID, TimelineReady: true})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("error = %v, want context.Canceled", err)
+			}
+			var n int
+			if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM load_state WHERE object_type = ?`, c.objectType).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != hubspot.MaxBatchInputs {
+				t.Errorf("load_state holds %d %s rows, want the first batch's %d", n, c.objectType, hubspot.MaxBatchInputs)
+			}
+		})
+	}
+}
