@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -359,8 +360,21 @@ func (r *run) all(ctx context.Context) error {
 	var done atomic.Int64
 	for _, id := range order {
 		t := tasks[id]
-		g.Go(func() error {
-			err := r.webinar(gctx, t)
+		g.Go(func() (err error) {
+			defer func() {
+				// A bug met on one webinar's data must not take the whole
+				// run down from a goroutine no caller can recover: it
+				// becomes that webinar's error.
+				if p := recover(); p != nil {
+					r.log.ErrorContext(gctx, "panic while fetching a webinar", "webinar_id", t.id, "panic", p, "stack", string(debug.Stack()))
+					err = fmt.Errorf("internal error fetching webinar %d: %v", t.id, p)
+					r.mu.Lock()
+					r.sum.WebinarErrors[t.id] = err.Error()
+					r.mu.Unlock()
+					err = nil
+				}
+			}()
+			err = r.webinar(gctx, t)
 			n := done.Add(1)
 			if r.cfg.Progress != nil {
 				r.cfg.Progress(int(n), len(order))

@@ -101,3 +101,38 @@ func TestRun_dailyLimitStopsAndKeepsWholeFiles(t *testing.T) {
 		t.Fatalf("reports on disk %d, summary %d", got, sum.Reports)
 	}
 }
+
+// panicky is a Selector with a bug on one webinar.
+type panicky struct{ id int64 }
+
+func (p panicky) Decide(_, _ string, id int64) Decision {
+	if id == p.id {
+		panic("a bug met on this webinar")
+	}
+	return Decision{Sync: true, Recordings: true}
+}
+
+func TestRun_panicOnOneWebinarLosesNotTheOthers(t *testing.T) {
+	acct := zoomtest.DemoAccount(5)
+	srv := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer srv.Close()
+	var bad int64
+	listed := 0
+	for _, w := range acct.Webinars {
+		if !w.Expired {
+			listed++
+			bad = w.ID
+		}
+	}
+	lake := schema.Lake{Dir: t.TempDir()}
+	sum, err := Run(t.Context(), Config{Client: newClient(srv), Lake: lake, RunID: "r1", Selector: panicky{bad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := sum.WebinarErrors[bad]; !strings.Contains(msg, "internal error") || len(sum.WebinarErrors) != 1 {
+		t.Fatalf("webinar errors %v, want one internal error for %d", sum.WebinarErrors, bad)
+	}
+	if int(sum.Webinars) != listed-1 {
+		t.Fatalf("%d webinars fetched, want the %d others", sum.Webinars, listed-1)
+	}
+}
