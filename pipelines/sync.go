@@ -297,6 +297,11 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 		Only: opts.Only, Backfill: opts.Backfill,
 	})
 	res.Extract = sum
+	if sum != nil {
+		cfg.logger().InfoContext(ctx, "extract done", "run_id", res.RunID, "webinars", sum.Webinars, "instances", sum.Instances,
+			"registrants", sum.Registrants, "participants", sum.Participants, "recordings", sum.Recordings,
+			"skipped", sum.Skipped, "pending", sum.Pending, "webinar_errors", len(sum.WebinarErrors))
+	}
 	// The part files are closed before Run returns, so the cursors are
 	// saved only for what is on disk, even when the run stopped early.
 	e, oerr := cat.Engine()
@@ -340,6 +345,8 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	cfg.logger().InfoContext(ctx, "contacts loaded", "run_id", res.RunID, "created", sum.Created, "updated", sum.Updated,
+		"unchanged", sum.Unchanged, "failed", sum.Failed, "dry_run", opts.DryRun)
 	act, err := load.Activity(ctx, activityConfig(cfg, client, e, res.RunID, opts.DryRun))
 	res.Activity = act
 	if err != nil {

@@ -107,7 +107,7 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
 			return nil, fmt.Errorf("transform: %s: %w", name, err)
 		}
-		e.log.InfoContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
+		e.log.DebugContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
 		res.Files = append(res.Files, name)
 		for _, rel := range materializeDirectives(string(text)) {
 			t0 := time.Now()
@@ -115,7 +115,7 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return nil, fmt.Errorf("transform: %s: materializing %s: %w", name, rel, err)
 			}
-			e.log.InfoContext(ctx, "relation materialized", "file", name, "relation", rel, "elapsed", time.Since(t0))
+			e.log.DebugContext(ctx, "relation materialized", "file", name, "relation", rel, "elapsed", time.Since(t0))
 			if !slices.Contains(materialized, rel) {
 				materialized = append(materialized, rel)
 			}
