@@ -146,6 +146,7 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 		c.w.WriteHeader(http.StatusOK)
 		_, _ = c.w.Write([]byte(`{"status":"COMPLETE","results":[{"id":"1","properties":{"email":`))
 	case FaultReset:
+		s.logRequest(c, -1) // status 0: no answer
 		s.reset(c)
 	case FaultExpiredToken:
 		s.writeError(c, http.StatusUnauthorized, "EXPIRED_AUTHENTICATION",

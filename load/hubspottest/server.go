@@ -312,6 +312,7 @@ func (s *Server) ResetRequests() {
 
 // call is one request in flight.
 type call struct {
+	logged bool // in the request log already
 	w      *statusWriter
 	r      *http.Request
 	params map[string]string
@@ -323,6 +324,32 @@ type call struct {
 }
 
 func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
+
+// logRequest appends a call to the request log, once. status overrides the
+// written status when not zero; a reset call is logged with status 0 before
+// its connection is dropped, since the client may read the log right after.
+func (s *Server) logRequest(c *call, status int) {
+	s.mu.Lock()
+	if c.logged {
+		s.mu.Unlock()
+		return
+	}
+	c.logged = true
+	if status == 0 {
+		status = c.w.status
+	}
+	if status < 0 {
+		status = 0
+	}
+	r := c.r
+	s.requests = append(s.requests, Request{
+		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Status: status, Inputs: c.inputs, Write: c.write,
+	})
+	s.mu.Unlock()
+	s.log.DebugContext(r.Context(), "hubspottest request", "method", r.Method, "path", r.URL.Path,
+		"status", status, "inputs", c.inputs, "correlation_id", c.corrID)
+}
 
 type statusWriter struct {
 	http.ResponseWriter
@@ -348,21 +375,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	c := &call{w: &statusWriter{ResponseWriter: rw}, r: r, corrID: newUUID()}
 	c.w.Header().Set("X-HubSpot-Correlation-Id", c.corrID)
-	reset := false
-	defer func() {
-		status := c.w.status
-		if reset {
-			status = 0
-		}
-		s.mu.Lock()
-		s.requests = append(s.requests, Request{
-			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: status, Inputs: c.inputs, Write: c.write,
-		})
-		s.mu.Unlock()
-		s.log.DebugContext(r.Context(), "hubspottest request", "method", r.Method, "path", r.URL.Path,
-			"status", status, "inputs", c.inputs, "correlation_id", c.corrID)
-	}()
+	defer s.logRequest(c, 0)
 
 	rt, params := s.match(r)
 	if rt == nil {
@@ -392,7 +405,6 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 	if f, ok := s.takeFault(r); ok {
 		if s.applyFault(c, f) {
-			reset = f.Kind == FaultReset
 			return
 		}
 	}
