@@ -3,6 +3,7 @@ package extract
 import (
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,13 +124,17 @@ func TestRun_webinarExpiredAfterItWasListedStillGetsItsReport(t *testing.T) {
 
 // hostSelector syncs the webinars of one host and records the host each
 // webinar was decided with.
+// Decide is called from the extractor's concurrent webinar workers.
 type hostSelector struct {
 	host  string
+	mu    sync.Mutex
 	asked map[int64]string
 }
 
 func (s *hostSelector) Decide(hostID, _ string, webinarID int64) Decision {
+	s.mu.Lock()
 	s.asked[webinarID] = hostID
+	s.mu.Unlock()
 	if hostID != s.host {
 		return Decision{Reason: "host_not_selected"}
 	}
