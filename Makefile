@@ -7,7 +7,7 @@ TAGS    := duckdb_arrow
 GOFLAGS := -tags=$(TAGS)
 export CGO_ENABLED := 1
 
-.PHONY: build demo test bench lint clean
+.PHONY: build demo test race bench lint clean
 
 build:
 	$(GO) build $(GOFLAGS) -o bin/zoomsync ./cmd/zoomsync
@@ -17,6 +17,12 @@ demo: build
 
 test:
 	$(GO) test $(GOFLAGS) -count=1 -timeout 15m ./...
+
+# The race detector over the packages where goroutines meet (the
+# extractor's webinar workers, the clients' token caches and rate limits,
+# the simulators' state, the pipelines).
+race:
+	$(GO) test $(GOFLAGS) -race -count=1 -timeout 15m ./extract/... ./load/... ./internal/... ./pipelines
 
 bench:
 	$(GO) test $(GOFLAGS) -run '^$$' -bench . -benchmem -timeout 20m ./...
