@@ -405,6 +405,31 @@ func (s *Server) writeBatch(c *call, okStatus int, started string, results []pro
 }
 
 // checkBatchSize answers 400 above the batch limit.
+// paging reads the list endpoints' limit (1 to 100, default def) and after
+// (a non-negative offset) query parameters, answering 400 for bad values.
+func (s *Server) paging(c *call, def int) (limit, after int, ok bool) {
+	q := c.r.URL.Query()
+	limit = def
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxBatchInputs {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("limit must be a number between 1 and %d, got %q", maxBatchInputs, v), nil)
+			return 0, 0, false
+		}
+		limit = n
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid paging cursor after=%q", v), nil)
+			return 0, 0, false
+		}
+		after = n
+	}
+	return limit, after, true
+}
+
 // batchInputs records a batch's size and refuses, with HubSpot's 400, a
 // request without an inputs array or with more than the batch maximum.
 func (s *Server) batchInputs(c *call, present bool, n int) bool {
@@ -857,24 +882,9 @@ func splitList(values []string) []string {
 // GET /crm/v3/objects/contacts
 func (s *Server) listContacts(c *call) {
 	q := c.r.URL.Query()
-	limit := 10
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxBatchInputs {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("limit must be a number between 1 and %d, got %q", maxBatchInputs, v), nil)
-			return
-		}
-		limit = n
-	}
-	after := 0
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid paging cursor after=%q", v), nil)
-			return
-		}
-		after = n
+	limit, after, ok := s.paging(c, 10)
+	if !ok {
+		return
 	}
 	archived, ok := s.boolQuery(c, "archived")
 	if !ok {

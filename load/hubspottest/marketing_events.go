@@ -658,24 +658,9 @@ var attendanceStates = map[string]string{"register": "REGISTERED", "attend": "AT
 // ?contactIdentifier= (id or email), ?limit ≤ 100 (default 10), ?after.
 func (s *Server) participationBreakdown(c *call) {
 	q := c.r.URL.Query()
-	limit := 10
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxBatchInputs {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("limit must be a number between 1 and %d, got %q", maxBatchInputs, v), nil)
-			return
-		}
-		limit = n
-	}
-	after := 0
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid paging cursor after=%q", v), nil)
-			return
-		}
-		after = n
+	limit, after, ok := s.paging(c, 10)
+	if !ok {
+		return
 	}
 	wantState, who := strings.ToUpper(q.Get("state")), strings.ToLower(q.Get("contactIdentifier"))
 	s.mu.Lock()

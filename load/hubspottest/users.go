@@ -32,25 +32,9 @@ func (s *Server) AddUser(email, firstName, lastName string) string {
 
 // GET /settings/v3/users and GET /settings/users/v3 (limit ≤ 100, after).
 func (s *Server) listUsers(c *call) {
-	q := c.r.URL.Query()
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxBatchInputs {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("limit must be a number between 1 and %d, got %q", maxBatchInputs, v), nil)
-			return
-		}
-		limit = n
-	}
-	after := 0
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid paging cursor after=%q", v), nil)
-			return
-		}
-		after = n
+	limit, after, ok := s.paging(c, 100)
+	if !ok {
+		return
 	}
 	s.mu.Lock()
 	page := []user{}
