@@ -287,24 +287,29 @@ type webinarsPage struct {
 	Webinars []webinarListItem `json:"webinars"`
 }
 
-// listUserWebinars implements GET /users/{userId}/webinars: unexpired webinars of the host;
-// type=upcoming keeps those that start after Account.Now or are live.
-func (s *Server) listUserWebinars(c *call) (int, any) {
+// pathUser resolves the {userId} path parameter: a user id, an email, or
+// "me" (the first licensed host). It returns the raw value for messages and
+// nil when no user matches.
+func (s *Server) pathUser(c *call) (string, *User) {
 	raw, err := url.PathUnescape(c.params["userId"])
 	if err != nil {
 		raw = c.params["userId"]
 	}
-	var u *User
-	if raw == "me" {
-		for _, x := range s.acct.Users {
-			if x.Type == 2 && x.ID != "" {
-				u = x
-				break
-			}
-		}
-	} else {
-		u = s.acct.User(raw)
+	if raw != "me" {
+		return raw, s.acct.User(raw)
 	}
+	for _, x := range s.acct.Users {
+		if x.Type == 2 && x.ID != "" {
+			return raw, x
+		}
+	}
+	return raw, nil
+}
+
+// listUserWebinars implements GET /users/{userId}/webinars: unexpired webinars of the host;
+// type=upcoming keeps those that start after Account.Now or are live.
+func (s *Server) listUserWebinars(c *call) (int, any) {
+	raw, u := s.pathUser(c)
 	if u == nil || u.ID == "" {
 		return apiErr(http.StatusNotFound, 1001, "User does not exist: %s.", raw)
 	}

@@ -3,7 +3,6 @@ package zoomtest
 import (
 	"cmp"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -60,21 +59,7 @@ func uniqueAttendees(in *Instance) int {
 // from earlier than six months before today → 400/300 "The date range can only be within the
 // last 6 months." (documented window; Zoom's exact message unverified).
 func (s *Server) listUserMeetingsReport(c *call) (int, any) {
-	raw, err := url.PathUnescape(c.params["userId"])
-	if err != nil {
-		raw = c.params["userId"]
-	}
-	var u *User
-	if raw == "me" {
-		for _, x := range s.acct.Users {
-			if x.Type == 2 && x.ID != "" {
-				u = x
-				break
-			}
-		}
-	} else {
-		u = s.acct.User(raw)
-	}
+	raw, u := s.pathUser(c)
 	if u == nil || u.ID == "" {
 		return apiErr(http.StatusNotFound, 1001, "User %s not exist or not belong to this account.", raw)
 	}
