@@ -24,6 +24,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/transform"
 )
 
@@ -93,13 +94,13 @@ func QueryToFile(ctx context.Context, e *transform.Engine, query string, format 
 	if err := f.Close(); err != nil {
 		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := syncPath(tmp); err != nil {
+	if err := lakefile.SyncFile(tmp); err != nil {
 		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
-	syncPath(dir) // best effort: not every platform syncs a directory
+	lakefile.SyncFile(dir) // best effort: not every platform syncs a directory
 	return n, nil
 }
 
@@ -140,7 +141,7 @@ func selectText(query string) string {
 // a read-only catalog allows: it writes a file, not the catalog.
 func copyParquet(ctx context.Context, e *transform.Engine, query, path string) (int64, error) {
 	// The newline before ")" ends a trailing -- comment of the query.
-	stmt := "COPY (\n" + selectText(query) + "\n) TO " + sqlString(filepath.ToSlash(path)) +
+	stmt := "COPY (\n" + selectText(query) + "\n) TO " + transform.QuoteString(filepath.ToSlash(path)) +
 		" (FORMAT parquet, COMPRESSION zstd)"
 	var n int64
 	if err := e.DB().QueryRowContext(ctx, stmt).Scan(&n); err != nil {
@@ -374,18 +375,6 @@ func JSONValue(v any) any {
 		return out
 	}
 	return v
-}
-
-// sqlString is a SQL string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func syncPath(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // ErrReadOnly is wrapped by the error of a query that tried to change the

@@ -162,7 +162,7 @@ func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
 			"SET TimeZone = 'UTC'",
 			// Lets ad-hoc queries name lake files relative to the data
 			// directory: read_parquet('raw/users/*/*.parquet').
-			"SET file_search_path = " + quote(e.dir),
+			"SET file_search_path = " + QuoteString(e.dir),
 		}
 		if readOnly {
 			ddl, err := e.viewDDL(true)

@@ -39,7 +39,7 @@ func (e *Engine) fillRuleTables(ctx context.Context, q execQuerier) error {
 	if len(e.excludedDomains) > 0 {
 		vals := make([]string, len(e.excludedDomains))
 		for i, d := range e.excludedDomains {
-			vals[i] = "(" + quote(d) + ")"
+			vals[i] = "(" + QuoteString(d) + ")"
 		}
 		stmts = append(stmts, "INSERT INTO excluded_contact_domains VALUES "+strings.Join(vals, ", "))
 	}

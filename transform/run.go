@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -87,7 +88,7 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	if err := e.fillRuleTables(ctx, tx); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = "+quote(runID)); err != nil {
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = "+QuoteString(runID)); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
 
@@ -152,7 +153,7 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		}
 		list := strings.Join(names, ", ")
 		q := fmt.Sprintf("COPY (SELECT %s FROM %s ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd)",
-			list, ident(rel), list, quote(filepath.ToSlash(tmp)))
+			list, ident(rel), list, QuoteString(filepath.ToSlash(tmp)))
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("transform: writing %s: %w", t.Name, err)
 		}
@@ -188,14 +189,14 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	}
 
 	for _, p := range written {
-		if err := syncFile(p.tmp); err != nil {
+		if err := lakefile.SyncFile(p.tmp); err != nil {
 			return nil, fmt.Errorf("transform: %w", err)
 		}
 		if err := os.Rename(p.tmp, p.final); err != nil {
 			return nil, fmt.Errorf("transform: %w", err)
 		}
 	}
-	syncFile(outDir) // best effort: not every platform syncs a directory
+	lakefile.SyncFile(outDir) // best effort: not every platform syncs a directory
 	// Point the out views at the new files (they were empty views when
 	// the files did not exist yet).
 	if err := e.refreshViews(ctx); err != nil {
@@ -258,7 +259,7 @@ func fillKnownTLDs(ctx context.Context, q execQuerier) ([]string, error) {
 	if len(tlds) > 0 {
 		vals := make([]string, len(tlds))
 		for i, t := range tlds {
-			vals[i] = "(" + quote(t) + ")"
+			vals[i] = "(" + QuoteString(t) + ")"
 		}
 		if _, err := q.ExecContext(ctx, "INSERT INTO known_tlds VALUES "+strings.Join(vals, ", ")); err != nil {
 			return nil, fmt.Errorf("transform: filling known_tlds: %w", err)
@@ -354,15 +355,6 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 		res.AuditByCategory[category.String] = n
 	}
 	return cats.Err()
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // materializeDirectives returns the relations named by the "-- Materialize:"

@@ -49,7 +49,7 @@ func (e *Engine) viewDDL(temp bool) ([]string, error) {
 			// run=<id> folders are hive partitions; their value is text
 			// (left alone, DuckDB would guess a number for numeric ids).
 			body = fmt.Sprintf("SELECT * FROM read_parquet(%s, union_by_name = true, hive_partitioning = true, hive_types = {'run': VARCHAR})",
-				quote(filepath.ToSlash(glob)))
+				QuoteString(filepath.ToSlash(glob)))
 		} else {
 			body = emptySelect(append(columnsOf(s.Row), column{"run", "VARCHAR"}))
 		}
@@ -59,7 +59,7 @@ func (e *Engine) viewDDL(temp bool) ([]string, error) {
 		path := e.lake.Out(t.Name)
 		var body string
 		if _, err := os.Stat(path); err == nil {
-			body = "SELECT * FROM read_parquet(" + quote(filepath.ToSlash(path)) + ")"
+			body = "SELECT * FROM read_parquet(" + QuoteString(filepath.ToSlash(path)) + ")"
 		} else {
 			body = emptySelect(columnsOf(t.Row))
 		}
@@ -130,8 +130,8 @@ func emptySelect(cols []column) string {
 	return "SELECT " + strings.Join(parts, ", ") + " WHERE false"
 }
 
-// quote is a SQL string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// QuoteString returns s as a DuckDB string literal.
+func QuoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // ident is a SQL identifier.
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -183,7 +183,7 @@ func NewClient(opts ...Option) *Client {
 		baseURL:    DefaultBaseURL,
 		oauthURL:   DefaultOAuthURL,
 		plan:       "pro",
-		maxRetries: 6,
+		maxRetries: httpretry.DefaultMaxRetries,
 		minWait:    time.Second,
 		maxWait:    60 * time.Second,
 	}
@@ -230,14 +230,11 @@ func NewClient(opts ...Option) *Client {
 		single = &http.Client{Timeout: defaultTimeout}
 	}
 	classify := classifyResponse
-	if o.maxRetries <= 0 {
-		classify = func(*http.Response, error) httpretry.Decision { return httpretry.Decision{} }
-	}
 	c.hc = &http.Client{
 		Transport: &httpretry.Transport{
 			Base:       doerTransport{single},
 			Classify:   classify,
-			MaxRetries: max(o.maxRetries, 1),
+			MaxRetries: o.maxRetries,
 			MinWait:    o.minWait,
 			MaxWait:    o.maxWait,
 			Logger:     c.logger,
@@ -252,15 +249,12 @@ func NewClient(opts ...Option) *Client {
 	// the token goes to the download_url only (recordings.go).
 	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	dlClassify := classifyDownload(classify)
-	if o.maxRetries <= 0 {
-		dlClassify = classify
-	}
 	dlSingle := &http.Client{Transport: single.Transport, Timeout: single.Timeout, Jar: single.Jar, CheckRedirect: noFollow}
 	c.dl = &http.Client{
 		Transport: &httpretry.Transport{
 			Base:       doerTransport{dlSingle},
 			Classify:   dlClassify,
-			MaxRetries: max(o.maxRetries, 1),
+			MaxRetries: o.maxRetries,
 			MinWait:    o.minWait,
 			MaxWait:    o.maxWait,
 			Logger:     c.logger,

@@ -37,12 +37,17 @@ type Decision struct {
 // that can still be read, because a final answer goes to the caller.
 type Classifier func(resp *http.Response, err error) Decision
 
-// Transport retries transient failures. The zero value is usable: it wraps
-// http.DefaultTransport and retries with DefaultClassifier.
+// DefaultMaxRetries is the number of tries after the first that both API
+// clients make unless told otherwise.
+const DefaultMaxRetries = 6
+
+// Transport retries transient failures. The zero value wraps
+// http.DefaultTransport and makes no retry; set MaxRetries (usually
+// DefaultMaxRetries) to retry what the Classifier calls transient.
 type Transport struct {
 	Base       http.RoundTripper
 	Classify   Classifier
-	MaxRetries int           // tries after the first; 0 means 6
+	MaxRetries int           // tries after the first; 0 means none (DefaultMaxRetries is the usual value)
 	MinWait    time.Duration // first backoff interval; 0 means 1s
 	MaxWait    time.Duration // cap of one wait, Retry-After included; 0 means 60s
 	Logger     *slog.Logger
@@ -63,10 +68,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if classify == nil {
 		classify = DefaultClassifier
 	}
-	maxRetries := t.MaxRetries
-	if maxRetries <= 0 {
-		maxRetries = 6
-	}
+	maxRetries := max(t.MaxRetries, 0)
 	minWait, maxWait := t.MinWait, t.MaxWait
 	if minWait <= 0 {
 		minWait = time.Second

@@ -28,7 +28,7 @@ func TestTransport_retriesThenSucceeds_replaysBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	var retries int
-	c := &http.Client{Transport: &Transport{MinWait: time.Millisecond, OnRetry: func(*http.Request, Decision, time.Duration) { retries++ }}}
+	c := &http.Client{Transport: &Transport{MinWait: time.Millisecond, MaxRetries: DefaultMaxRetries, OnRetry: func(*http.Request, Decision, time.Duration) { retries++ }}}
 	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL, strings.NewReader("payload"))
 	resp, err := c.Do(req)
 	if err != nil {
@@ -66,7 +66,7 @@ func TestTransport_stopsWhenContextEnds(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
-	c := &http.Client{Transport: &Transport{}}
+	c := &http.Client{Transport: &Transport{MaxRetries: DefaultMaxRetries}}
 	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
 	_, err := c.Do(req)
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -92,5 +92,23 @@ func TestParseRetryAfter(t *testing.T) {
 		if got != tc.want || ok != tc.wantOK {
 			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tc.have, got, ok, tc.want, tc.wantOK)
 		}
+	}
+}
+
+func TestTransport_zeroMaxRetriesTriesOnce(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c := &http.Client{Transport: &Transport{MinWait: time.Millisecond}}
+	resp, err := c.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || calls.Load() != 1 {
+		t.Fatalf("status %d after %d calls, want 503 after exactly 1 (MaxRetries 0 means no retry)", resp.StatusCode, calls.Load())
 	}
 }

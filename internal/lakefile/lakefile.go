@@ -145,3 +145,14 @@ func (p *PartWriter[T]) Rows() int64 {
 	defer p.mu.Unlock()
 	return p.total
 }
+
+// SyncFile flushes the file at path to stable storage, so that a rename
+// that follows it never publishes a file whose bytes a crash can still lose.
+func SyncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}

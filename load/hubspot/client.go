@@ -47,10 +47,9 @@ const (
 	// MaxBatchInputs is the most inputs one CRM batch call accepts (101 → 400).
 	MaxBatchInputs = 100
 
-	defaultTimeout    = 60 * time.Second
-	defaultMaxRetries = 6
-	defaultMinWait    = time.Second
-	defaultMaxWait    = 60 * time.Second
+	defaultTimeout = 60 * time.Second
+	defaultMinWait = time.Second
+	defaultMaxWait = 60 * time.Second
 
 	// maxErrorBody bounds how much of an error answer is read.
 	maxErrorBody = 1 << 20
@@ -163,7 +162,7 @@ type service struct{ client *Client }
 func NewClient(opts ...Option) *Client {
 	c := &Client{
 		rawBaseURL: DefaultBaseURL,
-		maxRetries: defaultMaxRetries,
+		maxRetries: httpretry.DefaultMaxRetries,
 		minWait:    defaultMinWait,
 		maxWait:    defaultMaxWait,
 	}
@@ -192,17 +191,10 @@ func NewClient(opts ...Option) *Client {
 		c.limiter = newLimiter(c.perTenSeconds)
 	}
 
-	classify := Classify
-	maxRetries := c.maxRetries
-	if maxRetries == 0 {
-		// httpretry reads 0 as "default"; a classifier that never retries disables retries.
-		classify = func(*http.Response, error) httpretry.Decision { return httpretry.Decision{} }
-		maxRetries = 1
-	}
 	c.transport = &httpretry.Transport{
 		Base:       attemptTransport{c: c},
-		Classify:   classify,
-		MaxRetries: maxRetries,
+		Classify:   Classify,
+		MaxRetries: c.maxRetries,
 		MinWait:    c.minWait,
 		MaxWait:    c.maxWait,
 		Logger:     c.logger,
