@@ -18,5 +18,5 @@ CREATE OR REPLACE VIEW webinars_switched_off AS
 SELECT DISTINCT ON (webinar_id) webinar_id, reason
 FROM raw_extract_issues
 WHERE run_id = (SELECT run_id FROM latest_extract_run)
-  AND reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off', 'host_domain_excluded')
+  AND reason IN (SELECT reason FROM audit_reasons WHERE skips_webinar)
 ORDER BY webinar_id, reason;
