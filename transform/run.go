@@ -468,9 +468,63 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 	return cats.Err()
 }
 
+// sqlHeader is what the header of a SQL file (the comment lines before its
+// first statement) declares, on lines of the form
+//
+//	-- Reads:  raw_registrants, email_checks,
+//	--         webinars_switched_off
+//	-- Writes: zs_person(), stg_registrants
+//	-- Materialize: stg_registrants
+//
+// Each key line holds a comma-separated list of names; a line that ends
+// with a comma continues on the next comment line. A key may repeat. A name
+// is a relation (table or view), or a macro written with "()"; prose goes on
+// other comment lines. The engine obeys Materialize; a test checks Reads and
+// Writes against the catalog after each file runs (sqlheader_test.go).
+type sqlHeader struct {
+	Reads, Writes, Materialize []string
+}
+
+// parseHeader reads the header of a SQL file's text.
+func parseHeader(text string) sqlHeader {
+	var h sqlHeader
+	var list *[]string // the list a trailing comma continues, if any
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			list = nil
+			continue
+		}
+		comment, ok := strings.CutPrefix(line, "--")
+		if !ok {
+			break // the header ends at the first statement
+		}
+		comment = strings.TrimSpace(comment)
+		rest, next := comment, list
+		list = nil
+		for key, dst := range map[string]*[]string{"Reads:": &h.Reads, "Writes:": &h.Writes, "Materialize:": &h.Materialize} {
+			if r, ok := strings.CutPrefix(comment, key); ok {
+				rest, next = r, dst
+			}
+		}
+		if next == nil {
+			continue
+		}
+		for name := range strings.SplitSeq(rest, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				*next = append(*next, name)
+			}
+		}
+		if strings.HasSuffix(rest, ",") {
+			list = next
+		}
+	}
+	return h
+}
+
 // materializeDirectives returns the relations named by the "-- Materialize:"
-// lines of a SQL file's header (the comment lines before its first
-// statement), in order: "-- Materialize: presence_intervals, presence".
+// lines of a SQL file's header, in order: "-- Materialize: presence_intervals,
+// presence".
 //
 // After the file runs, Run copies each named relation into a temporary
 // table of the same name. DuckDB resolves an unqualified name in the
@@ -480,27 +534,7 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 // copies are dropped before the run commits. A later file must not redefine
 // a materialized relation (the copy would shadow the new definition).
 func materializeDirectives(text string) []string {
-	var rels []string
-	for line := range strings.Lines(text) {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		comment, ok := strings.CutPrefix(line, "--")
-		if !ok {
-			break // the header ends at the first statement
-		}
-		list, ok := strings.CutPrefix(strings.TrimSpace(comment), "Materialize:")
-		if !ok {
-			continue
-		}
-		for rel := range strings.SplitSeq(list, ",") {
-			if rel = strings.TrimSpace(rel); rel != "" {
-				rels = append(rels, rel)
-			}
-		}
-	}
-	return rels
+	return parseHeader(text).Materialize
 }
 
 // AuditRunsKept is how many runs' audits the audit_history table keeps.

@@ -2,10 +2,15 @@
 -- Reads:  stg_participants, stg_registrants, stg_instance_reports,
 --         person_exclusions, registrations, presence,
 --         raw_extract_issues, raw_recordings, raw_transcripts,
---         latest_extract_run; the variable run_id (set by the engine).
--- Writes: view audit_rows; temp table out_audit, which the engine writes to
---         out/audit.parquet.
--- Audit reasons:
+--         latest_extract_run, audit_reasons
+-- Writes: audit_rows, out_audit
+--
+-- Also reads the variable run_id (set by the engine). audit_reasons is filled
+-- by the engine from schema.AuditReasons before any SQL file runs: each
+-- reason's category, the reason an extract issue is audited as, and which
+-- issues a later fetch settles. View audit_rows; temp table out_audit, which
+-- the engine writes to out/audit.parquet.
+-- Audit reasons (schema.AuditReasons has the categories and messages):
 --   guest_no_email      a participant (or registrant) row without an email
 --                       (category "attendees not synced"; detail: the name)
 --   invalid_email       a participant or registrant row whose email is not
