@@ -1,11 +1,8 @@
-//go:build duckdb_arrow
-
 package pipelines
 
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -21,7 +18,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/zoomsync/zoomsync/internal/lakefile"
@@ -170,46 +166,6 @@ func parquetTo(ctx context.Context, e *transform.Engine, query string, w io.Writ
 		return 0, fmt.Errorf("writing parquet: %w", err)
 	}
 	return n, nil
-}
-
-// arrowTo writes the result as an Arrow IPC stream, record batch by record
-// batch as DuckDB produces them, so a large result never sits in memory.
-func arrowTo(ctx context.Context, e *transform.Engine, query string, w io.Writer) (int64, error) {
-	conn, err := e.DB().Conn(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	var n int64
-	err = conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := ar.QueryContext(ctx, query)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		iw := ipc.NewWriter(w, ipc.WithSchema(rdr.Schema()))
-		for rdr.Next() {
-			rec := rdr.RecordBatch()
-			if err := iw.Write(rec); err != nil {
-				iw.Close()
-				return fmt.Errorf("writing arrow stream: %w", err)
-			}
-			n += rec.NumRows()
-		}
-		if err := rdr.Err(); err != nil {
-			iw.Close()
-			return err
-		}
-		if err := iw.Close(); err != nil {
-			return fmt.Errorf("writing arrow stream: %w", err)
-		}
-		return nil
-	})
-	return n, err
 }
 
 // WriteRows writes a result set as a table, CSV or JSON lines and returns
