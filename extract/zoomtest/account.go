@@ -5,8 +5,20 @@
 // starts it, Server.URL is the base, the API lives under URL+"/v2" and the token endpoint at
 // URL+"/oauth/token". It speaks the contract of shared/reference/zoom-api.md: Server-to-Server
 // OAuth, opaque expiring page tokens, per-category rate limits with Zoom's 429 bodies and
-// headers, UUID double-encoding, Zoom's error bodies and codes. Faults (429 storms, 5xx,
-// latency, expired tokens, malformed pages, connection resets) are injected with WithFault.
+// headers, UUID double-encoding, Zoom's error bodies and codes. Routes are http.ServeMux
+// patterns (routes.go); every request takes one path: authenticate, route, fault, rate
+// limit, handler, reply.
+//
+// Faults are injected with WithFault, or from a spec with ParseFaults (`zoomsync sim zoom
+// --faults SPEC`): 429 storms with and without Retry-After (429), daily 429s (daily-429), 5xx
+// bursts (5xx), latency, stalls past the client's timeout (stall), access tokens expiring,
+// mid-listing or not (expire-token), expired page tokens (expired-page-token), malformed
+// pages (malformed), connection resets before the answer (reset) and in the middle of the
+// body (reset-mid-body). WithLatency adds a seeded per-request network delay with jitter.
+// Tests wait on the server (WaitStalled, WaitIdle), not on the clock.
+//
+// Generate builds the account from a seed; GenConfig.Scale multiplies it (`--scale K`).
+// MinCalls is the fewest calls a first extraction of it needs.
 //
 // The package shares no code with the client it fakes (extract/zoom): every JSON type is
 // declared here from Zoom's OpenAPI spec, so a mistake in one cannot hide in both.

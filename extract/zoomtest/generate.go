@@ -29,6 +29,13 @@ type GenConfig struct {
 	Webinars int
 	// People is the size of the pool registrants and attendees are drawn from; zero → 1500.
 	People int
+	// Scale multiplies the account: Scale blocks, each a whole account of this config
+	// (hosts, basic and pending users, webinars, people, meetings), one after the other in
+	// Users, Webinars and Meetings. Block 0 is exactly the account of Scale 1 (zero → 1);
+	// block k is drawn from a seed mixed from Seed and k, with webinar and meeting ids,
+	// uuids, user names and people's emails unique across blocks. The demo set at Scale 16:
+	// about 650 held instances and 20,000 distinct emails (`zoomsync sim zoom --scale 16`).
+	Scale int
 }
 
 // DefaultNow is the account clock of generated accounts when GenConfig.Now is zero.
@@ -79,13 +86,43 @@ func Generate(cfg GenConfig) *Account {
 	if cfg.People <= 0 {
 		cfg.People = 1500
 	}
-	seed := uint64(cfg.Seed)
+	acct := &Account{ID: "demo-account", Now: cfg.Now}
+	sh := &genShared{ids: map[int64]bool{}, uuids: map[string]bool{}, names: map[string]bool{}, emails: map[string]bool{}}
+	for k := range max(cfg.Scale, 1) {
+		b := generateBlock(cfg, blockSeed(cfg.Seed, k), demoSet, sh)
+		acct.Users = append(acct.Users, b.Users...)
+		acct.Webinars = append(acct.Webinars, b.Webinars...)
+		acct.Meetings = append(acct.Meetings, b.Meetings...)
+	}
+	return acct
+}
+
+// blockSeed is the seed of block k of a scaled account: the account's seed for block 0,
+// so that Scale 1 is the account it always was, and a mix of both for the others.
+func blockSeed(seed int64, k int) uint64 {
+	if k == 0 {
+		return uint64(seed)
+	}
+	return mix64(uint64(seed) + uint64(k)*0x9e3779b97f4a7c15)
+}
+
+// genShared is what the blocks of a scaled account share, so that webinar and meeting
+// ids, uuids, user names (and so user emails) and people's emails are unique across them.
+type genShared struct {
+	ids    map[int64]bool
+	uuids  map[string]bool
+	names  map[string]bool // first+last of account users
+	emails map[string]bool // people's canonical emails
+}
+
+// generateBlock generates one whole account of cfg from seed: users, people, webinars,
+// then the additions of their own random streams (generate_extra.go).
+func generateBlock(cfg GenConfig, seed uint64, demoSet bool, sh *genShared) *Account {
 	g := &gen{
-		r:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		now:   cfg.Now,
-		ids:   map[int64]bool{},
-		cfg:   cfg,
-		uuids: map[string]bool{},
+		r:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		now: cfg.Now,
+		cfg: cfg,
+		sh:  sh,
 	}
 	acct := &Account{ID: "demo-account", Now: cfg.Now}
 	g.genUsers(acct)
@@ -112,8 +149,7 @@ type gen struct {
 	r       *rand.Rand
 	now     time.Time
 	cfg     GenConfig
-	ids     map[int64]bool
-	uuids   map[string]bool
+	sh      *genShared
 	nUUID   int
 	hosts   []*User
 	people  []*person
@@ -194,8 +230,8 @@ func (g *gen) zoomID() string {
 func (g *gen) webinarID() int64 {
 	for {
 		id := 10_000_000_000 + g.r.Int64N(89_999_999_999)
-		if !g.ids[id] {
-			g.ids[id] = true
+		if !g.sh.ids[id] {
+			g.sh.ids[id] = true
 			return id
 		}
 	}
@@ -218,8 +254,8 @@ func (g *gen) uuid(instance bool) string {
 			b[2] = 0xFF
 		}
 		s := base64.StdEncoding.EncodeToString(b[:])
-		if !g.uuids[s] {
-			g.uuids[s] = true
+		if !g.sh.uuids[s] {
+			g.sh.uuids[s] = true
 			if instance {
 				g.nUUID++
 			}
@@ -231,13 +267,12 @@ func (g *gen) uuid(instance bool) string {
 func (g *gen) genUsers(acct *Account) {
 	const domain = "northwind-events.com"
 	depts := []string{"Marketing", "Sales", "Customer Success", "Product"}
-	used := map[string]bool{}
 	mk := func(typ int, status string) *User {
 		var first, last string
 		for {
 			first, last = g.pick(firstNames), g.pick(lastNames)
-			if !used[first+last] {
-				used[first+last] = true
+			if !g.sh.names[first+last] {
+				g.sh.names[first+last] = true
 				break
 			}
 		}
@@ -290,7 +325,6 @@ func asciiFold(s string) string {
 }
 
 func (g *gen) genPeople() {
-	used := map[string]bool{}
 	for range g.cfg.People {
 		p := &person{first: g.pick(firstNames), last: g.pick(lastNames), country: g.pick(countries)}
 		p.title = g.pick(jobTitles)
@@ -314,10 +348,10 @@ func (g *gen) genPeople() {
 		default:
 			local = f + l[:1]
 		}
-		for n := 2; used[local+"@"+domain]; n++ {
+		for n := 2; g.sh.emails[local+"@"+domain]; n++ {
 			local = strings.TrimRight(local, "0123456789") + strconv.Itoa(n)
 		}
-		used[local+"@"+domain] = true
+		g.sh.emails[local+"@"+domain] = true
 		p.email = local + "@" + domain
 		switch x := g.r.Float64(); {
 		case x < 0.006:

@@ -258,3 +258,69 @@ func TestGenerate_config(t *testing.T) {
 		t.Errorf("%d webinars, want 3", got)
 	}
 }
+
+// TestGenerate_scale: Scale 1 is the account it always was, Scale 2 begins with it, blocks
+// keep ids, uuids and emails apart, and Scale 16 is the size issue 9 asks for.
+func TestGenerate_scale(t *testing.T) {
+	t.Parallel()
+	enc := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	one := DemoAccount(3)
+	if enc(Generate(GenConfig{Seed: 3, Scale: 1})) != enc(one) {
+		t.Fatal("Scale 1 differs from the demo account")
+	}
+	two := Generate(GenConfig{Seed: 3, Scale: 2})
+	if enc(two.Webinars[:len(one.Webinars)]) != enc(one.Webinars) || enc(two.Users[:len(one.Users)]) != enc(one.Users) {
+		t.Fatal("block 0 of Scale 2 differs from the demo account")
+	}
+	if enc(two) != enc(Generate(GenConfig{Seed: 3, Scale: 2})) {
+		t.Fatal("Scale 2 not deterministic")
+	}
+	if len(two.Webinars) != 2*len(one.Webinars) || len(two.Users) != 2*len(one.Users) || len(two.Meetings) != 2*len(one.Meetings) {
+		t.Errorf("Scale 2: %d webinars, %d users, %d meetings; want twice %d, %d, %d",
+			len(two.Webinars), len(two.Users), len(two.Meetings), len(one.Webinars), len(one.Users), len(one.Meetings))
+	}
+	// Every block is a whole demo account, so the invariants hold block by block.
+	second := &Account{ID: two.ID, Now: two.Now, Users: two.Users[len(one.Users):], Webinars: two.Webinars[len(one.Webinars):]}
+	checkInvariants(t, 3, second)
+
+	big := Generate(GenConfig{Seed: 1, Scale: 16})
+	ids, uuids, users, emails := map[int64]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, u := range big.Users {
+		if users[u.Email] {
+			t.Errorf("user email %s twice", u.Email)
+		}
+		users[u.Email] = true
+	}
+	for _, w := range big.Webinars {
+		if ids[w.ID] {
+			t.Errorf("webinar id %d twice", w.ID)
+		}
+		ids[w.ID] = true
+		for _, r := range w.Registrants {
+			emails[strings.ToLower(strings.TrimSpace(r.Email))] = true
+		}
+		for _, in := range w.Instances {
+			if uuids[in.UUID] {
+				t.Errorf("instance uuid %s twice", in.UUID)
+			}
+			uuids[in.UUID] = true
+			for _, p := range in.Participants {
+				if p.Email != "" {
+					emails[strings.ToLower(p.Email)] = true
+				}
+			}
+		}
+	}
+	if n := big.HeldInstances(); n < 560 || n > 720 {
+		t.Errorf("Scale 16: %d held instances, want about 600", n)
+	}
+	if n := len(emails); n < 18_000 || n > 24_000 {
+		t.Errorf("Scale 16: %d distinct emails (contacts), want about 20,000", n)
+	}
+}

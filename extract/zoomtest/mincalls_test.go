@@ -24,10 +24,18 @@ func TestMinCalls_figures(t *testing.T) {
 // TestMinCalls_crawl fetches the account over HTTP the way MinCalls describes, learning
 // everything from the answers (pages from next_page_token, the year cut-off from 12702,
 // recordings and ready files from the recording), and compares the requests the server
-// counted with MinCalls.
+// counted with MinCalls, for the demo account and a scaled one.
 func TestMinCalls_crawl(t *testing.T) {
 	t.Parallel()
-	acct := demo()
+	for name, acct := range map[string]*Account{"demo": demo(), "scale 2": Generate(GenConfig{Seed: 4, Scale: 2})} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			crawl(t, acct)
+		})
+	}
+}
+
+func crawl(t *testing.T, acct *Account) {
 	s := startServer(t, acct, WithPlan("unlimited"))
 	c := &crawler{t: t, s: s, tok: token(t, s)}
 	for _, u := range walkAll[userJSON](c, "/users?page_size=300", "users") {

@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// msgPageTokenInvalid is Zoom's message for an unknown, expired or misused next_page_token
+// (400, code 300).
+const msgPageTokenInvalid = "The next page token is invalid or expired."
+
 type pageToken struct {
 	key     string // route template, subject and filters the token is bound to
 	offset  int
@@ -41,7 +45,7 @@ func (s *Server) page(c *call, key string, total int) (lo, hi int, env pageParam
 		pt, ok := s.pages[tok]
 		s.mu.Unlock()
 		if !ok || pt.key != key || !time.Now().Before(pt.expires) {
-			errStatus, errBody = apiErr(http.StatusBadRequest, 300, "The next page token is invalid or expired.")
+			errStatus, errBody = apiErr(http.StatusBadRequest, 300, msgPageTokenInvalid)
 			return
 		}
 		lo = pt.offset

@@ -156,5 +156,5 @@ func (l *limiter) write429(w http.ResponseWriter, label, typ string, now time.Ti
 		h.Set("Retry-After", now.UTC().Truncate(24*time.Hour).Add(24*time.Hour).Format(time.RFC3339))
 		msg = "You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request."
 	}
-	writeJSON(w, http.StatusTooManyRequests, errorBody{Code: 429, Message: msg}, false)
+	writeJSON(w, http.StatusTooManyRequests, errorBody{Code: 429, Message: msg})
 }

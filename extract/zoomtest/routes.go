@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -164,7 +165,9 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request, rt *route) {
 	info := &reqInfo{route: "unmatched"}
 	w := &statusWriter{ResponseWriter: rw, info: info}
 	p := r.URL.EscapedPath()
-	s.dispatch(w, r, rt, p)
+	if d := s.delay(r); d == 0 || s.wait(r, d) {
+		s.dispatch(w, r, rt, p)
+	}
 	s.record(info)
 	attrs := []any{"method", r.Method, "path", p, "route", info.route, "status", info.status}
 	if info.fault != 0 {
@@ -174,36 +177,21 @@ func (s *Server) serve(rw http.ResponseWriter, r *http.Request, rt *route) {
 }
 
 func (s *Server) dispatch(w *statusWriter, r *http.Request, rt *route, p string) {
-	api := p == "/v2" || strings.HasPrefix(p, "/v2/")
-	if rt == nil && !api {
-		writeReply(w, r, http.StatusInternalServerError, textReply("no route in test fixture: "+r.URL.Path), false)
-		return
-	}
-	c, ok := &call{r: r, w: w, route: rt}, true
+	c := &call{r: r, w: w, route: rt}
 	c.token, c.bearer = bearerToken(r)
 	if !c.bearer {
 		c.token = r.URL.Query().Get("access_token")
 	}
-	faultPath, scope := p, "/"+strings.Split(p, "/")[1]
-	if api {
-		if st, body := s.authenticate(c); st != 0 {
-			writeJSON(w, st, body, false)
-			return
-		}
-		if rt != nil {
-			c.params, ok = rawParams(rt, strings.TrimPrefix(p, "/v2"))
-		}
-		if rt == nil || r.Method != rt.method || !ok {
-			writeJSON(w, http.StatusNotFound, errorBody{Code: 404, Message: "No route in test fixture: " + r.Method + " " + p}, false)
-			return
-		}
-		faultPath, scope = strings.TrimPrefix(p, "/v2"), ""
+	faultPath, scope, ok := s.admit(w, c, p)
+	if !ok {
+		return
 	}
 	w.info.route, w.info.label = rt.name(), rt.label
-	var truncate bool
-	if f := s.takeFault(faultPath, scope); f != nil {
+	mode := bodyWhole
+	if f := s.takeFault(r, faultPath, scope); f != nil {
 		w.info.fault = f.Kind
-		if s.applyFault(w, r, f, rt.label, c.token, &truncate) {
+		var done bool
+		if done, mode = s.applyFault(w, c, f); done {
 			return
 		}
 	}
@@ -211,7 +199,37 @@ func (s *Server) dispatch(w *statusWriter, r *http.Request, rt *route, p string)
 		return
 	}
 	status, body := rt.handle(s, c)
-	writeReply(w, r, status, body, truncate && status == http.StatusOK)
+	if mode == bodyHalf && status != http.StatusOK {
+		mode = bodyWhole // a malformed page is a 200
+	}
+	s.writeReply(w, status, body, mode)
+}
+
+// admit answers the requests that never reach a route: outside /v2 an unknown route (500
+// "no route in test fixture"); under /v2 a missing, unknown or expired token (401/124),
+// then an unknown route (404), as Zoom authenticates first. For a request it admits, it
+// returns the path faults are matched on and their scope ("" for API requests).
+func (s *Server) admit(w *statusWriter, c *call, p string) (faultPath, scope string, ok bool) {
+	rt, r := c.route, c.r
+	if p != "/v2" && !strings.HasPrefix(p, "/v2/") {
+		if rt == nil {
+			s.writeReply(w, http.StatusInternalServerError, textReply("no route in test fixture: "+r.URL.Path), bodyWhole)
+			return "", "", false
+		}
+		return p, "/" + strings.Split(p, "/")[1], true
+	}
+	if st, body := s.authenticate(c); st != 0 {
+		writeJSON(w, st, body)
+		return "", "", false
+	}
+	if rt != nil {
+		c.params, ok = rawParams(rt, strings.TrimPrefix(p, "/v2"))
+	}
+	if !ok || r.Method != rt.method {
+		writeJSON(w, http.StatusNotFound, errorBody{Code: 404, Message: "No route in test fixture: " + r.Method + " " + p})
+		return "", "", false
+	}
+	return strings.TrimPrefix(p, "/v2"), "", true
 }
 
 // bearerToken reads "Authorization: Bearer <token>" (or "bearer").
@@ -264,30 +282,55 @@ type textReply string
 // redirectReply answers with its Location and no body.
 type redirectReply string
 
-// fileReply is a downloaded file; HEAD gets its headers only.
+// fileReply is a downloaded file.
 type fileReply struct{ contentType, disposition, body string }
 
-// writeReply writes a handler's answer: the reply types above, or JSON. truncate cuts the
-// body in half (FaultMalformed).
-func writeReply(w http.ResponseWriter, r *http.Request, status int, body any, truncate bool) {
-	switch b := body.(type) {
+// bodyMode says how much of a body reaches the client.
+type bodyMode int
+
+const (
+	bodyWhole bodyMode = iota
+	// bodyHalf (FaultMalformed): a complete response whose body is the first half of the
+	// real one.
+	bodyHalf
+	// bodyCut (FaultResetMidBody): the headers announce the whole body, its first half is
+	// sent, then the connection closes.
+	bodyCut
+)
+
+// writeReply writes a handler's answer: the reply types above, or JSON with Zoom's
+// content type.
+func (s *Server) writeReply(w *statusWriter, status int, body any, mode bodyMode) {
+	h := w.Header()
+	var b []byte
+	switch v := body.(type) {
 	case textReply:
-		http.Error(w, string(b), status)
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("X-Content-Type-Options", "nosniff")
+		b = []byte(string(v) + "\n")
 	case redirectReply:
-		w.Header().Set("Location", string(b))
-		w.WriteHeader(status)
+		h.Set("Location", string(v))
 	case fileReply:
-		if truncate {
-			b.body = b.body[:len(b.body)/2]
-		}
-		w.Header().Set("Content-Type", b.contentType)
-		w.Header().Set("Content-Length", fmt.Sprint(len(b.body)))
-		w.Header().Set("Content-Disposition", b.disposition)
-		w.WriteHeader(status)
-		if r.Method != http.MethodHead {
-			w.Write([]byte(b.body)) //nolint:errcheck
-		}
+		h.Set("Content-Type", v.contentType)
+		h.Set("Content-Disposition", v.disposition)
+		b = []byte(v.body)
 	default:
-		writeJSON(w, status, body, truncate)
+		status, b = encodeJSON(status, body)
+		h.Set("Content-Type", "application/json; charset=UTF-8")
+	}
+	if mode == bodyHalf {
+		b = b[:len(b)/2]
+	}
+	if _, text := body.(textReply); len(b) > 0 && !text {
+		h.Set("Content-Length", strconv.Itoa(len(b)))
+	}
+	w.WriteHeader(status)
+	if mode == bodyCut {
+		w.Write(b[:len(b)/2]) //nolint:errcheck
+		s.closeConn(w, false)
+		return
+	}
+	if len(b) > 0 {
+		w.Write(b) //nolint:errcheck // a HEAD request gets the headers only
 	}
 }

@@ -27,6 +27,7 @@ type config struct {
 	logger                            *slog.Logger
 	registration                      registrationConfig // register.go
 	signedURLTTL                      time.Duration      // recordings.go
+	latency, jitter                   time.Duration      // latency.go
 }
 
 // WithCredentials sets the accepted account id, client id and client secret
@@ -48,9 +49,6 @@ func WithPlan(plan string) Option { return func(c *config) { c.plan = plan } }
 // WithStrictUUID sets whether a single-encoded uuid that starts with "/" or contains "//"
 // answers 404/3001 (default true), as Zoom does.
 func WithStrictUUID(strict bool) Option { return func(c *config) { c.strictUUID = strict } }
-
-// WithFault injects a fault; it may be given several times.
-func WithFault(f Fault) Option { return func(c *config) { c.faults = append(c.faults, f) } }
 
 // WithLogger logs every request at Debug level; nil discards.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
@@ -84,9 +82,10 @@ type Server struct {
 
 	reg registrations // POST /webinars/{webinarId}/registrants state, register.go
 
-	act       activity // in-flight and stalled requests, wait.go (guarded by mu)
-	closing   chan struct{}
-	closeOnce sync.Once
+	act         activity       // in-flight and stalled requests, wait.go (guarded by mu)
+	latencySeen map[string]int // request key → times seen, latency.go (guarded by mu)
+	closing     chan struct{}
+	closeOnce   sync.Once
 
 	// recordings.go
 	dlTokens map[string]time.Time // download_access_token → expiry (guarded by mu)
@@ -137,13 +136,14 @@ func newServer(acct *Account, opts ...Option) *Server {
 		tokens: map[string]time.Time{},
 		pages:  map[string]pageToken{},
 
-		closing:  make(chan struct{}),
-		act:      activity{changed: make(chan struct{})},
-		dlTokens: map[string]time.Time{},
-		signKey:  []byte(rand.Text()),
+		closing:     make(chan struct{}),
+		latencySeen: map[string]int{},
+		act:         activity{changed: make(chan struct{})},
+		dlTokens:    map[string]time.Time{},
+		signKey:     []byte(rand.Text()),
 	}
 	for _, f := range cfg.faults {
-		s.faults = append(s.faults, &faultState{Fault: f})
+		s.faults = append(s.faults, newFaultState(f))
 	}
 	s.resetStatsLocked()
 	s.mux = s.newMux()
@@ -232,20 +232,23 @@ type fieldError struct {
 	Message string `json:"message"`
 }
 
-// writeJSON writes v with Zoom's content type; truncate cuts the body in half (FaultMalformed).
-func writeJSON(w http.ResponseWriter, status int, v any, truncate bool) {
+// encodeJSON encodes v as Zoom does (no HTML escaping, no trailing newline); a value that
+// cannot be encoded becomes a 500 naming the error.
+func encodeJSON(status int, v any) (int, []byte) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
 		buf.Reset()
 		fmt.Fprintf(&buf, `{"code":500,"message":%q}`, "zoomtest: encoding response: "+err.Error())
+		return http.StatusInternalServerError, buf.Bytes()
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if truncate {
-		b = b[:len(b)/2]
-	}
+	return status, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// writeJSON writes v, whole, with Zoom's content type.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	status, b := encodeJSON(status, v)
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

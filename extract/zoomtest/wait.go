@@ -10,7 +10,7 @@ import (
 // clock: the requests being served and the requests that have stalled so far.
 type activity struct {
 	inflight int
-	stalls   int           // requests that entered a stall (FaultLatency), in all
+	stalls   int           // requests that entered a stall (FaultLatency, FaultStall), in all
 	changed  chan struct{} // closed and replaced whenever a count changes
 }
 
@@ -57,22 +57,33 @@ func (s *Server) WaitIdle(ctx context.Context) error {
 }
 
 // WaitStalled blocks until n requests in all have stalled (a FaultLatency fault holds them),
-// or ctx ends: a test that needs a request to hang waits for it here, not on the clock.
+// or ctx ends: a test that needs a request to hang (FaultStall, FaultLatency) waits for it
+// here, not on the clock.
 func (s *Server) WaitStalled(ctx context.Context, n int) error {
 	return s.waitFor(ctx, func() bool { return s.act.stalls >= n })
 }
 
-// stall holds r for d and reports whether it may go on: false when the client went away
-// or the server is closing.
+// stall holds r for d (d <= 0: until the client goes away or the server closes), counting
+// it for WaitStalled, and reports whether it may go on.
 func (s *Server) stall(r *http.Request, d time.Duration) bool {
 	s.mu.Lock()
 	s.act.stalls++
 	s.changedLocked()
 	s.mu.Unlock()
-	t := time.NewTimer(d)
-	defer t.Stop()
+	return s.wait(r, d)
+}
+
+// wait holds r for d (d <= 0: until released) and reports whether it may go on: false when
+// the client went away or the server is closing.
+func (s *Server) wait(r *http.Request, d time.Duration) bool {
+	var elapsed <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		elapsed = t.C
+	}
 	select {
-	case <-t.C:
+	case <-elapsed:
 		return true
 	case <-r.Context().Done():
 	case <-s.closing:
