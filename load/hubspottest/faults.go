@@ -129,6 +129,11 @@ func (s *Server) applyFault(c *call, f Fault) bool {
 		}
 		s.writeError(c, status, "INTERNAL_ERROR", "internal error ("+http.StatusText(status)+")", nil)
 	case FaultStall:
+		// Read the body first: only then does net/http watch the connection
+		// and cancel the request's context when the client hangs up.
+		if !s.readBody(c) {
+			return true
+		}
 		d := f.Stall
 		if d <= 0 {
 			d = time.Minute

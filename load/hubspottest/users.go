@@ -59,7 +59,7 @@ func (s *Server) listUsers(c *call) {
 
 // GET /settings/v3/users/{userId}?idProperty=USER_ID|EMAIL
 func (s *Server) getUser(c *call) {
-	id, by := c.params["userId"], c.query("idProperty")
+	id, by := c.param("userId"), c.query("idProperty")
 	if by != "" && by != "USER_ID" && by != "EMAIL" {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("idProperty must be USER_ID or EMAIL, got %q", by), nil)
 		return
@@ -83,4 +83,14 @@ func (s *Server) getUser(c *call) {
 		return
 	}
 	s.writeJSON(c, http.StatusOK, out)
+}
+
+// userRoutes are the account users operations (reference §9); the spec and
+// the docs disagree on the list path, so both are served.
+func userRoutes() []route {
+	return []route{
+		{pattern: "GET /settings/v3/users", h: (*Server).listUsers},
+		{pattern: "GET /settings/users/v3", h: (*Server).listUsers},
+		{pattern: "GET /settings/v3/users/{userId}", h: (*Server).getUser},
+	}
 }
