@@ -172,10 +172,15 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if !s.authenticate(c, set.devKey) {
 		return
 	}
-	if f, ok := s.takeFault(r); ok && s.applyFault(c, f) {
+	f, faulted := s.takeFault(r)
+	if faulted && !f.Kind.afterHandler() && s.applyFault(c, f) {
 		return
 	}
 	if !s.checkRate(c) || !s.readBody(c) {
+		return
+	}
+	if faulted && f.Kind.afterHandler() {
+		s.serveAfterCommit(set.mux, c, f)
 		return
 	}
 	set.mux.ServeHTTP(c.w, r)
