@@ -43,6 +43,42 @@ type callStore struct {
 
 func newCallStore() *callStore { return &callStore{byID: map[string]*callRecord{}, nextID: 50001} }
 
+// byProp finds the live call whose property name has this value.
+func (st *callStore) byProp(name, value string) *callRecord {
+	for _, id := range st.order {
+		if r := st.byID[id]; !r.archived && r.props[name] == value {
+			return r
+		}
+	}
+	return nil
+}
+
+// holder returns the id of the live call holding value in property name, or "".
+func (st *callStore) holder(name, value string) string {
+	if r := st.byProp(name, value); r != nil {
+		return r.id
+	}
+	return ""
+}
+
+// find resolves a key (a record id, or a unique property's value when
+// idProperty names one) to a call with the given archived flag.
+func (st *callStore) find(idProperty, key string, archived bool) *callRecord {
+	key = strings.TrimSpace(key)
+	if idProperty == "" || idProperty == "hs_object_id" {
+		if r, ok := st.byID[key]; ok && r.archived == archived {
+			return r
+		}
+		return nil
+	}
+	for _, id := range st.order {
+		if r := st.byID[id]; r.archived == archived && r.props[idProperty] == key {
+			return r
+		}
+	}
+	return nil
+}
+
 // create stores a new call with these values and associated contacts.
 func (st *callStore) create(values map[string]string, contacts []string, now time.Time) *callRecord {
 	id := strconv.Itoa(st.nextID)
@@ -73,6 +109,7 @@ func callRoutes() []route {
 		{pattern: "POST /crm/v3/objects/calls/batch/create", h: (*Server).batchCreateCalls},
 		{pattern: "POST /crm/v3/objects/calls/batch/read", h: (*Server).batchReadCalls},
 		{pattern: "POST /crm/v3/objects/calls/batch/update", h: (*Server).batchUpdateCalls},
+		{pattern: "POST /crm/v3/objects/calls/batch/upsert", h: (*Server).batchUpsertCalls},
 		{pattern: "GET /crm/v3/objects/calls/{callId}", h: (*Server).getCall},
 		{pattern: "POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create", h: (*Server).batchCreateAssociations},
 	}
@@ -160,9 +197,13 @@ type callPlan struct {
 	contacts []string
 }
 
-// planCall validates one create input. Call with s.mu held.
-func (s *Server) planCall(i callInput) (callPlan, *inputError) {
+// planCall validates one create input; claimant names it among the batch's
+// unique values. Call with s.mu held.
+func (s *Server) planCall(i callInput, claims uniqueClaims, claimant string) (callPlan, *inputError) {
 	values, ierr := s.checkCallProps(i.Properties, true)
+	if ierr == nil {
+		ierr = checkUnique(s.props["calls"].props, values, "", claimant, s.calls.holder, claims, "")
+	}
 	if ierr != nil {
 		return callPlan{}, ierr
 	}
@@ -195,7 +236,12 @@ func (s *Server) batchCreateCalls(c *call) {
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	plans, errs, ok := planBatch(s, c, in.Inputs, callInput.trace, s.planCall)
+	claims := uniqueClaims{}
+	n := 0
+	plans, errs, ok := planBatch(s, c, in.Inputs, callInput.trace, func(i callInput) (callPlan, *inputError) {
+		n++
+		return s.planCall(i, claims, fmt.Sprint("new#", n))
+	})
 	if !ok {
 		return
 	}
@@ -220,7 +266,8 @@ type callUpdate struct {
 	Properties         map[string]scalarString `json:"properties"`
 }
 
-func (i callUpdate) trace() string { return i.ObjectWriteTraceID }
+func (i callUpdate) trace() string      { return i.ObjectWriteTraceID }
+func (i callUpdate) idProperty() string { return i.IDProperty }
 
 // callUpdatePlan is one validated call update.
 type callUpdatePlan struct {
@@ -231,14 +278,17 @@ type callUpdatePlan struct {
 
 // planCallUpdate validates one update input: a live call, valid values.
 // Call with s.mu held.
-func (s *Server) planCallUpdate(i callUpdate) (callUpdatePlan, *inputError) {
-	r, ok := s.calls.byID[i.ID]
+func (s *Server) planCallUpdate(i callUpdate, claims uniqueClaims) (callUpdatePlan, *inputError) {
+	r := s.calls.find(i.IDProperty, i.ID, false)
 	var values map[string]string
 	var ierr *inputError
-	if !ok || r.archived {
+	if r == nil {
 		ierr = badInput(http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("Could not find a CALL with id %s", i.ID))
 	} else {
 		values, ierr = s.checkCallProps(i.Properties, false)
+	}
+	if ierr == nil {
+		ierr = checkUnique(s.props["calls"].props, values, r.id, r.id, s.calls.holder, claims, "")
 	}
 	if ierr != nil {
 		ierr.context = map[string][]string{"ids": {i.ID}}
@@ -265,11 +315,6 @@ func (s *Server) batchUpdateCalls(c *call) {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [id, properties]", nil)
 			return
 		}
-		if i.IDProperty != "" && i.IDProperty != "hs_object_id" {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("Unable to update by property %s: calls have no unique properties in the simulator", i.IDProperty), nil)
-			return
-		}
 		if ids[i.ID] {
 			dups = append(dups, i.ID)
 		}
@@ -283,7 +328,12 @@ func (s *Server) batchUpdateCalls(c *call) {
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	plans, errs, ok := planBatch(s, c, in.Inputs, callUpdate.trace, s.planCallUpdate)
+	if !checkIDProperties(s, c, callsTypeID, in.Inputs, callUpdate.idProperty, s.props["calls"].props) {
+		return
+	}
+	claims := uniqueClaims{}
+	plans, errs, ok := planBatch(s, c, in.Inputs, callUpdate.trace,
+		func(i callUpdate) (callUpdatePlan, *inputError) { return s.planCallUpdate(i, claims) })
 	if !ok {
 		return
 	}
@@ -395,23 +445,22 @@ func (s *Server) batchReadCalls(c *call) {
 	if !s.checkBatchSize(c, len(in.Inputs)) {
 		return
 	}
-	if in.IDProperty != "" && in.IDProperty != "hs_object_id" {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Unable to read by property %s: calls have no unique properties in the simulator", in.IDProperty), nil)
-		return
-	}
 	archived, ok := s.boolQuery(c, "archived")
 	if !ok {
 		return
 	}
 	started := isoTime(s.now())
 	s.mu.Lock()
+	if !s.checkUniqueKey(c, callsTypeID, in.IDProperty, true, s.props["calls"].props) {
+		s.mu.Unlock()
+		return
+	}
 	results := []simpleObject{}
 	var missing []string
 	got := map[string]bool{}
 	for _, i := range in.Inputs {
-		r, ok := s.calls.byID[strings.TrimSpace(i.ID)]
-		if !ok || r.archived != archived {
+		r := s.calls.find(in.IDProperty, i.ID, archived)
+		if r == nil {
 			missing = append(missing, i.ID)
 			continue
 		}

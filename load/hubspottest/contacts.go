@@ -24,11 +24,15 @@ func (s *Server) batchUpsertContacts(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defs := s.props["contacts"].props
-	if !s.checkIDProperties(c, "0-1", in.Inputs, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
+	if !checkIDProperties(s, c, contactsTypeID, in.Inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
 		return
 	}
-	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace,
-		func(i upsertInput) (upsertPlan, *inputError) { return s.planUpsert(i, defs) })
+	claims := uniqueClaims{}
+	n := 0
+	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace, func(i upsertInput) (upsertPlan, *inputError) {
+		n++
+		return s.planUpsert(i, defs, claims, fmt.Sprint("new#", n))
+	})
 	if !ok {
 		return
 	}
@@ -40,29 +44,6 @@ func (s *Server) batchUpsertContacts(c *call) {
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
-}
-
-// checkIDProperties refuses (400) an upsert keyed by a property that does
-// not exist or does not have unique values; email and the record id are
-// always keys. objectTypeID names the object type in HubSpot's message.
-func (s *Server) checkIDProperties(c *call, objectTypeID string, inputs []upsertInput, defs map[string]*property) bool {
-	for _, i := range inputs {
-		switch i.IDProperty {
-		case "", "email", "hs_object_id":
-			continue
-		}
-		p, ok := defs[i.IDProperty]
-		if !ok {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Property \"%s\" does not exist", i.IDProperty), nil)
-			return false
-		}
-		if !p.HasUniqueValue {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("Unable to perform update/upsert by non-unique %s property %s", objectTypeID, i.IDProperty), nil)
-			return false
-		}
-	}
-	return true
 }
 
 // checkDuplicateKeys fails the whole request (400) when two inputs name the
@@ -125,6 +106,15 @@ func (s *Server) applyUpsert(p upsertPlan, now time.Time) upsertObject {
 	return upsertObject{simpleObject: o, New: isNew}
 }
 
+// contactHolder returns the id of the live contact whose property name has
+// this value, or "".
+func (s *Server) contactHolder(name, value string) string {
+	if c := s.contacts.byProp(name, value, false); c != nil {
+		return c.id
+	}
+	return ""
+}
+
 // resolve finds the live contact an upsert key points at.
 func (s *Server) resolve(idProperty, key string) *contact {
 	switch idProperty {
@@ -140,8 +130,9 @@ func (s *Server) resolve(idProperty, key string) *contact {
 	}
 }
 
-// planUpsert validates one upsert input against the current state.
-func (s *Server) planUpsert(i upsertInput, defs map[string]*property) (upsertPlan, *inputError) {
+// planUpsert validates one upsert input against the current state;
+// claimant names it among the batch's unique values.
+func (s *Server) planUpsert(i upsertInput, defs map[string]*property, claims uniqueClaims, claimant string) (upsertPlan, *inputError) {
 	var perrs []propError
 	key := strings.TrimSpace(i.ID)
 	if i.IDProperty == "email" {
@@ -167,6 +158,13 @@ func (s *Server) planUpsert(i upsertInput, defs map[string]*property) (upsertPla
 		if other := s.contacts.byEmail(e, false); other != nil && other.id != self {
 			return upsertPlan{}, badInput(http.StatusConflict, "CONFLICT", fmt.Sprintf("Contact already exists. Existing ID: %s", other.id))
 		}
+	}
+	self := ""
+	if target != nil {
+		self, claimant = target.id, target.id
+	}
+	if ierr := checkUnique(defs, values, self, claimant, s.contactHolder, claims, "email"); ierr != nil {
+		return upsertPlan{}, ierr
 	}
 	return upsertPlan{in: i, target: target, key: key, values: values}, nil
 }
@@ -208,14 +206,9 @@ func (s *Server) batchReadContacts(c *call) {
 	started := isoTime(s.now())
 
 	s.mu.Lock()
-	if p := in.IDProperty; p != "" && p != "email" && p != "hs_object_id" {
-		def, ok := s.props["contacts"].props[p]
-		if !ok || !def.HasUniqueValue {
-			s.mu.Unlock()
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("Unable to read by property %s: it does not exist or does not have unique values", p), nil)
-			return
-		}
+	if !s.checkUniqueKey(c, contactsTypeID, in.IDProperty, true, s.props["contacts"].props) {
+		s.mu.Unlock()
+		return
 	}
 	results := []simpleObject{}
 	var missing []string
@@ -254,7 +247,8 @@ func (s *Server) batchReadContacts(c *call) {
 	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
 }
 
-// GET /crm/v3/objects/contacts
+// GET /crm/v3/objects/contacts (also /crm/v3/objects/0-1): ?limit ≤ 100
+// (default 10) &after &properties &propertiesWithHistory &archived.
 func (s *Server) listContacts(c *call) {
 	q := c.r.URL.Query()
 	limit, after, ok := s.paging(c, 10)
@@ -266,29 +260,15 @@ func (s *Server) listContacts(c *call) {
 		return
 	}
 	props, history := splitList(q["properties"]), splitList(q["propertiesWithHistory"])
-
 	s.mu.Lock()
-	var page []simpleObject
-	next := ""
-	for _, x := range s.contacts.sorted(archived) {
-		if idNum(x.id) < after {
-			continue
-		}
-		if len(page) == limit {
-			next = x.id
-			break
-		}
+	all := s.contacts.sorted(archived)
+	lo, hi, next := pageBounds(len(all), func(i int) string { return all[i].id }, limit, after)
+	page := make([]simpleObject, 0, hi-lo)
+	for _, x := range all[lo:hi] {
 		page = append(page, x.object(props, history))
 	}
 	s.mu.Unlock()
-	if page == nil {
-		page = []simpleObject{}
-	}
-	resp := map[string]any{"results": page}
-	if next != "" {
-		resp["paging"] = map[string]any{"next": map[string]string{"after": next, "link": "?after=" + next}}
-	}
-	s.writeJSON(c, http.StatusOK, resp)
+	s.writeList(c, page, next)
 }
 
 // GET /crm/v3/objects/contacts/{contactId}

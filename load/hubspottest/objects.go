@@ -34,4 +34,5 @@ type upsertInput struct {
 	Properties         map[string]scalarString `json:"properties"`
 }
 
-func (i upsertInput) trace() string { return i.ObjectWriteTraceID }
+func (i upsertInput) trace() string      { return i.ObjectWriteTraceID }
+func (i upsertInput) idProperty() string { return i.IDProperty }

@@ -5,6 +5,7 @@ package hubspottest
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -58,4 +59,26 @@ func splitList(values []string) []string {
 		}
 	}
 	return out
+}
+
+// pageBounds pages n items sorted by numeric id (idAt(i) is the i-th id):
+// the page is items[lo:hi], the first limit items whose id is at least
+// after; next is the id of the item after the page, "" on the last page.
+func pageBounds(n int, idAt func(int) string, limit, after int) (lo, hi int, next string) {
+	lo = sort.Search(n, func(i int) bool { return idNum(idAt(i)) >= after })
+	hi = min(lo+limit, n)
+	if hi < n {
+		next = idAt(hi)
+	}
+	return lo, hi, next
+}
+
+// writeList answers a list operation: {"results": page, "paging": {"next":
+// {"after", "link"}}}, paging only when there is a next page.
+func (s *Server) writeList(c *call, page any, next string) {
+	resp := map[string]any{"results": page}
+	if next != "" {
+		resp["paging"] = map[string]any{"next": map[string]string{"after": next, "link": "?after=" + next}}
+	}
+	s.writeJSON(c, http.StatusOK, resp)
 }

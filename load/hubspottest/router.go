@@ -24,7 +24,7 @@ type route struct {
 func routes() []route {
 	var out []route
 	for _, area := range [][]route{contactRoutes(), propertyRoutes(), userRoutes(),
-		marketingRoutes(), timelineRoutes(), callRoutes()} {
+		marketingRoutes(), timelineRoutes(), callRoutes(), objectRoutes()} {
 		out = append(out, area...)
 	}
 	return out

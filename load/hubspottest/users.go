@@ -3,6 +3,7 @@ package hubspottest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -37,24 +38,13 @@ func (s *Server) listUsers(c *call) {
 		return
 	}
 	s.mu.Lock()
-	page := []user{}
-	next := ""
-	for _, u := range s.users {
-		if idNum(u.ID) < after {
-			continue
-		}
-		if len(page) == limit {
-			next = u.ID
-			break
-		}
-		page = append(page, u)
-	}
+	lo, hi, next := pageBounds(len(s.users), func(i int) string { return s.users[i].ID }, limit, after)
+	page := slices.Clone(s.users[lo:hi])
 	s.mu.Unlock()
-	resp := map[string]any{"results": page}
-	if next != "" {
-		resp["paging"] = map[string]any{"next": map[string]string{"after": next, "link": "?after=" + next}}
+	if page == nil {
+		page = []user{}
 	}
-	s.writeJSON(c, http.StatusOK, resp)
+	s.writeList(c, page, next)
 }
 
 // GET /settings/v3/users/{userId}?idProperty=USER_ID|EMAIL
