@@ -344,5 +344,6 @@ func contactRoutes() []route {
 		{pattern: "POST " + objects + "/batch/upsert", h: (*Server).batchUpsertContacts},
 		{pattern: "POST " + objects + "/batch/read", h: (*Server).batchReadContacts},
 		{pattern: "POST " + objects + "/batch/archive", h: (*Server).batchArchiveContacts},
+		{pattern: "POST " + objects + "/gdpr-delete", h: (*Server).gdprDeleteContact},
 	}
 }

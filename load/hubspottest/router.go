@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 )
 
 // route is one served operation: a ServeMux pattern ("POST /crm/v3/objects/
@@ -23,7 +24,7 @@ type route struct {
 // routes lists every served operation, by API area.
 func routes() []route {
 	var out []route
-	for _, area := range [][]route{contactRoutes(), propertyRoutes(), userRoutes(),
+	for _, area := range [][]route{contactRoutes(), propertyRoutes(), userRoutes(), accountRoutes(),
 		marketingRoutes(), timelineRoutes(), callRoutes(), objectRoutes()} {
 		out = append(out, area...)
 	}
@@ -159,6 +160,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.begin()
 	defer s.end()
+	s.delay(r)
 	c := &call{r: r, corrID: newUUID()}
 	c.w = &statusWriter{ResponseWriter: rw, call: c}
 	c.w.Header().Set("X-HubSpot-Correlation-Id", c.corrID)
@@ -266,5 +268,29 @@ func (s *Server) end() {
 	s.inflight--
 	if s.inflight == 0 {
 		close(s.idle)
+	}
+}
+
+// delay holds the request for the configured latency, or until the client
+// hangs up or the server closes.
+func (s *Server) delay(r *http.Request) {
+	if s.cfg.latency <= 0 && s.cfg.jitter == 0 {
+		return
+	}
+	s.mu.Lock()
+	d := s.cfg.latency
+	if j := s.cfg.jitter; j > 0 {
+		d += time.Duration(s.lrng.Int64N(int64(2*j)+1)) - j
+	}
+	s.mu.Unlock()
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.done:
 	}
 }

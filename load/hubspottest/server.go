@@ -91,6 +91,9 @@ type config struct {
 	faults       []Fault
 	maxBodyBytes int64
 	seed         int64
+	portalID     int64
+	latency      time.Duration // mean added delay per request
+	jitter       time.Duration // the delay is uniform in latency ± jitter
 	logger       *slog.Logger
 	now          func() time.Time
 }
@@ -160,6 +163,14 @@ func WithShuffleSeed(seed int64) Option {
 	return func(c *config) { c.seed = seed }
 }
 
+// WithLatency delays every request by mean ± jitter (uniform, drawn from a
+// generator seeded like WithShuffleSeed), as a real network's round trip
+// would, before anything else is done with it: realistic conditions for
+// tests and benchmarks of pipelined writes. A negative draw is no delay.
+func WithLatency(mean, jitter time.Duration) Option {
+	return func(c *config) { c.latency, c.jitter = mean, max(jitter, 0) }
+}
+
 // WithLogger logs every request at Debug level; nil discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
@@ -210,7 +221,8 @@ type Server struct {
 	mu       sync.Mutex
 	inflight int           // requests being handled
 	idle     chan struct{} // closed when inflight falls to 0
-	rng      *mrand.Rand
+	rng      *mrand.Rand   // result order
+	lrng     *mrand.Rand   // latency draws
 	faults   []*faultState
 	requests []Request
 	limits   rateState
@@ -221,6 +233,7 @@ type Server struct {
 	mevents  *marketingStore
 	timeline *timelineStore
 	calls    *callStore
+	blocked  []string // GDPR block list: emails deleted before any contact had them
 }
 
 // NewServer starts a simulator on 127.0.0.1 with a free port.
@@ -247,7 +260,8 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 }
 
 func newServer(opts []Option) *Server {
-	cfg := config{developerKey: DefaultDeveloperKey, appID: DefaultAppID, tier: "professional", maxBodyBytes: DefaultMaxBodyBytes, seed: defaultShuffleSeed, now: time.Now}
+	cfg := config{developerKey: DefaultDeveloperKey, appID: DefaultAppID, tier: "professional",
+		maxBodyBytes: DefaultMaxBodyBytes, seed: defaultShuffleSeed, portalID: DefaultPortalID, now: time.Now}
 	cfg.burst, cfg.daily, _ = tierLimits(cfg.tier)
 	for _, o := range opts {
 		o(&cfg)
@@ -264,6 +278,7 @@ func newServer(opts []Option) *Server {
 		log:      log,
 		done:     make(chan struct{}),
 		rng:      mrand.New(mrand.NewPCG(uint64(cfg.seed), 0x9e3779b97f4a7c15)),
+		lrng:     mrand.New(mrand.NewPCG(uint64(cfg.seed), 0x6c8e9cf570932bd5)),
 		contacts: newContactStore(),
 		props:    defaultProperties(cfg.now()),
 		nextUser: 1000001,
