@@ -142,6 +142,7 @@ func TestContract(t *testing.T) {
 		group    = "/crm/v3/properties/{objectType}/groups/{groupName}"
 		pcreate  = "/crm/v3/properties/{objectType}/batch/create"
 		pread    = "/crm/v3/properties/{objectType}/batch/read"
+		gdpr     = "/crm/v3/objects/contacts/gdpr-delete"
 		users    = "/settings/users/v3"
 		userByID = "/settings/v3/users/{userId}"
 	)
@@ -207,6 +208,21 @@ func TestContract(t *testing.T) {
 		{"user", usersSpec, userByID, "GET", "/settings/v3/users/" + user, nil, "", 200},
 		{"user by email", usersSpec, userByID, "GET", "/settings/v3/users/staff@acme.com?idProperty=EMAIL", nil, "", 200},
 		{"user missing", usersSpec, userByID, "GET", "/settings/v3/users/1", nil, "", 404},
+		{"user create", usersSpec, users, "POST", users, m{"email": "new.staff@acme.com", "sendWelcomeEmail": false,
+			"firstName": "New", "lastName": "Staff", "roleId": "100", "seatNames": []string{}}, "", 201},
+		{"user create docs path", usersSpec, users, "POST", "/settings/v3/users", m{"email": "second@acme.com", "sendWelcomeEmail": true}, "", 201},
+		{"user create conflict", usersSpec, users, "POST", users, m{"email": "Staff@acme.com", "sendWelcomeEmail": false}, "", 409},
+		{"user create invalid", usersSpec, users, "POST", users, m{"email": "staff@acme.con", "sendWelcomeEmail": false}, "", 400},
+		{"user create missing", usersSpec, users, "POST", users, m{"email": "third@acme.com"}, "", 400},
+		// GDPR deletion.
+		{"gdpr delete", contactsSpec, gdpr, "POST", gdpr, m{"objectId": "p0@example.com", "idProperty": "email"}, "", 204},
+		{"gdpr delete archived", contactsSpec, gdpr, "POST", gdpr, m{"objectId": gone}, "", 204},
+		{"gdpr delete unknown email", contactsSpec, gdpr, "POST", gdpr, m{"objectId": "never@example.com", "idProperty": "email"}, "", 204},
+		{"gdpr delete unknown id", contactsSpec, gdpr, "POST", gdpr, m{"objectId": "999999"}, "", 404},
+		{"gdpr delete no id", contactsSpec, gdpr, "POST", gdpr, m{"idProperty": "email"}, "", 400},
+		{"gdpr delete by non-unique", contactsSpec, gdpr, "POST", gdpr, m{"objectId": "x", "idProperty": "firstname"}, "", 400},
+		{"list archived after gdpr", contactsSpec, objects, "GET", objects + "?archived=true", nil, "", 200},
+		{"read archived after gdpr", contactsSpec, read, "POST", read + "?archived=true", readBody("gone@example.com"), "", 207},
 	}
 	// Cases run in order: later ones depend on state made by earlier ones.
 	for _, tc := range cases {

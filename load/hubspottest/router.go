@@ -277,12 +277,7 @@ func (s *Server) delay(r *http.Request) {
 	if s.cfg.latency <= 0 && s.cfg.jitter == 0 {
 		return
 	}
-	s.mu.Lock()
-	d := s.cfg.latency
-	if j := s.cfg.jitter; j > 0 {
-		d += time.Duration(s.lrng.Int64N(int64(2*j)+1)) - j
-	}
-	s.mu.Unlock()
+	d := s.latencyDraw()
 	if d <= 0 {
 		return
 	}
@@ -293,4 +288,15 @@ func (s *Server) delay(r *http.Request) {
 	case <-r.Context().Done():
 	case <-s.done:
 	}
+}
+
+// latencyDraw is one request's delay: uniform in latency ± jitter.
+func (s *Server) latencyDraw() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.cfg.latency
+	if j := s.cfg.jitter; j > 0 {
+		d += time.Duration(s.lrng.Int64N(int64(2*j)+1)) - j
+	}
+	return d
 }

@@ -393,3 +393,32 @@ func TestServer_concurrent(t *testing.T) {
 		t.Errorf("contacts = %d, want 80", got)
 	}
 }
+
+// TestServer_latency: every request waits at least mean - jitter.
+func TestServer_latency(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, WithLatency(40*time.Millisecond, 10*time.Millisecond))
+	for range 3 {
+		start := time.Now()
+		wantStatus(t, do(t, srv, "GET", "/crm/v3/properties/contacts", nil), http.StatusOK)
+		if d := time.Since(start); d < 30*time.Millisecond {
+			t.Errorf("request took %v, want at least 30ms", d)
+		}
+	}
+	// Draws stay within mean ± jitter, spread over it, and the seed repeats them.
+	draws := func(seed int64) []time.Duration {
+		s := newServer([]Option{WithLatency(5*time.Millisecond, 5*time.Millisecond), WithShuffleSeed(seed)})
+		var out []time.Duration
+		for range 200 {
+			out = append(out, s.latencyDraw())
+		}
+		return out
+	}
+	a := draws(1)
+	if lo, hi := slices.Min(a), slices.Max(a); lo < 0 || hi > 10*time.Millisecond || hi-lo < 5*time.Millisecond {
+		t.Errorf("draws in [%v, %v], want spread over [0, 10ms]", lo, hi)
+	}
+	if !slices.Equal(a, draws(1)) || slices.Equal(a, draws(2)) {
+		t.Error("the seed does not fix the draws")
+	}
+}
