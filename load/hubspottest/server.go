@@ -15,14 +15,17 @@
 //	POST   /crm/v3/objects/contacts/batch/upsert         200 / 207 / 400 / 409
 //	POST   /crm/v3/objects/contacts/batch/read           ?archived; 200 / 207
 //	POST   /crm/v3/objects/contacts/batch/archive        204
+//	POST   /crm/v3/objects/contacts/gdpr-delete          204, gone for good (block list for unknown emails) / 404
+//	GET    /crm/v3/objects/{objectType}                  list of contacts, calls, marketing events (0-54); ?limit ≤100 &after
 //	GET    /crm/v3/properties/{objectType}               and POST (201 / 409 / 400)
 //	GET    /crm/v3/properties/{objectType}/{name}        404 when absent
 //	POST   /crm/v3/properties/{objectType}/batch/create  201 / 207
 //	POST   /crm/v3/properties/{objectType}/batch/read    200 / 207
 //	GET    /crm/v3/properties/{objectType}/groups        and POST (201 / 409)
 //	GET    /crm/v3/properties/{objectType}/groups/{name}
-//	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after
+//	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after; and POST (201 / 400 / 409)
 //	GET    /settings/v3/users/{userId}                   ?idProperty=USER_ID|EMAIL
+//	GET    /account-info/v3/details                      portalId (WithPortalID), timeZone, uiDomain, …
 //	POST   /marketing/v3/marketing-events/events/upsert  200 / 400
 //	GET    /marketing/v3/marketing-events/events/{externalEventId}  ?externalAccountId, with counts
 //	POST   /marketing/v3/marketing-events/attendance/{externalEventId}/{state}/create        by contact id
@@ -32,11 +35,25 @@
 //	POST   /crm/v3/timeline/events, /events/batch/create  OAuth token only (403 for private apps)
 //	GET    /crm/v3/timeline/events/{eventTemplateId}/{eventId}
 //	       (every timeline route is also served under /integrators/timeline/v3)
-//	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400
-//	POST   /crm/v3/objects/calls/batch/read              200 / 207
-//	POST   /crm/v3/objects/calls/batch/update            200 / 207 / 400 / 404
+//	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400 / 409
+//	POST   /crm/v3/objects/calls/batch/read              ?archived, by id or a unique idProperty; 200 / 207
+//	POST   /crm/v3/objects/calls/batch/update            200 / 207 / 400 / 404 / 409
+//	POST   /crm/v3/objects/calls/batch/upsert            by a unique idProperty: creates or updates ("new"); 200 / 207 / 400 / 409
 //	POST   /crm/v4/associations/calls/contacts/batch/create  201 / 207 / 400
 //	GET    /crm/v3/objects/calls/{callId}                ?associations=contacts
+//
+// Properties created with hasUniqueValue: true are unique per object type:
+// a create or update giving a second object the value is refused (409).
+//
+// Faults (WithFault, AddFault, or ParseFaults for `zoomsync sim hubspot
+// --faults SPEC`) are named in specs by their kebab-case kind: 429-burst
+// (TEN_SECONDLY_ROLLING), 429-daily (DAILY), 423, 5xx, stall, malformed
+// (200, truncated body, nothing applied), reset (connection dropped, nothing
+// applied), expired-token, and the kinds that apply the write first:
+// reset-after-commit (connection dropped), 504-after-commit,
+// truncated-after-commit (its status, body cut off) and 207-partial (some
+// rows failed, the rest applied). WithLatency adds a seeded per-request
+// delay.
 //
 // Routes are http.ServeMux patterns (Routes lists them); a middleware around
 // the muxes checks every request in this order: route, bearer token (401; the
