@@ -43,6 +43,55 @@ type callStore struct {
 
 func newCallStore() *callStore { return &callStore{byID: map[string]*callRecord{}, nextID: 50001} }
 
+// byProp finds the live call whose property name has this value.
+func (st *callStore) byProp(name, value string) *callRecord {
+	for _, id := range st.order {
+		if r := st.byID[id]; !r.archived && r.props[name] == value {
+			return r
+		}
+	}
+	return nil
+}
+
+// holder returns the id of the live call holding value in property name, or "".
+func (st *callStore) holder(name, value string) string {
+	if r := st.byProp(name, value); r != nil {
+		return r.id
+	}
+	return ""
+}
+
+// find resolves a key (a record id, or a unique property's value when
+// idProperty names one) to a call with the given archived flag.
+func (st *callStore) find(idProperty, key string, archived bool) *callRecord {
+	key = strings.TrimSpace(key)
+	if idProperty == "" || idProperty == "hs_object_id" {
+		if r, ok := st.byID[key]; ok && r.archived == archived {
+			return r
+		}
+		return nil
+	}
+	for _, id := range st.order {
+		if r := st.byID[id]; r.archived == archived && r.props[idProperty] == key {
+			return r
+		}
+	}
+	return nil
+}
+
+// create stores a new call with these values and associated contacts.
+func (st *callStore) create(values map[string]string, contacts []string, now time.Time) *callRecord {
+	id := strconv.Itoa(st.nextID)
+	st.nextID++
+	ts := isoTime(now)
+	r := &callRecord{id: id, contacts: contacts, createdAt: now, updatedAt: now,
+		props: map[string]string{"hs_object_id": id, "hs_createdate": ts, "hs_lastmodifieddate": ts}}
+	maps.Copy(r.props, values)
+	st.byID[id] = r
+	st.order = append(st.order, id)
+	return r
+}
+
 // Calls returns every call, in creation order, with its associations.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
@@ -55,12 +104,15 @@ func (s *Server) Calls() []Call {
 	return out
 }
 
-func (s *Server) callRoutes() {
-	s.handle("POST", "/crm/v3/objects/calls/batch/create", s.batchCreateCalls)
-	s.handle("POST", "/crm/v3/objects/calls/batch/read", s.batchReadCalls)
-	s.handle("POST", "/crm/v3/objects/calls/batch/update", s.batchUpdateCalls)
-	s.handle("GET", "/crm/v3/objects/calls/{callId}", s.getCall)
-	s.handle("POST", "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create", s.batchCreateAssociations)
+func callRoutes() []route {
+	return []route{
+		{pattern: "POST /crm/v3/objects/calls/batch/create", h: (*Server).batchCreateCalls},
+		{pattern: "POST /crm/v3/objects/calls/batch/read", h: (*Server).batchReadCalls},
+		{pattern: "POST /crm/v3/objects/calls/batch/update", h: (*Server).batchUpdateCalls},
+		{pattern: "POST /crm/v3/objects/calls/batch/upsert", h: (*Server).batchUpsertCalls},
+		{pattern: "GET /crm/v3/objects/calls/{callId}", h: (*Server).getCall},
+		{pattern: "POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create", h: (*Server).batchCreateAssociations},
+	}
 }
 
 // callAlwaysReturned are in every call read result.
@@ -102,17 +154,19 @@ type callInput struct {
 	} `json:"associations"`
 }
 
+func (i callInput) trace() string { return i.ObjectWriteTraceID }
+
 // checkCallToContact accepts only the call → contact type: the simulator
 // knows no other association.
 func checkCallToContact(types []associationSpec) *inputError {
 	if len(types) == 0 {
-		return &inputError{http.StatusBadRequest, "VALIDATION_ERROR", "An association needs at least one type"}
+		return badInput(http.StatusBadRequest, "VALIDATION_ERROR", "An association needs at least one type")
 	}
 	for _, t := range types {
 		if t.AssociationCategory != "HUBSPOT_DEFINED" || t.AssociationTypeID != callToContact {
-			return &inputError{http.StatusBadRequest, "VALIDATION_ERROR",
+			return badInput(http.StatusBadRequest, "VALIDATION_ERROR",
 				fmt.Sprintf("Association type %s/%d is not supported by the simulator: use HUBSPOT_DEFINED/%d (call to contact)",
-					t.AssociationCategory, t.AssociationTypeID, callToContact)}
+					t.AssociationCategory, t.AssociationTypeID, callToContact))
 		}
 	}
 	return nil
@@ -122,26 +176,7 @@ func checkCallToContact(types []associationSpec) *inputError {
 // well-typed; hs_timestamp is required on create and cannot be cleared.
 // Call with s.mu held.
 func (s *Server) checkCallProps(in map[string]scalarString, create bool) (map[string]string, *inputError) {
-	defs := s.props["calls"].props
-	var perrs []propError
-	values := map[string]string{}
-	for _, name := range slices.Sorted(maps.Keys(in)) {
-		p, ok := defs[name]
-		if !ok || p.Archived {
-			perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", name), Error: "PROPERTY_DOESNT_EXIST", Name: name})
-			continue
-		}
-		if p.ModificationMetadata.ReadOnlyValue {
-			perrs = append(perrs, propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name})
-			continue
-		}
-		v, perr := checkValue(p, string(in[name]))
-		if perr != nil {
-			perrs = append(perrs, *perr)
-			continue
-		}
-		values[name] = v
-	}
+	values, perrs := checkProps(s.props["calls"].props, in)
 	_, named := in["hs_timestamp"]
 	if values["hs_timestamp"] == "" && (create || named) && !slices.ContainsFunc(perrs, func(e propError) bool { return e.Name == "hs_timestamp" }) {
 		perrs = append(perrs, propError{Message: "hs_timestamp is required", Error: "REQUIRED_PROPERTY", Name: "hs_timestamp"})
@@ -150,32 +185,43 @@ func (s *Server) checkCallProps(in map[string]scalarString, create bool) (map[st
 		perrs = append(perrs, propError{Message: "Recording URL must use HTTPS", Error: "INVALID_URL", Name: "hs_call_recording_url"})
 	}
 	if len(perrs) > 0 {
-		return nil, &inputError{status: http.StatusBadRequest, category: "VALIDATION_ERROR", message: propErrorsMessage(perrs)}
+		return nil, badInput(http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage(perrs))
 	}
 	return values, nil
 }
 
-// planCall validates one create input. Call with s.mu held.
-func (s *Server) planCall(i callInput) (map[string]string, []string, *inputError) {
+// callPlan is one validated call create.
+type callPlan struct {
+	trace    string
+	values   map[string]string
+	contacts []string
+}
+
+// planCall validates one create input; claimant names it among the batch's
+// unique values. Call with s.mu held.
+func (s *Server) planCall(i callInput, claims uniqueClaims, claimant string) (callPlan, *inputError) {
 	values, ierr := s.checkCallProps(i.Properties, true)
+	if ierr == nil {
+		ierr = checkUnique(s.props["calls"].props, values, "", claimant, s.calls.holder, claims, "")
+	}
 	if ierr != nil {
-		return nil, nil, ierr
+		return callPlan{}, ierr
 	}
 	var contacts []string
 	for _, a := range i.Associations {
 		if ierr := checkCallToContact(a.Types); ierr != nil {
-			return nil, nil, ierr
+			return callPlan{}, ierr
 		}
 		ct, ok := s.contacts.byID[a.To.ID]
 		if !ok || ct.archived {
-			return nil, nil, &inputError{http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("Could not create association: contact %s does not exist", a.To.ID)}
+			return callPlan{}, badInput(http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("Could not create association: contact %s does not exist", a.To.ID))
 		}
 		if !slices.Contains(contacts, ct.id) {
 			contacts = append(contacts, ct.id)
 		}
 	}
-	return values, contacts, nil
+	return callPlan{trace: i.ObjectWriteTraceID, values: values, contacts: contacts}, nil
 }
 
 // POST /crm/v3/objects/calls/batch/create → 201, 207 when every input has a
@@ -190,46 +236,19 @@ func (s *Server) batchCreateCalls(c *call) {
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	traced := true
-	traces := map[string]bool{}
-	for _, i := range in.Inputs {
-		if i.ObjectWriteTraceID == "" || traces[i.ObjectWriteTraceID] {
-			traced = false
-			break
-		}
-		traces[i.ObjectWriteTraceID] = true
-	}
-	type plan struct {
-		trace    string
-		values   map[string]string
-		contacts []string
-	}
-	var plans []plan
-	var errs []standardError
-	for _, i := range in.Inputs {
-		values, contacts, ierr := s.planCall(i)
-		if ierr != nil {
-			if !traced {
-				s.writeError(c, ierr.status, ierr.category, ierr.message, nil)
-				return
-			}
-			errs = append(errs, newStandardError(ierr.category, ierr.message,
-				map[string][]string{"objectWriteTraceId": {i.ObjectWriteTraceID}}))
-			continue
-		}
-		plans = append(plans, plan{i.ObjectWriteTraceID, values, contacts})
+	claims := uniqueClaims{}
+	n := 0
+	plans, errs, ok := planBatch(s, c, in.Inputs, callInput.trace, func(i callInput) (callPlan, *inputError) {
+		n++
+		return s.planCall(i, claims, fmt.Sprint("new#", n))
+	})
+	if !ok {
+		return
 	}
 	now := s.now()
 	results := make([]simpleObject, 0, len(plans))
 	for _, p := range plans {
-		id := strconv.Itoa(s.calls.nextID)
-		s.calls.nextID++
-		ts := isoTime(now)
-		r := &callRecord{id: id, contacts: p.contacts, createdAt: now, updatedAt: now,
-			props: map[string]string{"hs_object_id": id, "hs_createdate": ts, "hs_lastmodifieddate": ts}}
-		maps.Copy(r.props, p.values)
-		s.calls.byID[id] = r
-		s.calls.order = append(s.calls.order, id)
+		r := s.calls.create(p.values, p.contacts, now)
 		c.write = true
 		o := r.object(slices.Collect(maps.Keys(p.values)))
 		o.ObjectWriteTraceID = p.trace
@@ -245,6 +264,37 @@ type callUpdate struct {
 	IDProperty         string                  `json:"idProperty"`
 	ObjectWriteTraceID string                  `json:"objectWriteTraceId"`
 	Properties         map[string]scalarString `json:"properties"`
+}
+
+func (i callUpdate) trace() string      { return i.ObjectWriteTraceID }
+func (i callUpdate) idProperty() string { return i.IDProperty }
+
+// callUpdatePlan is one validated call update.
+type callUpdatePlan struct {
+	trace  string
+	r      *callRecord
+	values map[string]string
+}
+
+// planCallUpdate validates one update input: a live call, valid values.
+// Call with s.mu held.
+func (s *Server) planCallUpdate(i callUpdate, claims uniqueClaims) (callUpdatePlan, *inputError) {
+	r := s.calls.find(i.IDProperty, i.ID, false)
+	var values map[string]string
+	var ierr *inputError
+	if r == nil {
+		ierr = badInput(http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("Could not find a CALL with id %s", i.ID))
+	} else {
+		values, ierr = s.checkCallProps(i.Properties, false)
+	}
+	if ierr == nil {
+		ierr = checkUnique(s.props["calls"].props, values, r.id, r.id, s.calls.holder, claims, "")
+	}
+	if ierr != nil {
+		ierr.context = map[string][]string{"ids": {i.ID}}
+		return callUpdatePlan{}, ierr
+	}
+	return callUpdatePlan{trace: i.ObjectWriteTraceID, r: r, values: values}, nil
 }
 
 // POST /crm/v3/objects/calls/batch/update (by record id) → 200, 207 when
@@ -265,11 +315,6 @@ func (s *Server) batchUpdateCalls(c *call) {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [id, properties]", nil)
 			return
 		}
-		if i.IDProperty != "" && i.IDProperty != "hs_object_id" {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("Unable to update by property %s: calls have no unique properties in the simulator", i.IDProperty), nil)
-			return
-		}
 		if ids[i.ID] {
 			dups = append(dups, i.ID)
 		}
@@ -283,42 +328,14 @@ func (s *Server) batchUpdateCalls(c *call) {
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	traced := true
-	traces := map[string]bool{}
-	for _, i := range in.Inputs {
-		if i.ObjectWriteTraceID == "" || traces[i.ObjectWriteTraceID] {
-			traced = false
-			break
-		}
-		traces[i.ObjectWriteTraceID] = true
+	if !checkIDProperties(s, c, callsTypeID, in.Inputs, callUpdate.idProperty, s.props["calls"].props) {
+		return
 	}
-	type plan struct {
-		trace  string
-		r      *callRecord
-		values map[string]string
-	}
-	var plans []plan
-	var errs []standardError
-	for _, i := range in.Inputs {
-		r, ok := s.calls.byID[i.ID]
-		var values map[string]string
-		var ierr *inputError
-		if !ok || r.archived {
-			ierr = &inputError{http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("Could not find a CALL with id %s", i.ID)}
-		} else {
-			values, ierr = s.checkCallProps(i.Properties, false)
-		}
-		if ierr != nil {
-			if !traced {
-				s.writeError(c, ierr.status, ierr.category, ierr.message,
-					func(b *errorBody) { b.Context = map[string][]string{"ids": {i.ID}} })
-				return
-			}
-			errs = append(errs, newStandardError(ierr.category, ierr.message,
-				map[string][]string{"objectWriteTraceId": {i.ObjectWriteTraceID}, "ids": {i.ID}}))
-			continue
-		}
-		plans = append(plans, plan{i.ObjectWriteTraceID, r, values})
+	claims := uniqueClaims{}
+	plans, errs, ok := planBatch(s, c, in.Inputs, callUpdate.trace,
+		func(i callUpdate) (callUpdatePlan, *inputError) { return s.planCallUpdate(i, claims) })
+	if !ok {
+		return
 	}
 	now := s.now()
 	results := make([]simpleObject, 0, len(plans))
@@ -356,11 +373,11 @@ type labelsBetweenObjectPair struct {
 // context (objectId, objectType) is what HubSpot sends for an invalid id on
 // the single-pair PUT [obs].
 func (s *Server) batchCreateAssociations(c *call) {
-	from, to := objectTypes[c.params["fromObjectType"]], objectTypes[c.params["toObjectType"]]
+	from, to := objectTypes[c.param("fromObjectType")], objectTypes[c.param("toObjectType")]
 	if from != "calls" || to != "contacts" {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
 			fmt.Sprintf("Associations from %s to %s are not supported by the simulator: only calls to contacts",
-				c.params["fromObjectType"], c.params["toObjectType"]), nil)
+				c.param("fromObjectType"), c.param("toObjectType")), nil)
 		return
 	}
 	var in struct {
@@ -428,23 +445,22 @@ func (s *Server) batchReadCalls(c *call) {
 	if !s.checkBatchSize(c, len(in.Inputs)) {
 		return
 	}
-	if in.IDProperty != "" && in.IDProperty != "hs_object_id" {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Unable to read by property %s: calls have no unique properties in the simulator", in.IDProperty), nil)
-		return
-	}
 	archived, ok := s.boolQuery(c, "archived")
 	if !ok {
 		return
 	}
 	started := isoTime(s.now())
 	s.mu.Lock()
+	if !s.checkUniqueKey(c, callsTypeID, in.IDProperty, true, s.props["calls"].props) {
+		s.mu.Unlock()
+		return
+	}
 	results := []simpleObject{}
 	var missing []string
 	got := map[string]bool{}
 	for _, i := range in.Inputs {
-		r, ok := s.calls.byID[strings.TrimSpace(i.ID)]
-		if !ok || r.archived != archived {
+		r := s.calls.find(in.IDProperty, i.ID, archived)
+		if r == nil {
 			missing = append(missing, i.ID)
 			continue
 		}
@@ -480,7 +496,7 @@ func (s *Server) getCall(c *call) {
 	q := c.r.URL.Query()
 	assoc := splitList(q["associations"])
 	s.mu.Lock()
-	r, found := s.calls.byID[c.params["callId"]]
+	r, found := s.calls.byID[c.param("callId")]
 	found = found && r.archived == archived
 	var out struct {
 		simpleObject
@@ -509,7 +525,7 @@ func (s *Server) getCall(c *call) {
 	s.mu.Unlock()
 	if !found {
 		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found",
-			func(b *errorBody) { b.Context = map[string][]string{"id": {c.params["callId"]}} })
+			func(b *errorBody) { b.Context = map[string][]string{"id": {c.param("callId")}} })
 		return
 	}
 	s.writeJSON(c, http.StatusOK, out)

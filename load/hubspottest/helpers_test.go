@@ -120,3 +120,5 @@ func decode(t *testing.T, r response, v any) {
 		t.Fatalf("decoding %s: %v", r.body, err)
 	}
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

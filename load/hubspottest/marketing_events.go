@@ -120,14 +120,16 @@ func (s *Server) Participations(externalEventID string) []Participation {
 	return out
 }
 
-func (s *Server) marketingRoutes() {
+func marketingRoutes() []route {
 	const base = "/marketing/v3/marketing-events"
-	s.handle("POST", base+"/events/upsert", s.upsertMarketingEvents)
-	s.handle("GET", base+"/events/{externalEventId}", s.getMarketingEvent)
-	s.handle("POST", base+"/attendance/{externalEventId}/{subscriberState}/create", s.attendanceByID)
-	s.handle("POST", base+"/attendance/{externalEventId}/{subscriberState}/email-create", s.attendanceByEmail)
-	s.handle("GET", base+"/participations/{externalAccountId}/{externalEventId}", s.participationCounters)
-	s.handle("GET", base+"/participations/{externalAccountId}/{externalEventId}/breakdown", s.participationBreakdown)
+	return []route{
+		{pattern: "POST " + base + "/events/upsert", h: (*Server).upsertMarketingEvents},
+		{pattern: "GET " + base + "/events/{externalEventId}", h: (*Server).getMarketingEvent},
+		{pattern: "POST " + base + "/attendance/{externalEventId}/{subscriberState}/create", h: (*Server).attendanceByID},
+		{pattern: "POST " + base + "/attendance/{externalEventId}/{subscriberState}/email-create", h: (*Server).attendanceByEmail},
+		{pattern: "GET " + base + "/participations/{externalAccountId}/{externalEventId}", h: (*Server).participationCounters},
+		{pattern: "GET " + base + "/participations/{externalAccountId}/{externalEventId}/breakdown", h: (*Server).participationBreakdown},
+	}
 }
 
 // customProperty is the spec's PropertyValue as clients send it (name, value).
@@ -280,23 +282,11 @@ func (s *Server) upsertMarketingEvents(c *call) {
 
 	seen := map[string]bool{}
 	var dups []string
-	type plan struct {
-		in         marketingEventInput
-		start, end time.Time
-		props      map[string]string
-	}
-	plans := make([]plan, 0, len(in.Inputs))
+	plans := make([]marketingEventPlan, 0, len(in.Inputs))
 	for n, i := range in.Inputs {
-		var missing []string
-		for _, f := range []struct{ name, v string }{{"externalAccountId", i.ExternalAccountID},
-			{"externalEventId", i.ExternalEventID}, {"eventName", i.EventName}, {"eventOrganizer", i.EventOrganizer}} {
-			if strings.TrimSpace(f.v) == "" {
-				missing = append(missing, f.name)
-			}
-		}
-		if len(missing) > 0 {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s]", n, strings.Join(missing, ", ")), nil)
+		p, msg := planMarketingEvent(n, i, defs)
+		if msg != "" {
+			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
 			return
 		}
 		k := eventKey(i.ExternalAccountID, i.ExternalEventID)
@@ -304,48 +294,6 @@ func (s *Server) upsertMarketingEvents(c *call) {
 			dups = append(dups, i.ExternalEventID)
 		}
 		seen[k] = true
-		p := plan{in: i, props: map[string]string{}}
-		for _, f := range []struct {
-			name, v string
-			dst     *time.Time
-		}{{"startDateTime", i.StartDateTime, &p.start}, {"endDateTime", i.EndDateTime, &p.end}} {
-			if f.v == "" {
-				continue
-			}
-			t, err := parseDateTime(f.v)
-			if err != nil {
-				s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-					fmt.Sprintf("inputs[%d]: %s %q is not a valid date-time", n, f.name, f.v), nil)
-				return
-			}
-			*f.dst = t.UTC().Truncate(time.Millisecond)
-		}
-		if !p.start.IsZero() && !p.end.IsZero() && p.end.Before(p.start) {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("inputs[%d]: endDateTime is before startDateTime", n), nil)
-			return
-		}
-		if i.CustomProperties != nil {
-			for _, cp := range *i.CustomProperties {
-				def, ok := defs[cp.Name]
-				if ok && def.ModificationMetadata.ReadOnlyValue {
-					s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{{
-						Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", cp.Name), Error: "READ_ONLY_VALUE", Name: cp.Name}}), nil)
-					return
-				}
-				if !ok || def.Archived {
-					s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{{
-						Message: fmt.Sprintf("Property \"%s\" does not exist", cp.Name), Error: "PROPERTY_DOESNT_EXIST", Name: cp.Name}}), nil)
-					return
-				}
-				v, perr := checkValue(def, string(cp.Value))
-				if perr != nil {
-					s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{*perr}), nil)
-					return
-				}
-				p.props[cp.Name] = v
-			}
-		}
 		plans = append(plans, p)
 	}
 	if len(dups) > 0 {
@@ -354,62 +302,115 @@ func (s *Server) upsertMarketingEvents(c *call) {
 			func(b *errorBody) { b.Context = map[string][]string{"ids": dups} })
 		return
 	}
-
 	now := s.now()
 	results := make([]marketingEventResponse, 0, len(plans))
 	for _, p := range plans {
-		k := eventKey(p.in.ExternalAccountID, p.in.ExternalEventID)
-		e, ok := s.mevents.byKey[k]
-		if !ok {
-			e = &marketingEvent{createdAt: now, parts: map[string]*Participation{}, partCreated: map[string]time.Time{},
-				partID: map[string]int{}}
-			e.ObjectID = strconv.Itoa(s.mevents.nextID)
-			s.mevents.nextID++
-			e.ExternalAccountID, e.ExternalEventID = p.in.ExternalAccountID, p.in.ExternalEventID
-			e.CustomProperties = map[string]string{}
-			s.mevents.byKey[k] = e
-			s.mevents.order = append(s.mevents.order, k)
-		}
-		// Upsert replaces the fields it is given; absent optional fields keep their value.
-		e.Name, e.Organizer = p.in.EventName, p.in.EventOrganizer
-		setIf := func(dst *string, v string) {
-			if v != "" {
-				*dst = v
-			}
-		}
-		setIf(&e.Type, p.in.EventType)
-		setIf(&e.URL, p.in.EventURL)
-		setIf(&e.Description, p.in.EventDescription)
-		if !p.start.IsZero() {
-			e.Start = p.start
-		}
-		if !p.end.IsZero() {
-			e.End = p.end
-		}
-		if p.in.EventCancelled != nil {
-			e.Cancelled = *p.in.EventCancelled
-		}
-		if p.in.EventCompleted != nil {
-			e.Completed = *p.in.EventCompleted
-		}
-		maps.Copy(e.CustomProperties, p.props)
-		e.updatedAt = now
-		e.Writes++
+		results = append(results, s.applyMarketingEvent(p, now).response(false))
 		c.write = true
-		results = append(results, e.response(false))
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusOK, started, results, nil)
 }
 
-// writeBatchAlwaysOK answers 200 even when some inputs failed: the attendance
-// operations document no 207; failures are in errors[] and numErrors.
-func writeBatchAlwaysOK[T any](s *Server, c *call, started string, results []T, errs []standardError) {
-	if results == nil {
-		results = []T{}
+// marketingEventPlan is one validated marketing event upsert.
+type marketingEventPlan struct {
+	in         marketingEventInput
+	start, end time.Time
+	props      map[string]string
+}
+
+// planMarketingEvent validates upsert input n: required fields, dates,
+// custom property values. It returns HubSpot's message on failure.
+func planMarketingEvent(n int, i marketingEventInput, defs map[string]*property) (marketingEventPlan, string) {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"externalAccountId", i.ExternalAccountID},
+		{"externalEventId", i.ExternalEventID}, {"eventName", i.EventName}, {"eventOrganizer", i.EventOrganizer}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
 	}
-	s.writeJSON(c, http.StatusOK, batchResponse[T]{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
-		StartedAt: started, CompletedAt: isoTime(s.now())})
+	if len(missing) > 0 {
+		return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s]", n, strings.Join(missing, ", "))
+	}
+	p := marketingEventPlan{in: i, props: map[string]string{}}
+	for _, f := range []struct {
+		name, v string
+		dst     *time.Time
+	}{{"startDateTime", i.StartDateTime, &p.start}, {"endDateTime", i.EndDateTime, &p.end}} {
+		if f.v == "" {
+			continue
+		}
+		t, err := parseDateTime(f.v)
+		if err != nil {
+			return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: %s %q is not a valid date-time", n, f.name, f.v)
+		}
+		*f.dst = t.UTC().Truncate(time.Millisecond)
+	}
+	if !p.start.IsZero() && !p.end.IsZero() && p.end.Before(p.start) {
+		return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: endDateTime is before startDateTime", n)
+	}
+	if i.CustomProperties == nil {
+		return p, ""
+	}
+	for _, cp := range *i.CustomProperties {
+		def, ok := defs[cp.Name]
+		if ok && def.ModificationMetadata.ReadOnlyValue {
+			return marketingEventPlan{}, propErrorsMessage([]propError{{
+				Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", cp.Name), Error: "READ_ONLY_VALUE", Name: cp.Name}})
+		}
+		if !ok || def.Archived {
+			return marketingEventPlan{}, propErrorsMessage([]propError{{
+				Message: fmt.Sprintf("Property \"%s\" does not exist", cp.Name), Error: "PROPERTY_DOESNT_EXIST", Name: cp.Name}})
+		}
+		v, perr := checkValue(def, string(cp.Value))
+		if perr != nil {
+			return marketingEventPlan{}, propErrorsMessage([]propError{*perr})
+		}
+		p.props[cp.Name] = v
+	}
+	return p, ""
+}
+
+// applyMarketingEvent creates or updates the event of one planned upsert.
+// Upsert replaces the fields it is given; absent optional fields keep their value.
+func (s *Server) applyMarketingEvent(p marketingEventPlan, now time.Time) *marketingEvent {
+	k := eventKey(p.in.ExternalAccountID, p.in.ExternalEventID)
+	e, ok := s.mevents.byKey[k]
+	if !ok {
+		e = &marketingEvent{createdAt: now, parts: map[string]*Participation{}, partCreated: map[string]time.Time{},
+			partID: map[string]int{}}
+		e.ObjectID = strconv.Itoa(s.mevents.nextID)
+		s.mevents.nextID++
+		e.ExternalAccountID, e.ExternalEventID = p.in.ExternalAccountID, p.in.ExternalEventID
+		e.CustomProperties = map[string]string{}
+		s.mevents.byKey[k] = e
+		s.mevents.order = append(s.mevents.order, k)
+	}
+	e.Name, e.Organizer = p.in.EventName, p.in.EventOrganizer
+	setIf := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	setIf(&e.Type, p.in.EventType)
+	setIf(&e.URL, p.in.EventURL)
+	setIf(&e.Description, p.in.EventDescription)
+	if !p.start.IsZero() {
+		e.Start = p.start
+	}
+	if !p.end.IsZero() {
+		e.End = p.end
+	}
+	if p.in.EventCancelled != nil {
+		e.Cancelled = *p.in.EventCancelled
+	}
+	if p.in.EventCompleted != nil {
+		e.Completed = *p.in.EventCompleted
+	}
+	maps.Copy(e.CustomProperties, p.props)
+	e.updatedAt = now
+	e.Writes++
+	return e
 }
 
 // GET /marketing/v3/marketing-events/events/{externalEventId}?externalAccountId=
@@ -420,7 +421,7 @@ func (s *Server) getMarketingEvent(c *call) {
 		return
 	}
 	s.mu.Lock()
-	e := s.mevents.find(account, c.params["externalEventId"])
+	e := s.mevents.find(account, c.param("externalEventId"))
 	var o marketingEventResponse
 	if e != nil {
 		o = e.response(true)
@@ -428,7 +429,7 @@ func (s *Server) getMarketingEvent(c *call) {
 	s.mu.Unlock()
 	if e == nil {
 		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND",
-			fmt.Sprintf("Marketing event %s of external account %s does not exist", c.params["externalEventId"], account), nil)
+			fmt.Sprintf("Marketing event %s of external account %s does not exist", c.param("externalEventId"), account), nil)
 		return
 	}
 	s.writeJSON(c, http.StatusOK, o)
@@ -445,16 +446,16 @@ var allowedParticipationProps = map[string][]string{
 // attendanceTarget finds the event and checks the subscriber state of an
 // attendance call, answering 400/404 itself. Call with s.mu held.
 func (s *Server) attendanceTarget(c *call) (*marketingEvent, string, bool) {
-	state := c.params["subscriberState"]
+	state := c.param("subscriberState")
 	if _, ok := allowedParticipationProps[state]; !ok {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
 			fmt.Sprintf("Invalid subscriberState %q: use register, attend or cancel", state), nil)
 		return nil, "", false
 	}
-	e := s.mevents.find(c.query("externalAccountId"), c.params["externalEventId"])
+	e := s.mevents.find(c.query("externalAccountId"), c.param("externalEventId"))
 	if e == nil {
 		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND",
-			fmt.Sprintf("Marketing event %s of external account %q does not exist", c.params["externalEventId"], c.query("externalAccountId")), nil)
+			fmt.Sprintf("Marketing event %s of external account %q does not exist", c.param("externalEventId"), c.query("externalAccountId")), nil)
 		return nil, "", false
 	}
 	return e, state, true
@@ -637,7 +638,7 @@ func (s *Server) attendanceByEmail(c *call) {
 // GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}
 func (s *Server) participationCounters(c *call) {
 	s.mu.Lock()
-	e := s.mevents.find(c.params["externalAccountId"], c.params["externalEventId"])
+	e := s.mevents.find(c.param("externalAccountId"), c.param("externalEventId"))
 	var n attendanceCounts
 	if e != nil {
 		n = e.counts()
@@ -664,7 +665,7 @@ func (s *Server) participationBreakdown(c *call) {
 	}
 	wantState, who := strings.ToUpper(q.Get("state")), strings.ToLower(q.Get("contactIdentifier"))
 	s.mu.Lock()
-	e := s.mevents.find(c.params["externalAccountId"], c.params["externalEventId"])
+	e := s.mevents.find(c.param("externalAccountId"), c.param("externalEventId"))
 	if e == nil {
 		s.mu.Unlock()
 		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "Marketing event not found", nil)

@@ -201,10 +201,10 @@ func enumOptions(values ...string) []option {
 
 // store returns the property store of the path's object type, or answers 400.
 func (s *Server) store(c *call) (*propertyStore, bool) {
-	ot, ok := objectTypes[c.params["objectType"]]
+	ot, ok := objectTypes[c.param("objectType")]
 	if !ok {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			"Unable to infer object type from: "+c.params["objectType"], nil)
+			"Unable to infer object type from: "+c.param("objectType"), nil)
 		return nil, false
 	}
 	return s.props[ot], true
@@ -267,7 +267,7 @@ func (s *Server) getProperty(c *call) {
 		s.mu.Unlock()
 		return
 	}
-	name := c.params["propertyName"]
+	name := c.param("propertyName")
 	p, found := ps.props[name]
 	var out property
 	if found {
@@ -396,7 +396,7 @@ func (s *Server) batchCreateProperties(c *call) {
 	}
 	shuffle(s, results)
 	s.mu.Unlock()
-	s.writeBatch(c, http.StatusCreated, started, results, errs)
+	writeBatchResponse(s, c, http.StatusCreated, started, results, errs)
 }
 
 // POST /crm/v3/properties/{objectType}/batch/read → 200, or 207 when some are missing.
@@ -434,7 +434,7 @@ func (s *Server) batchReadProperties(c *call) {
 		errs = append(errs, newStandardError("OBJECT_NOT_FOUND", "Could not find some properties: "+strings.Join(missing, ", "),
 			map[string][]string{"names": missing}))
 	}
-	s.writeBatch(c, http.StatusOK, started, results, errs)
+	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
 }
 
 // GET /crm/v3/properties/{objectType}/groups
@@ -461,7 +461,7 @@ func (s *Server) getGroup(c *call) {
 		s.mu.Unlock()
 		return
 	}
-	name := c.params["groupName"]
+	name := c.param("groupName")
 	g, found := ps.groups[name]
 	var out propertyGroup
 	if found {
@@ -523,4 +523,19 @@ func (s *Server) createGroup(c *call) {
 	c.write = true
 	s.mu.Unlock()
 	s.writeJSON(c, http.StatusCreated, g)
+}
+
+// propertyRoutes are the properties and groups operations (reference §5).
+func propertyRoutes() []route {
+	const base = "/crm/v3/properties/{objectType}"
+	return []route{
+		{pattern: "GET " + base, h: (*Server).listProperties},
+		{pattern: "POST " + base, h: (*Server).createProperty},
+		{pattern: "POST " + base + "/batch/create", h: (*Server).batchCreateProperties},
+		{pattern: "POST " + base + "/batch/read", h: (*Server).batchReadProperties},
+		{pattern: "GET " + base + "/{propertyName}", h: (*Server).getProperty},
+		{pattern: "GET " + base + "/groups", h: (*Server).listGroups},
+		{pattern: "POST " + base + "/groups", h: (*Server).createGroup},
+		{pattern: "GET " + base + "/groups/{groupName}", h: (*Server).getGroup},
+	}
 }

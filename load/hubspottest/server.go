@@ -15,14 +15,17 @@
 //	POST   /crm/v3/objects/contacts/batch/upsert         200 / 207 / 400 / 409
 //	POST   /crm/v3/objects/contacts/batch/read           ?archived; 200 / 207
 //	POST   /crm/v3/objects/contacts/batch/archive        204
+//	POST   /crm/v3/objects/contacts/gdpr-delete          204, gone for good (block list for unknown emails) / 404
+//	GET    /crm/v3/objects/{objectType}                  list of contacts, calls, marketing events (0-54); ?limit ≤100 &after
 //	GET    /crm/v3/properties/{objectType}               and POST (201 / 409 / 400)
 //	GET    /crm/v3/properties/{objectType}/{name}        404 when absent
 //	POST   /crm/v3/properties/{objectType}/batch/create  201 / 207
 //	POST   /crm/v3/properties/{objectType}/batch/read    200 / 207
 //	GET    /crm/v3/properties/{objectType}/groups        and POST (201 / 409)
 //	GET    /crm/v3/properties/{objectType}/groups/{name}
-//	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after
+//	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after; and POST (201 / 400 / 409)
 //	GET    /settings/v3/users/{userId}                   ?idProperty=USER_ID|EMAIL
+//	GET    /account-info/v3/details                      portalId (WithPortalID), timeZone, uiDomain, …
 //	POST   /marketing/v3/marketing-events/events/upsert  200 / 400
 //	GET    /marketing/v3/marketing-events/events/{externalEventId}  ?externalAccountId, with counts
 //	POST   /marketing/v3/marketing-events/attendance/{externalEventId}/{state}/create        by contact id
@@ -32,15 +35,31 @@
 //	POST   /crm/v3/timeline/events, /events/batch/create  OAuth token only (403 for private apps)
 //	GET    /crm/v3/timeline/events/{eventTemplateId}/{eventId}
 //	       (every timeline route is also served under /integrators/timeline/v3)
-//	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400
-//	POST   /crm/v3/objects/calls/batch/read              200 / 207
-//	POST   /crm/v3/objects/calls/batch/update            200 / 207 / 400 / 404
+//	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400 / 409
+//	POST   /crm/v3/objects/calls/batch/read              ?archived, by id or a unique idProperty; 200 / 207
+//	POST   /crm/v3/objects/calls/batch/update            200 / 207 / 400 / 404 / 409
+//	POST   /crm/v3/objects/calls/batch/upsert            by a unique idProperty: creates or updates ("new"); 200 / 207 / 400 / 409
 //	POST   /crm/v4/associations/calls/contacts/batch/create  201 / 207 / 400
 //	GET    /crm/v3/objects/calls/{callId}                ?associations=contacts
 //
-// Every request is checked in this order: route, bearer token (401; the
-// developer key for template routes), injected
-// faults, rate limits (429, headers), body size (413), then the handler.
+// Properties created with hasUniqueValue: true are unique per object type:
+// a create or update giving a second object the value is refused (409).
+//
+// Faults (WithFault, AddFault, or ParseFaults for `zoomsync sim hubspot
+// --faults SPEC`) are named in specs by their kebab-case kind: 429-burst
+// (TEN_SECONDLY_ROLLING), 429-daily (DAILY), 423, 5xx, stall, malformed
+// (200, truncated body, nothing applied), reset (connection dropped, nothing
+// applied), expired-token, and the kinds that apply the write first:
+// reset-after-commit (connection dropped), 504-after-commit,
+// truncated-after-commit (its status, body cut off) and 207-partial (some
+// rows failed, the rest applied). WithLatency adds a seeded per-request
+// delay.
+//
+// Routes are http.ServeMux patterns (Routes lists them); a middleware around
+// the muxes checks every request in this order: route, bearer token (401; the
+// developer key for template routes), injected faults, rate limits (429,
+// headers), body size (413), then hands it to the route's handler. WaitIdle
+// waits for the requests in flight, stalled ones included.
 //
 // Shape it like net/http/httptest:
 //
@@ -50,21 +69,13 @@
 package hubspottest
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -97,6 +108,9 @@ type config struct {
 	faults       []Fault
 	maxBodyBytes int64
 	seed         int64
+	portalID     int64
+	latency      time.Duration // mean added delay per request
+	jitter       time.Duration // the delay is uniform in latency ± jitter
 	logger       *slog.Logger
 	now          func() time.Time
 }
@@ -166,6 +180,14 @@ func WithShuffleSeed(seed int64) Option {
 	return func(c *config) { c.seed = seed }
 }
 
+// WithLatency delays every request by mean ± jitter (uniform, drawn from a
+// generator seeded like WithShuffleSeed), as a real network's round trip
+// would, before anything else is done with it: realistic conditions for
+// tests and benchmarks of pipelined writes. A negative draw is no delay.
+func WithLatency(mean, jitter time.Duration) Option {
+	return func(c *config) { c.latency, c.jitter = mean, max(jitter, 0) }
+}
+
 // WithLogger logs every request at Debug level; nil discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
@@ -205,15 +227,19 @@ type Server struct {
 	// URL is the base URL, like http://127.0.0.1:1234, with no trailing slash.
 	URL string
 
-	hs     *httptest.Server
-	cfg    config
-	log    *slog.Logger
-	routes []route
-	done   chan struct{}
-	once   sync.Once
+	hs   *httptest.Server
+	cfg  config
+	log  *slog.Logger
+	dev  routeSet // developer-key routes
+	api  routeSet // bearer-token routes
+	done chan struct{}
+	once sync.Once
 
 	mu       sync.Mutex
-	rng      *mrand.Rand
+	inflight int           // requests being handled
+	idle     chan struct{} // closed when inflight falls to 0
+	rng      *mrand.Rand   // result order
+	lrng     *mrand.Rand   // latency draws
 	faults   []*faultState
 	requests []Request
 	limits   rateState
@@ -224,6 +250,7 @@ type Server struct {
 	mevents  *marketingStore
 	timeline *timelineStore
 	calls    *callStore
+	blocked  []string // GDPR block list: emails deleted before any contact had them
 }
 
 // NewServer starts a simulator on 127.0.0.1 with a free port.
@@ -250,7 +277,8 @@ func Listen(addr string, opts ...Option) (*Server, error) {
 }
 
 func newServer(opts []Option) *Server {
-	cfg := config{developerKey: DefaultDeveloperKey, appID: DefaultAppID, tier: "professional", maxBodyBytes: DefaultMaxBodyBytes, seed: defaultShuffleSeed, now: time.Now}
+	cfg := config{developerKey: DefaultDeveloperKey, appID: DefaultAppID, tier: "professional",
+		maxBodyBytes: DefaultMaxBodyBytes, seed: defaultShuffleSeed, portalID: DefaultPortalID, now: time.Now}
 	cfg.burst, cfg.daily, _ = tierLimits(cfg.tier)
 	for _, o := range opts {
 		o(&cfg)
@@ -267,6 +295,7 @@ func newServer(opts []Option) *Server {
 		log:      log,
 		done:     make(chan struct{}),
 		rng:      mrand.New(mrand.NewPCG(uint64(cfg.seed), 0x9e3779b97f4a7c15)),
+		lrng:     mrand.New(mrand.NewPCG(uint64(cfg.seed), 0x6c8e9cf570932bd5)),
 		contacts: newContactStore(),
 		props:    defaultProperties(cfg.now()),
 		nextUser: 1000001,
@@ -278,7 +307,7 @@ func newServer(opts []Option) *Server {
 		s.faults = append(s.faults, &faultState{f: f})
 	}
 	s.limits.burst = map[string][]time.Time{}
-	s.routes = s.buildRoutes()
+	s.buildRoutes()
 	return s
 }
 
@@ -287,6 +316,26 @@ func (s *Server) Close() {
 	s.once.Do(func() { close(s.done) })
 	if s.hs != nil {
 		s.hs.Close()
+	}
+}
+
+// WaitIdle blocks until no request is being handled, or ctx ends. A stalled
+// request counts until it is served: its stall ends when the client hangs up
+// (or at the stall's end, or at Close), so a test waits here, not on the
+// clock, for a write whose answer the client never read.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	s.mu.Lock()
+	if s.inflight == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	idle := s.idle
+	s.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -308,333 +357,6 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
-}
-
-// call is one request in flight.
-type call struct {
-	logged bool // in the request log already
-	w      *statusWriter
-	r      *http.Request
-	params map[string]string
-	body   []byte
-	corrID string
-	token  string
-	inputs int
-	write  bool
-}
-
-func (c *call) query(name string) string { return c.r.URL.Query().Get(name) }
-
-// logRequest appends a call to the request log, once. status overrides the
-// written status when not zero; a reset call is logged with status 0 before
-// its connection is dropped, since the client may read the log right after.
-func (s *Server) logRequest(c *call, status int) {
-	s.mu.Lock()
-	if c.logged {
-		s.mu.Unlock()
-		return
-	}
-	c.logged = true
-	if status == 0 {
-		status = c.w.status
-	}
-	if status < 0 {
-		status = 0
-	}
-	r := c.r
-	s.requests = append(s.requests, Request{
-		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Status: status, Inputs: c.inputs, Write: c.write,
-	})
-	s.mu.Unlock()
-	s.log.DebugContext(r.Context(), "hubspottest request", "method", r.Method, "path", r.URL.Path,
-		"status", status, "inputs", c.inputs, "correlation_id", c.corrID)
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// ServeHTTP runs a request through routing, auth, faults, rate limits, the
-// body-size limit and the handler, and logs it.
-func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	c := &call{w: &statusWriter{ResponseWriter: rw}, r: r, corrID: newUUID()}
-	c.w.Header().Set("X-HubSpot-Correlation-Id", c.corrID)
-	defer s.logRequest(c, 0)
-
-	rt, params := s.match(r)
-	if rt == nil {
-		s.writeError(c, http.StatusInternalServerError, "INTERNAL_ERROR", "no route in test fixture: "+r.URL.Path, nil)
-		return
-	}
-	h := rt.h
-	c.params = params
-
-	if rt.devKey {
-		// Developer-account routes (timeline event templates) take the
-		// developer API key in ?hapikey=, not a bearer token (reference §1).
-		if key := r.URL.Query().Get("hapikey"); key == "" || key != s.cfg.developerKey {
-			s.writeError(c, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
-				"The developer API key provided is invalid. View or manage your API key at https://app.hubspot.com/l/api-key/", nil)
-			return
-		}
-	} else {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !s.tokenOK(strings.TrimSpace(token)) {
-			s.writeError(c, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
-				"Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview", nil)
-			return
-		}
-		c.token = strings.TrimSpace(token)
-	}
-
-	if f, ok := s.takeFault(r); ok {
-		if s.applyFault(c, f) {
-			return
-		}
-	}
-
-	if !s.checkRate(c) {
-		return
-	}
-
-	if r.ContentLength > s.cfg.maxBodyBytes {
-		s.writeTooLarge(c)
-		return
-	}
-	if r.Body != nil {
-		body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, s.cfg.maxBodyBytes))
-		if err != nil {
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				s.writeTooLarge(c)
-				return
-			}
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Could not read request body: "+err.Error(), nil)
-			return
-		}
-		c.body = body
-	}
-	h(c)
-}
-
-func (s *Server) tokenOK(token string) bool {
-	return token != "" && (slices.Contains(s.cfg.tokens, token) || s.oauthToken(token))
-}
-
-// oauthToken reports whether token is a public app's OAuth token.
-func (s *Server) oauthToken(token string) bool {
-	for _, t := range s.cfg.oauthTokens {
-		if t == token && token != "" {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) writeTooLarge(c *call) {
-	s.writeError(c, http.StatusRequestEntityTooLarge, "VALIDATION_ERROR",
-		fmt.Sprintf("Request body is larger than the limit of %d bytes", s.cfg.maxBodyBytes), nil)
-}
-
-// route is one served operation; segs holds literal segments or "{name}".
-type route struct {
-	method string
-	segs   []string
-	h      func(*call)
-	devKey bool // authenticated by ?hapikey= instead of a bearer token
-}
-
-func (s *Server) handle(method, pattern string, h func(*call)) {
-	s.routes = append(s.routes, route{method: method, segs: strings.Split(strings.Trim(pattern, "/"), "/"), h: h})
-}
-
-// handleDev registers a developer-account route (?hapikey= auth).
-func (s *Server) handleDev(method, pattern string, h func(*call)) {
-	s.handle(method, pattern, h)
-	s.routes[len(s.routes)-1].devKey = true
-}
-
-// match finds the route for r. Routes with more literal segments win, so
-// /properties/{objectType}/groups beats /properties/{objectType}/{name}.
-func (s *Server) match(r *http.Request) (*route, map[string]string) {
-	raw := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
-	segs := make([]string, len(raw))
-	for i, p := range raw {
-		u, err := url.PathUnescape(p)
-		if err != nil {
-			return nil, nil
-		}
-		segs[i] = u
-	}
-	var best *route
-	var bestParams map[string]string
-	bestLit := -1
-	for i := range s.routes {
-		rt := &s.routes[i]
-		if rt.method != r.Method || len(rt.segs) != len(segs) {
-			continue
-		}
-		params := map[string]string{}
-		lit := 0
-		ok := true
-		for j, seg := range rt.segs {
-			if strings.HasPrefix(seg, "{") {
-				if segs[j] == "" {
-					ok = false
-					break
-				}
-				params[strings.Trim(seg, "{}")] = segs[j]
-				continue
-			}
-			if seg != segs[j] {
-				ok = false
-				break
-			}
-			lit++
-		}
-		if ok && lit > bestLit {
-			best, bestParams, bestLit = rt, params, lit
-		}
-	}
-	if best == nil {
-		return nil, nil
-	}
-	return best, bestParams
-}
-
-func (s *Server) buildRoutes() []route {
-	s.routes = nil
-	// Contacts (reference §4).
-	s.handle("GET", "/crm/v3/objects/contacts", s.listContacts)
-	s.handle("GET", "/crm/v3/objects/contacts/{contactId}", s.getContact)
-	s.handle("DELETE", "/crm/v3/objects/contacts/{contactId}", s.deleteContact)
-	s.handle("POST", "/crm/v3/objects/contacts/batch/upsert", s.batchUpsertContacts)
-	s.handle("POST", "/crm/v3/objects/contacts/batch/read", s.batchReadContacts)
-	s.handle("POST", "/crm/v3/objects/contacts/batch/archive", s.batchArchiveContacts)
-	// Properties and groups (reference §5).
-	s.handle("GET", "/crm/v3/properties/{objectType}", s.listProperties)
-	s.handle("POST", "/crm/v3/properties/{objectType}", s.createProperty)
-	s.handle("POST", "/crm/v3/properties/{objectType}/batch/create", s.batchCreateProperties)
-	s.handle("POST", "/crm/v3/properties/{objectType}/batch/read", s.batchReadProperties)
-	s.handle("GET", "/crm/v3/properties/{objectType}/{propertyName}", s.getProperty)
-	s.handle("GET", "/crm/v3/properties/{objectType}/groups", s.listGroups)
-	s.handle("POST", "/crm/v3/properties/{objectType}/groups", s.createGroup)
-	s.handle("GET", "/crm/v3/properties/{objectType}/groups/{groupName}", s.getGroup)
-	// Users of the account (reference §9); the spec and the docs disagree on the path.
-	s.handle("GET", "/settings/v3/users", s.listUsers)
-	s.handle("GET", "/settings/users/v3", s.listUsers)
-	s.handle("GET", "/settings/v3/users/{userId}", s.getUser)
-	s.marketingRoutes()
-	s.timelineRoutes()
-	s.callRoutes()
-	return s.routes
-}
-
-// errorBody is the spec's Error schema plus the 429 extras (reference §2, §3).
-type errorBody struct {
-	Status        string              `json:"status"`
-	Message       string              `json:"message"`
-	CorrelationID string              `json:"correlationId"`
-	Category      string              `json:"category"`
-	SubCategory   string              `json:"subCategory,omitempty"`
-	Context       map[string][]string `json:"context,omitempty"`
-	Errors        []errorDetail       `json:"errors,omitempty"`
-	Links         map[string]string   `json:"links,omitempty"`
-	ErrorType     string              `json:"errorType,omitempty"`
-	PolicyName    string              `json:"policyName,omitempty"`
-	RequestID     string              `json:"requestId,omitempty"`
-}
-
-// errorDetail is the spec's ErrorDetail schema.
-type errorDetail struct {
-	Message     string              `json:"message"`
-	Code        string              `json:"code,omitempty"`
-	In          string              `json:"in,omitempty"`
-	SubCategory string              `json:"subCategory,omitempty"`
-	Context     map[string][]string `json:"context,omitempty"`
-}
-
-// standardError is the spec's StandardError: one entry of a batch `errors[]`.
-type standardError struct {
-	Status   string              `json:"status"`
-	Category string              `json:"category"`
-	Message  string              `json:"message"`
-	Context  map[string][]string `json:"context"`
-	Errors   []errorDetail       `json:"errors"`
-	Links    map[string]string   `json:"links"`
-	ID       string              `json:"id,omitempty"`
-}
-
-func newStandardError(category, message string, context map[string][]string) standardError {
-	if context == nil {
-		context = map[string][]string{}
-	}
-	return standardError{Status: "error", Category: category, Message: message, Context: context,
-		Errors: []errorDetail{}, Links: map[string]string{}}
-}
-
-func (s *Server) writeError(c *call, status int, category, message string, edit func(*errorBody)) {
-	b := errorBody{Status: "error", Message: message, CorrelationID: c.corrID, Category: category}
-	if edit != nil {
-		edit(&b)
-	}
-	s.writeJSON(c, status, b)
-}
-
-func (s *Server) writeJSON(c *call, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		http.Error(c.w, "hubspottest: encoding response: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	c.w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	c.w.WriteHeader(status)
-	_, _ = c.w.Write(buf.Bytes())
-}
-
-// decode parses the request body into v; on failure it answers 400 the way
-// HubSpot does for unreadable JSON and returns false.
-func (s *Server) decode(c *call, v any) bool {
-	if len(bytes.TrimSpace(c.body)) == 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON: the request body is empty", nil)
-		return false
-	}
-	if err := json.Unmarshal(c.body, v); err != nil {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1: "+err.Error(), nil)
-		return false
-	}
-	return true
-}
-
-// shuffle reorders a batch's results (HubSpot does not keep input order).
-func shuffle[T any](s *Server, xs []T) {
-	s.rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // isoTime formats like HubSpot: UTC, milliseconds, Z.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,12 +52,54 @@ func TestServer_auth(t *testing.T) {
 func TestServer_unknownRoute(t *testing.T) {
 	t.Parallel()
 	srv := newTestServer(t)
-	for _, path := range []string{"/crm/v3/objects/contact/batch/upsert", "/v3/objects/contacts", "/crm/v3/objects/contacts/"} {
-		r := do(t, srv, "POST", path, m{})
+	tests := []struct{ method, path string }{
+		{"POST", "/crm/v3/objects/contact/batch/upsert"},
+		{"POST", "/v3/objects/contacts"},
+		{"POST", "/crm/v3/objects/contacts/"},
+		{"GET", "/crm/v3/objects/contacts/"},                  // trailing slash
+		{"PUT", "/crm/v3/objects/contacts/batch/upsert"},      // served for POST only: no 405
+		{"GET", "/crm/v3//objects/contacts"},                  // not canonical: no redirect
+		{"GET", "/crm/v3/objects/contacts/../contacts"},       // not canonical: no redirect
+		{"GET", "/crm/v3/properties/contacts/groups/a/b"},     // one segment too many
+		{"POST", "/crm/v3/timeline/events/batch/create/more"}, // one segment too many
+	}
+	for _, tt := range tests {
+		r := do(t, srv, tt.method, tt.path, m{})
 		wantStatus(t, r, http.StatusInternalServerError)
-		if got := r.json(t)["message"]; got != "no route in test fixture: "+path {
-			t.Errorf("message = %q", got)
+		if got := r.json(t)["message"]; got != "no route in test fixture: "+tt.path {
+			t.Errorf("%s %s: message = %q", tt.method, tt.path, got)
 		}
+	}
+	// HEAD is not GET: a GET pattern does not serve it.
+	r := do(t, srv, "HEAD", "/crm/v3/objects/contacts", nil)
+	wantStatus(t, r, http.StatusInternalServerError)
+}
+
+// TestRoutes: every pattern is served (a route whose pattern a ServeMux took
+// is found again by its own path), by the mux of its authentication scheme.
+func TestRoutes(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	seen := map[string]bool{}
+	for _, rt := range routes() {
+		if seen[rt.pattern] {
+			t.Errorf("pattern %q registered twice", rt.pattern)
+		}
+		seen[rt.pattern] = true
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		path = regexp.MustCompile(`\{[A-Za-z]+\}`).ReplaceAllString(path, "x1")
+		req, _ := http.NewRequest(method, "http://127.0.0.1"+path, nil)
+		set := srv.routeOf(req)
+		if set == nil || set.devKey != rt.devKey {
+			t.Errorf("%s: not served by its mux (set %v)", rt.pattern, set)
+			continue
+		}
+		if _, got := set.mux.Handler(req); got != rt.pattern {
+			t.Errorf("%s %s: served by %q", method, path, got)
+		}
+	}
+	if got := Routes(); len(got) != len(seen) {
+		t.Errorf("Routes() lists %d patterns, want %d", len(got), len(seen))
 	}
 }
 
@@ -265,6 +308,28 @@ func TestServer_faults(t *testing.T) {
 		wantStatus(t, do(t, srv, "GET", path, nil), 200)
 	})
 
+	t.Run("stalled write lands after the client gave up", func(t *testing.T) {
+		t.Parallel()
+		srv := newTestServer(t, WithFault(Fault{Kind: FaultStall, Stall: time.Hour, Method: "POST"}))
+		client := &http.Client{Timeout: 100 * time.Millisecond}
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL+path+"/groups",
+			strings.NewReader(`{"name":"stalled","label":"Stalled"}`))
+		req.Header.Set("Authorization", "Bearer "+DefaultToken)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("stall: status %d, want a client timeout", resp.StatusCode)
+		}
+		if err := srv.WaitIdle(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(srv.Groups("contacts"), "stalled") {
+			t.Errorf("groups = %v: the stalled write did not land", srv.Groups("contacts"))
+		}
+		if n := len(srv.Requests()); n != 1 {
+			t.Errorf("%d requests logged, want the stalled one", n)
+		}
+	})
+
 	t.Run("short stall then served", func(t *testing.T) {
 		t.Parallel()
 		srv := newTestServer(t, WithFault(Fault{Kind: FaultStall, Stall: 20 * time.Millisecond}))
@@ -326,5 +391,34 @@ func TestServer_concurrent(t *testing.T) {
 	wg.Wait()
 	if got := len(srv.Contacts()); got != 80 {
 		t.Errorf("contacts = %d, want 80", got)
+	}
+}
+
+// TestServer_latency: every request waits at least mean - jitter.
+func TestServer_latency(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, WithLatency(40*time.Millisecond, 10*time.Millisecond))
+	for range 3 {
+		start := time.Now()
+		wantStatus(t, do(t, srv, "GET", "/crm/v3/properties/contacts", nil), http.StatusOK)
+		if d := time.Since(start); d < 30*time.Millisecond {
+			t.Errorf("request took %v, want at least 30ms", d)
+		}
+	}
+	// Draws stay within mean ± jitter, spread over it, and the seed repeats them.
+	draws := func(seed int64) []time.Duration {
+		s := newServer([]Option{WithLatency(5*time.Millisecond, 5*time.Millisecond), WithShuffleSeed(seed)})
+		var out []time.Duration
+		for range 200 {
+			out = append(out, s.latencyDraw())
+		}
+		return out
+	}
+	a := draws(1)
+	if lo, hi := slices.Min(a), slices.Max(a); lo < 0 || hi > 10*time.Millisecond || hi-lo < 5*time.Millisecond {
+		t.Errorf("draws in [%v, %v], want spread over [0, 10ms]", lo, hi)
+	}
+	if !slices.Equal(a, draws(1)) || slices.Equal(a, draws(2)) {
+		t.Error("the seed does not fix the draws")
 	}
 }

@@ -105,22 +105,26 @@ func (s *Server) TimelineEvents() []TimelineEvent {
 	return out
 }
 
-func (s *Server) timelineRoutes() {
+func timelineRoutes() []route {
+	var out []route
 	// The docs and SDKs use /crm/v3/timeline; the current spec /integrators/timeline/v3.
 	for _, p := range []string{"/crm/v3/timeline", "/integrators/timeline/v3"} {
-		s.handleDev("GET", p+"/{appId}/event-templates", s.listEventTemplates)
-		s.handleDev("POST", p+"/{appId}/event-templates", s.createEventTemplate)
-		s.handleDev("GET", p+"/{appId}/event-templates/{eventTemplateId}", s.getEventTemplate)
-		s.handle("POST", p+"/events", s.createTimelineEvent)
-		s.handle("POST", p+"/events/batch/create", s.batchCreateTimelineEvents)
-		s.handle("GET", p+"/events/{eventTemplateId}/{eventId}", s.getTimelineEvent)
+		out = append(out,
+			route{pattern: "GET " + p + "/{appId}/event-templates", h: (*Server).listEventTemplates, devKey: true},
+			route{pattern: "POST " + p + "/{appId}/event-templates", h: (*Server).createEventTemplate, devKey: true},
+			route{pattern: "GET " + p + "/{appId}/event-templates/{eventTemplateId}", h: (*Server).getEventTemplate, devKey: true},
+			route{pattern: "POST " + p + "/events", h: (*Server).createTimelineEvent},
+			route{pattern: "POST " + p + "/events/batch/create", h: (*Server).batchCreateTimelineEvents},
+			route{pattern: "GET " + p + "/events/{eventTemplateId}/{eventId}", h: (*Server).getTimelineEvent},
+		)
 	}
+	return out
 }
 
 // appOK checks the {appId} of a template route against the app the
 // developer key belongs to.
 func (s *Server) appOK(c *call) bool {
-	app := c.params["appId"]
+	app := c.param("appId")
 	if _, err := strconv.Atoi(app); err != nil {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("appId %q is not a number", app), nil)
 		return false
@@ -232,7 +236,7 @@ func (s *Server) listEventTemplates(c *call) {
 	s.mu.Lock()
 	out := []eventTemplate{}
 	for _, id := range s.timeline.torder {
-		if t := s.timeline.templates[id]; t.appID == c.params["appId"] {
+		if t := s.timeline.templates[id]; t.appID == c.param("appId") {
 			out = append(out, *t)
 		}
 	}
@@ -246,14 +250,14 @@ func (s *Server) getEventTemplate(c *call) {
 		return
 	}
 	s.mu.Lock()
-	t, ok := s.timeline.templates[c.params["eventTemplateId"]]
+	t, ok := s.timeline.templates[c.param("eventTemplateId")]
 	var out eventTemplate
 	if ok {
 		out = *t
 	}
 	s.mu.Unlock()
-	if !ok || out.appID != c.params["appId"] {
-		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "Event template "+c.params["eventTemplateId"]+" not found", nil)
+	if !ok || out.appID != c.param("appId") {
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", "Event template "+c.param("eventTemplateId")+" not found", nil)
 		return
 	}
 	s.writeJSON(c, http.StatusOK, out)
@@ -468,7 +472,7 @@ func (s *Server) getTimelineEvent(c *call) {
 	if !s.publicAppOnly(c) {
 		return
 	}
-	k := c.params["eventTemplateId"] + "\x00" + c.params["eventId"]
+	k := c.param("eventTemplateId") + "\x00" + c.param("eventId")
 	s.mu.Lock()
 	_, ok := s.timeline.events[k]
 	var out timelineEventResponse

@@ -3,6 +3,7 @@ package hubspottest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,21 +14,87 @@ type user struct {
 	Email            string   `json:"email"`
 	FirstName        string   `json:"firstName,omitempty"`
 	LastName         string   `json:"lastName,omitempty"`
+	RoleID           string   `json:"roleId,omitempty"`
 	RoleIDs          []string `json:"roleIds"`
+	PrimaryTeamID    string   `json:"primaryTeamId,omitempty"`
 	SecondaryTeamIDs []string `json:"secondaryTeamIds"`
 	SeatNames        []string `json:"seatNames"`
 	SuperAdmin       bool     `json:"superAdmin"`
+	SendWelcomeEmail *bool    `json:"sendWelcomeEmail,omitempty"` // only in the answer to a create
 }
 
 // AddUser adds a user of the CRM account (settings users) and returns its id.
 func (s *Server) AddUser(email, firstName, lastName string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id := strconv.Itoa(s.nextUser)
+	return s.addUser(user{Email: email, FirstName: firstName, LastName: lastName}).ID
+}
+
+// addUser stores u with the next user id, its email lower-cased.
+func (s *Server) addUser(u user) user {
+	u.ID = strconv.Itoa(s.nextUser)
 	s.nextUser++
-	s.users = append(s.users, user{ID: id, Email: strings.ToLower(strings.TrimSpace(email)), FirstName: firstName,
-		LastName: lastName, RoleIDs: []string{}, SecondaryTeamIDs: []string{}, SeatNames: []string{}})
-	return id
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	for _, l := range []*[]string{&u.RoleIDs, &u.SecondaryTeamIDs, &u.SeatNames} {
+		if *l == nil {
+			*l = []string{}
+		}
+	}
+	if u.RoleID != "" && !slices.Contains(u.RoleIDs, u.RoleID) {
+		u.RoleIDs = append(u.RoleIDs, u.RoleID)
+	}
+	s.users = append(s.users, u)
+	return u
+}
+
+// POST /settings/v3/users and POST /settings/users/v3: the spec's
+// UserProvisionRequest (email and sendWelcomeEmail required) → 201 with the
+// PublicUser and a Location header; an invalid email → 400; an email that
+// already belongs to a user → 409. The user is not a contact.
+func (s *Server) createUser(c *call) {
+	var in struct {
+		Email            string   `json:"email"`
+		FirstName        string   `json:"firstName"`
+		LastName         string   `json:"lastName"`
+		PrimaryTeamID    string   `json:"primaryTeamId"`
+		RoleID           string   `json:"roleId"`
+		SeatNames        []string `json:"seatNames"`
+		SecondaryTeamIDs []string `json:"secondaryTeamIds"`
+		SendWelcomeEmail *bool    `json:"sendWelcomeEmail"`
+	}
+	if !s.decode(c, &in) {
+		return
+	}
+	var missing []string
+	if in.Email == "" {
+		missing = append(missing, "email")
+	}
+	if in.SendWelcomeEmail == nil {
+		missing = append(missing, "sendWelcomeEmail")
+	}
+	switch {
+	case len(missing) > 0:
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", ")), nil)
+		return
+	case !validEmail(in.Email):
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Email address %s is invalid", in.Email), nil)
+		return
+	}
+	s.mu.Lock()
+	if i := slices.IndexFunc(s.users, func(u user) bool { return u.Email == strings.ToLower(in.Email) }); i >= 0 {
+		id := s.users[i].ID
+		s.mu.Unlock()
+		s.writeError(c, http.StatusConflict, "CONFLICT", fmt.Sprintf("A user with email %s already exists. Existing ID: %s", in.Email, id), nil)
+		return
+	}
+	u := s.addUser(user{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName, RoleID: in.RoleID,
+		PrimaryTeamID: in.PrimaryTeamID, SecondaryTeamIDs: in.SecondaryTeamIDs, SeatNames: in.SeatNames})
+	c.write = true
+	s.mu.Unlock()
+	u.SendWelcomeEmail = in.SendWelcomeEmail
+	c.w.Header().Set("Location", "/settings/v3/users/"+u.ID)
+	s.writeJSON(c, http.StatusCreated, u)
 }
 
 // GET /settings/v3/users and GET /settings/users/v3 (limit ≤ 100, after).
@@ -37,29 +104,18 @@ func (s *Server) listUsers(c *call) {
 		return
 	}
 	s.mu.Lock()
-	page := []user{}
-	next := ""
-	for _, u := range s.users {
-		if idNum(u.ID) < after {
-			continue
-		}
-		if len(page) == limit {
-			next = u.ID
-			break
-		}
-		page = append(page, u)
-	}
+	lo, hi, next := pageBounds(len(s.users), func(i int) string { return s.users[i].ID }, limit, after)
+	page := slices.Clone(s.users[lo:hi])
 	s.mu.Unlock()
-	resp := map[string]any{"results": page}
-	if next != "" {
-		resp["paging"] = map[string]any{"next": map[string]string{"after": next, "link": "?after=" + next}}
+	if page == nil {
+		page = []user{}
 	}
-	s.writeJSON(c, http.StatusOK, resp)
+	s.writeList(c, page, next)
 }
 
 // GET /settings/v3/users/{userId}?idProperty=USER_ID|EMAIL
 func (s *Server) getUser(c *call) {
-	id, by := c.params["userId"], c.query("idProperty")
+	id, by := c.param("userId"), c.query("idProperty")
 	if by != "" && by != "USER_ID" && by != "EMAIL" {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("idProperty must be USER_ID or EMAIL, got %q", by), nil)
 		return
@@ -83,4 +139,16 @@ func (s *Server) getUser(c *call) {
 		return
 	}
 	s.writeJSON(c, http.StatusOK, out)
+}
+
+// userRoutes are the account users operations (reference §9); the spec and
+// the docs disagree on the list path, so both are served.
+func userRoutes() []route {
+	return []route{
+		{pattern: "GET /settings/v3/users", h: (*Server).listUsers},
+		{pattern: "GET /settings/users/v3", h: (*Server).listUsers},
+		{pattern: "GET /settings/v3/users/{userId}", h: (*Server).getUser},
+		{pattern: "POST /settings/v3/users", h: (*Server).createUser},
+		{pattern: "POST /settings/users/v3", h: (*Server).createUser},
+	}
 }

@@ -3,6 +3,7 @@ package hubspottest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -49,4 +50,30 @@ func TestUsers_List(t *testing.T) {
 	wantStatus(t, do(t, srv, "GET", "/settings/v3/users/"+id, nil), http.StatusOK)
 	wantStatus(t, do(t, srv, "GET", "/settings/v3/users/boss@acme.com?idProperty=EMAIL", nil), http.StatusOK)
 	wantStatus(t, do(t, srv, "GET", "/settings/v3/users/1", nil), http.StatusNotFound)
+}
+
+// TestUsers_create: a user created through the API is listed and found by
+// email, is not a contact, and its email cannot be taken twice.
+func TestUsers_create(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t)
+	r := do(t, srv, "POST", "/settings/v3/users", m{"email": "Rep@Acme.com", "firstName": "Rep", "sendWelcomeEmail": false, "roleId": "7"})
+	wantStatus(t, r, http.StatusCreated)
+	var u struct {
+		ID      string   `json:"id"`
+		Email   string   `json:"email"`
+		RoleIDs []string `json:"roleIds"`
+	}
+	decode(t, r, &u)
+	if u.Email != "rep@acme.com" || r.header.Get("Location") != "/settings/v3/users/"+u.ID || !slices.Equal(u.RoleIDs, []string{"7"}) {
+		t.Errorf("created %+v, Location %q", u, r.header.Get("Location"))
+	}
+	wantStatus(t, do(t, srv, "GET", "/settings/v3/users/rep@acme.com?idProperty=EMAIL", nil), http.StatusOK)
+	if got := results(t, do(t, srv, "GET", "/settings/v3/users", nil)); len(got) != 1 {
+		t.Errorf("users = %v", got)
+	}
+	if len(srv.Contacts()) != 0 {
+		t.Error("creating a user created a contact")
+	}
+	wantStatus(t, do(t, srv, "POST", "/settings/users/v3", m{"email": "rep@acme.com", "sendWelcomeEmail": true}), http.StatusConflict)
 }

@@ -1,0 +1,113 @@
+package hubspottest
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// POST /crm/v3/objects/calls/batch/upsert (calls.v3.json): each input names
+// a call by idProperty (a calls property created with hasUniqueValue) and id
+// (its value). No live call has that value → a call is created holding it
+// ("new": true; hs_timestamp is then required); else that call is updated
+// ("new": false). An idProperty of "" or hs_object_id updates by record id
+// and cannot create. 200, 207 when every input has a unique
+// objectWriteTraceId and some fail, else 400 (or 409 for a unique value held
+// by another call) for any invalid input; duplicate keys → 400. Upserting
+// the same input twice changes nothing the second time but updatedAt, so a
+// write whose answer was lost is harmless to repeat.
+func (s *Server) batchUpsertCalls(c *call) {
+	var in struct {
+		Inputs []upsertInput `json:"inputs"`
+	}
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+		return
+	}
+	started := isoTime(s.now())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defs := s.props["calls"].props
+	if !checkIDProperties(s, c, callsTypeID, in.Inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
+		return
+	}
+	claims := uniqueClaims{}
+	n := 0
+	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace, func(i upsertInput) (callUpsertPlan, *inputError) {
+		n++
+		return s.planCallUpsert(i, defs, claims, fmt.Sprint("new#", n))
+	})
+	if !ok {
+		return
+	}
+	now := s.now()
+	results := make([]upsertObject, 0, len(plans))
+	for _, p := range plans {
+		results = append(results, s.applyCallUpsert(p, now))
+		c.write = true
+	}
+	shuffle(s, results)
+	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+}
+
+// callUpsertPlan is one validated call upsert.
+type callUpsertPlan struct {
+	in     upsertInput
+	target *callRecord // nil = create
+	values map[string]string
+}
+
+// planCallUpsert validates one upsert input against the current state.
+// Call with s.mu held.
+func (s *Server) planCallUpsert(i upsertInput, defs map[string]*property, claims uniqueClaims, claimant string) (callUpsertPlan, *inputError) {
+	key := strings.TrimSpace(i.ID)
+	byRecord := i.IDProperty == "" || i.IDProperty == "hs_object_id"
+	if key == "" {
+		return callUpsertPlan{}, badInput(http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [id]")
+	}
+	target := s.calls.find(i.IDProperty, key, false)
+	if target == nil && byRecord {
+		return callUpsertPlan{}, badInput(http.StatusBadRequest, "OBJECT_NOT_FOUND",
+			fmt.Sprintf("Object not found. objectId %s does not exist; upsert by record id needs an existing record", i.ID))
+	}
+	if v, ok := i.Properties[i.IDProperty]; ok && !byRecord && strings.TrimSpace(string(v)) != key {
+		return callUpsertPlan{}, badInput(http.StatusBadRequest, "VALIDATION_ERROR",
+			fmt.Sprintf("properties.%s (%q) differs from the id %q the input is keyed by", i.IDProperty, v, key))
+	}
+	values, ierr := s.checkCallProps(i.Properties, target == nil)
+	if ierr != nil {
+		return callUpsertPlan{}, ierr
+	}
+	if !byRecord {
+		v, perr := checkValue(defs[i.IDProperty], key)
+		if perr != nil {
+			return callUpsertPlan{}, badInput(http.StatusBadRequest, "VALIDATION_ERROR", propErrorsMessage([]propError{*perr}))
+		}
+		values[i.IDProperty] = v
+	}
+	self, who := "", claimant
+	if target != nil {
+		self, who = target.id, target.id
+	}
+	if ierr := checkUnique(defs, values, self, who, s.calls.holder, claims, ""); ierr != nil {
+		return callUpsertPlan{}, ierr
+	}
+	return callUpsertPlan{in: i, target: target, values: values}, nil
+}
+
+// applyCallUpsert creates or updates the call of one planned upsert.
+func (s *Server) applyCallUpsert(p callUpsertPlan, now time.Time) upsertObject {
+	r, isNew := p.target, p.target == nil
+	if isNew {
+		r = s.calls.create(p.values, nil, now)
+	} else {
+		maps.Copy(r.props, p.values)
+		r.updatedAt = now
+		r.props["hs_lastmodifieddate"] = isoTime(now)
+	}
+	o := r.object(slices.Collect(maps.Keys(p.values)))
+	o.ObjectWriteTraceID = p.in.ObjectWriteTraceID
+	return upsertObject{simpleObject: o, New: isNew}
+}
