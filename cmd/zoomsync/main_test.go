@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,7 +55,7 @@ func TestDemo_printsSummaryAndSegments(t *testing.T) {
 		t.Fatalf("no Zoom calls line in:\n%s", out)
 	}
 	calls, throttled := atoi(m[1]), atoi(m[2])
-	minimum := minimumZoomCalls(zoomtest.DemoAccount(3))
+	minimum := zoomtest.MinCalls(zoomtest.DemoAccount(3))
 	if calls-throttled != minimum || throttled > 3 {
 		t.Errorf("Zoom calls %d with %d 429s, want the minimum %d plus at most 3 retried 429s", calls, throttled, minimum)
 	}
@@ -178,5 +179,21 @@ func TestConfigShow_valuesAndSources(t *testing.T) {
 	os.WriteFile(path, []byte("zoom:\n  hostz: all\n"), 0o644)
 	if _, err := run(t, "--config", path, "config", "show"); err == nil || !strings.Contains(err.Error(), "zoom.hostz") {
 		t.Errorf("unknown key: err = %v", err)
+	}
+}
+
+func TestLoopbackAddr_refusesEveryOtherInterface(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:8081": true, "127.9.9.9:1": true, "[::1]:8082": true, "localhost:0": true,
+		"0.0.0.0:8081": false, ":8081": false, "[::]:8081": false, "10.0.0.5:80": false, "example.com:80": false, "nonsense": false,
+	} {
+		err := loopbackAddr(addr)
+		if (err == nil) != ok {
+			t.Errorf("loopbackAddr(%q) = %v, want ok=%v", addr, err, ok)
+		}
+		var u usageError
+		if err != nil && !errors.As(err, &u) {
+			t.Errorf("loopbackAddr(%q): %v is not a usage error (exit 2)", addr, err)
+		}
 	}
 }
