@@ -235,7 +235,7 @@ func NewClient(opts ...Option) *Client {
 	classify := classifyResponse
 	c.hc = &http.Client{
 		Transport: &httpretry.Transport{
-			Base:       doerTransport{single},
+			Base:       wholeBodyTransport{doerTransport{single}},
 			Classify:   classify,
 			MaxRetries: o.maxRetries,
 			MinWait:    o.minWait,
@@ -295,6 +295,40 @@ type httpDoer interface {
 type doerTransport struct{ c httpDoer }
 
 func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) { return t.c.Do(req) }
+
+// errDamagedBody: a 2xx answer whose body was cut off or is not the JSON it
+// says it is. It is damage in transit, not an answer: the try fails like a
+// transport error and the retrying transport sends the request again.
+var errDamagedBody = errors.New("damaged response body")
+
+// wholeBodyTransport reads the body of every 2xx answer inside the try
+// (under the caller's per-try timeout), so that a body cut off mid-stream
+// or a malformed JSON body after a 200 is retried within the retry budget
+// rather than failing the call after the retries are over. Larger bodies
+// than maxBodyBytes are passed on cut at maxBodyBytes+1, for send to refuse.
+type wholeBodyTransport struct{ base http.RoundTripper }
+
+func (t wholeBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading it: %w", errDamagedBody, err)
+	}
+	if len(body) <= maxBodyBytes && isJSON(resp.Header) && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		return nil, fmt.Errorf("%w: %d bytes of malformed JSON after a %d", errDamagedBody, len(body), resp.StatusCode)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+func isJSON(h http.Header) bool {
+	return strings.Contains(strings.ToLower(h.Get("Content-Type")), "json")
+}
 
 // Response is a Zoom API response. The body has already been read and closed.
 type Response struct {
