@@ -6,13 +6,17 @@
 // The shape follows go-github: one *Client carries the plumbing (auth, rate
 // limits, retries, error decoding) and hangs one service per API area off it
 // (Users, Webinars, Reports, Recordings). Methods take ctx first and return
-// (value, *Response, error); paginated endpoints have a single-page method and
-// an iterator that walks every page.
+// (value, *Response, error), the paging cursor on Response.NextPageToken;
+// paginated endpoints have a single-page method and an iterator, built on
+// internal/paging.All, that walks every page. Client.Do(req, v) takes its
+// context from the request.
 //
 // Under every request sit, in order: a client-side token bucket per Zoom rate
 // limit label (Light, Medium, Heavy, Resource-intensive), a Server-to-Server
 // OAuth token cached for the process, and the shared retrying transport
 // (internal/httpretry) that retries transport errors, 5xx and per-second 429s.
+// A 2xx body is read whole inside each try, so that a body cut off
+// mid-stream or malformed JSON after a 200 is retried like a transport error.
 // A daily-limit 429 is never retried: it becomes a *RateLimitError
 // (errors.Is(err, ErrDailyLimit)) and later calls of the same label fail at
 // once, without reaching Zoom, until the limit resets.
@@ -553,6 +557,12 @@ func listIter[T any](start string, list func(token string) ([]T, *Response, erro
 		items, resp, err := list(token)
 		if err != nil {
 			return nil, "", err
+		}
+		if token != "" && resp.NextPageToken == token {
+			// Said here rather than by paging.All, whose message carries
+			// the token (page tokens stay out of error text), and before
+			// the page is yielded: it is most likely the same page again.
+			return nil, "", fmt.Errorf("zoom: %s %s: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), paging.ErrRepeatedCursor)
 		}
 		return items, resp.NextPageToken, nil
 	})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 	"github.com/zoomsync/zoomsync/internal/httpretry"
+	"github.com/zoomsync/zoomsync/internal/paging"
 )
 
 // demoAccount is the account the simulator tests read; it is never modified.
@@ -323,5 +324,35 @@ func TestClient_bodyCutMidStreamRetried(t *testing.T) {
 	c = NewClient(WithBaseURL(srv.URL+"/v2"), WithOAuthURL(srv.URL+"/oauth/token"), WithPlan("unlimited"), WithRetry(0, 0, 0))
 	if _, _, err := c.Users.List(t.Context(), nil); !errors.Is(err, errDamagedBody) || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("err = %v, want errDamagedBody wrapping io.ErrUnexpectedEOF", err)
+	}
+}
+
+func TestListIter_repeatedTokenStopsWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/oauth/token" {
+			w.Write([]byte(`{"access_token":"t","token_type":"bearer","expires_in":3600}`))
+			return
+		}
+		w.Write([]byte(`{"next_page_token":"secret-ish-token","users":[{"id":"u1"}]}`))
+	}))
+	defer srv.Close()
+	c := NewClient(WithBaseURL(srv.URL+"/v2"), WithOAuthURL(srv.URL+"/oauth/token"), WithPlan("unlimited"))
+	n := 0
+	var err error
+	for _, err = range c.Users.ListIter(t.Context(), nil) {
+		if err != nil {
+			break
+		}
+		n++
+	}
+	if !errors.Is(err, paging.ErrRepeatedCursor) || !strings.Contains(err.Error(), "GET /v2/users") || strings.Contains(err.Error(), "secret-ish-token") {
+		t.Errorf("err = %v, want ErrRepeatedCursor naming GET /v2/users without the token", err)
+	}
+	// The page that repeats its own token is not yielded: it is most
+	// likely the same page again.
+	if n != 1 {
+		t.Errorf("yielded %d users before the loop was seen, want the first page's 1", n)
 	}
 }
