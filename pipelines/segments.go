@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package pipelines
 
 import (
@@ -10,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/transform"
 )
 
@@ -17,7 +16,7 @@ import (
 type SegmentResult struct {
 	Name     string
 	Out      string
-	Format   Format
+	Format   output.Format
 	Rows     int64
 	Duration time.Duration
 }
