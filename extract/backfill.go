@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract/zoom"
@@ -35,23 +36,23 @@ func (r *run) discover(ctx context.Context, hosts []schema.User, found func(webi
 	for _, h := range hosts {
 		for _, w := range Windows(r.cfg.Backfill.From, r.cfg.Backfill.To) {
 			opts := &zoom.UserMeetingsOptions{From: w.From, To: w.To.Add(-time.Second), Type: "past"}
-			for m, err := range r.cfg.Client.Reports.ListUserMeetingsIter(ctx, h.ID, opts) {
-				if err != nil {
-					switch {
-					case r.limited(err, nil):
-					case errors.Is(err, zoom.ErrReportTooOld), errors.Is(err, zoom.ErrBadRequest):
-						if err := r.issue(0, "", schema.StreamWebinarInstances, schema.ReasonBackfillWindowTooOld,
-							fmt.Sprintf("host %s, %s..%s: %v", h.Email, w.From.Format(time.DateOnly), w.To.Format(time.DateOnly), err)); err != nil {
-							return err
-						}
-					default:
-						return fmt.Errorf("listing past meetings of %s: %w", h.ID, err)
-					}
-					break
-				}
+			ms, err := listAll(ctx, r.log, "past meetings of "+h.ID, func() iter.Seq2[*zoom.ReportMeeting, error] {
+				return r.cfg.Client.Reports.ListUserMeetingsIter(ctx, h.ID, opts)
+			})
+			for _, m := range ms { // those listed before an error are kept
 				if m.IsWebinar() {
 					found(m.ID, h.ID, instanceRef{UUID: m.UUID, Start: m.StartTime, End: m.EndTime})
 				}
+			}
+			switch {
+			case err == nil, r.limited(err, nil):
+			case errors.Is(err, zoom.ErrReportTooOld), errors.Is(err, zoom.ErrBadRequest):
+				if err := r.issue(0, "", schema.StreamWebinarInstances, schema.ReasonBackfillWindowTooOld,
+					fmt.Sprintf("host %s, %s..%s: %v", h.Email, w.From.Format(time.DateOnly), w.To.Format(time.DateOnly), err)); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("listing past meetings of %s: %w", h.ID, err)
 			}
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"runtime/debug"
 	"slices"
@@ -37,6 +38,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/schema"
 )
 
@@ -99,6 +101,10 @@ type Summary struct {
 	// rate-limit label; ResetAt is when the first such limit resets.
 	Pending map[string]int `json:",omitempty"`
 	ResetAt time.Time      `json:",omitzero"`
+	// Files are the raw part files the run committed, an interrupted
+	// run's included, for the lake manifest (which records them; the runs
+	// summary does not repeat them).
+	Files []lakefile.File `json:"-"`
 }
 
 // ErrStopped is returned (wrapped) when Zoom's daily limit left fetches for
@@ -146,8 +152,13 @@ type run struct {
 
 // Run fetches what needs fetching into raw part files of cfg.RunID, and
 // updates cfg.State. Every part file that Run closes holds whole listings
-// only. When a daily limit left fetches for later, Run returns what it
-// fetched and an error wrapping ErrStopped and zoom.ErrDailyLimit.
+// only; Summary.Files lists them. When a daily limit left fetches for later,
+// Run returns what it fetched and an error wrapping ErrStopped and
+// zoom.ErrDailyLimit. When ctx ends (SIGINT, SIGTERM), Run stops at the
+// next call, starts no other webinar, commits the part files of the stages
+// it completed and keeps their cursors in the State (State.Changes), and
+// returns an error wrapping ctx's error: the caller commits them, and the
+// next run fetches only the rest.
 func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Client == nil || cfg.RunID == "" || cfg.Lake.Dir == "" {
 		return nil, errors.New("extract: client, run id and lake are required")
@@ -202,6 +213,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	s.Users, s.Webinars, s.Instances, s.Reports = r.users.Rows(), r.webinars.Rows(), r.instances.Rows(), r.reports.Rows()
 	s.Registrants, s.Participants, s.Panelists, s.Absentees = r.registrants.Rows(), r.participants.Rows(), r.panelists.Rows(), r.absentees.Rows()
 	s.Recordings, s.RecordingFiles, s.TranscriptCues, s.Issues = r.recordings.Rows(), r.files.Rows(), r.cues.Rows(), r.issues.Rows()
+	if ctx.Err() != nil && err != nil {
+		// Interrupted: what the stages completed before it is committed
+		// (their part files closed, their cursors in the State).
+		err = fmt.Errorf("extraction interrupted; %d part files of the completed stages kept: %w", len(s.Files), err)
+	}
 	if err == nil && len(s.Pending) > 0 {
 		n := 0
 		for _, v := range s.Pending {
@@ -213,11 +229,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	return s, err
 }
 
+// close finishes every writer and records the files they committed in the
+// Summary.
 func (r *run) close() error {
-	return errors.Join(r.users.Close(), r.webinars.Close(), r.occurrences.Close(), r.questions.Close(),
-		r.panelists.Close(), r.instances.Close(), r.reports.Close(), r.registrants.Close(),
-		r.participants.Close(), r.absentees.Close(), r.recordings.Close(), r.files.Close(),
-		r.cues.Close(), r.issues.Close())
+	var errs []error
+	for _, c := range []func() ([]lakefile.File, error){r.users.Close, r.webinars.Close, r.occurrences.Close,
+		r.questions.Close, r.panelists.Close, r.instances.Close, r.reports.Close, r.registrants.Close,
+		r.participants.Close, r.absentees.Close, r.recordings.Close, r.files.Close, r.cues.Close, r.issues.Close} {
+		files, err := c()
+		r.sum.Files = append(r.sum.Files, files...)
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // task is one webinar to sync.
@@ -280,11 +303,14 @@ type foundInstance struct {
 // hosts and, on a backfill, the instances their meetings reports name. A
 // daily limit on a webinar listing leaves listedWhole false.
 func (r *run) list(ctx context.Context) (*listing, error) {
-	var users []schema.User
-	for u, err := range r.cfg.Client.Users.ListIter(ctx, &zoom.UserListOptions{Status: "active"}) {
-		if err != nil {
-			return nil, fmt.Errorf("listing users: %w", err)
-		}
+	zusers, err := listAll(ctx, r.log, "users", func() iter.Seq2[*zoom.User, error] {
+		return r.cfg.Client.Users.ListIter(ctx, &zoom.UserListOptions{Status: "active"})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing users: %w", err)
+	}
+	users := make([]schema.User, 0, len(zusers))
+	for _, u := range zusers {
 		users = append(users, userRow(r.cfg.RunID, r.now, u))
 	}
 	if err := r.users.Write(users); err != nil {
@@ -298,15 +324,17 @@ func (r *run) list(ctx context.Context) (*listing, error) {
 	r.sum.Hosts = int64(len(hosts))
 	r.listedWhole = true
 	for _, u := range hosts {
-		for w, err := range r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"}) {
-			if err != nil {
-				if r.limited(err, nil) {
-					r.listedWhole = false
-					break
-				}
+		ws, err := listAll(ctx, r.log, "webinars of "+u.ID, func() iter.Seq2[*zoom.Webinar, error] {
+			return r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"})
+		})
+		for _, w := range ws { // those listed before a daily limit stopped the listing are kept
+			l.webinars = append(l.webinars, listedWebinar{host: u, w: w})
+		}
+		if err != nil {
+			if !r.limited(err, nil) {
 				return nil, fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
 			}
-			l.webinars = append(l.webinars, listedWebinar{host: u, w: w})
+			r.listedWhole = false
 		}
 	}
 	if r.cfg.Backfill != nil {
@@ -383,7 +411,8 @@ func (r *run) plan(l *listing) []*task {
 
 // fetch syncs the planned webinars, Config.Concurrency at a time. One
 // webinar's failure is recorded in the Summary and does not stop the others,
-// unless it was asked for with Only.
+// unless it was asked for with Only. When ctx ends, the webinars under way
+// stop at their next call and no other starts.
 func (r *run) fetch(ctx context.Context, tasks []*task) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.cfg.Concurrency)
@@ -421,6 +450,9 @@ func (r *run) fetch(ctx context.Context, tasks []*task) error {
 // the whole run down from a goroutine no caller can recover: a panic becomes
 // that webinar's error in the Summary.
 func (r *run) fetchOne(ctx context.Context, t *task) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err // interrupted: no webinar is started after that
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.ErrorContext(ctx, "panic while fetching a webinar", "webinar_id", t.id, "panic", p, "stack", string(debug.Stack()))
@@ -454,8 +486,13 @@ func (r *run) limited(err error, stage *Stage) bool {
 		// The facts an earlier fetch left (a webinar's host, the instances
 		// it knows) stay: the next run needs them, whether or not Zoom
 		// still lists the webinar.
+		// A lost stage stays lost: its data is still to be fetched again.
 		prev, _ := r.state.Get(*stage)
-		r.state.Set(*stage, StageState{Status: StatusPending, FetchedAt: r.now, RunID: r.cfg.RunID, Detail: prev.Detail})
+		status := StatusPending
+		if prev.Status == StatusLost {
+			status = StatusLost
+		}
+		r.state.Set(*stage, StageState{Status: status, FetchedAt: r.now, RunID: r.cfg.RunID, Detail: prev.Detail})
 	}
 	return true
 }
@@ -501,20 +538,28 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 
 	detail := Stage{"webinar", key, StageDetail}
 	_, known := r.state.Get(detail)
+	lost := r.state.Lost(detail)
 	// A webinar whose listing changed (rescheduled, listed again) may have
 	// new registrants and instances, however settled they were.
-	changed := false
+	changed := t.listed != nil && (!known || f.Hash != listingHash(t.listed) || !f.Listed)
 	switch {
-	case t.listed != nil && (!known || f.Hash != listingHash(t.listed) || !f.Listed):
+	case changed || t.listed != nil && lost:
 		nf, err := r.detail(ctx, t, detail)
 		if err != nil || nf == nil {
 			return err
 		}
-		f, changed = *nf, true
+		f = *nf
+	case t.listed == nil && lost:
+		if err := r.lostDetail(ctx, t, detail, &f); err != nil || r.state.Lost(detail) {
+			return err // still lost: a daily limit stopped it
+		}
 	case t.listed == nil && !known:
 		// Found by a backfill or asked for by id: Zoom may still have the
 		// detail (not expired), else the webinar is known from its reports.
 		nf, err := r.detail(ctx, t, detail)
+		if errors.Is(err, errNoDetail) {
+			nf, err = nil, nil
+		}
 		if err != nil {
 			return err
 		}
@@ -560,16 +605,36 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	return nil
 }
 
+// errNoDetail: Zoom has no detail of a webinar it does not list.
+var errNoDetail = errors.New("zoom has no detail of the webinar")
+
+// lostDetail fetches again the detail of an unlisted webinar whose raw rows
+// were lost. When Zoom no longer has it, the facts the State keeps stand
+// (the stage is done again) and an issue row says the detail is gone.
+func (r *run) lostDetail(ctx context.Context, t *task, st Stage, f *webinarFacts) error {
+	nf, err := r.detail(ctx, t, st)
+	switch {
+	case errors.Is(err, errNoDetail):
+		r.setFacts(st, f)
+		return r.issue(t.id, "", schema.StreamWebinars, schema.ReasonWebinarMissing, "raw detail lost and Zoom no longer has it")
+	case err != nil || nf == nil:
+		return err
+	}
+	*f = *nf
+	return nil
+}
+
 // detail fetches GET /webinars/{id}, the registration form and the
-// panelists, and records the webinar's facts. It returns nil facts when
-// Zoom does not have the webinar.
+// panelists, and records the webinar's facts. It returns nil facts when a
+// daily limit stopped it or Zoom does not have a listed webinar, and
+// errNoDetail when Zoom does not have an unlisted one.
 func (r *run) detail(ctx context.Context, t *task, st Stage) (*webinarFacts, error) {
 	w, _, err := r.cfg.Client.Webinars.Get(ctx, t.id)
 	if errors.Is(err, zoom.ErrNotFound) {
 		if t.listed != nil {
 			return nil, r.issue(t.id, "", schema.StreamWebinars, schema.ReasonWebinarMissing, err.Error())
 		}
-		return nil, nil
+		return nil, errNoDetail
 	}
 	if err != nil {
 		if r.limited(err, &st) {
@@ -657,9 +722,8 @@ func (r *run) setFacts(st Stage, f *webinarFacts) {
 func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle *time.Time, force bool) ([]instanceRef, error) {
 	st := Stage{"webinar", strconv.FormatInt(t.id, 10), StageInstances}
 	var refs []instanceRef
-	if prev, ok := r.state.Get(st); ok {
-		json.Unmarshal([]byte(prev.Detail), &refs)
-	}
+	prev, _ := r.state.Get(st)
+	json.Unmarshal([]byte(prev.Detail), &refs)
 	seen := map[string]bool{}
 	for _, ref := range refs {
 		seen[ref.UUID] = true
@@ -692,6 +756,13 @@ func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle 
 	for _, ref := range t.found {
 		addRef(ref)
 	}
+	if prev.Status == StatusLost && fetched {
+		// The rows of the instances known before were lost: write them all.
+		fresh = fresh[:0]
+		for _, ref := range refs {
+			fresh = append(fresh, schema.WebinarInstance{RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: t.id, UUID: ref.UUID, StartTime: ref.Start})
+		}
+	}
 	if err := r.instances.Write(fresh); err != nil {
 		return nil, err
 	}
@@ -711,18 +782,21 @@ func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle 
 func (r *run) registrantsOf(ctx context.Context, webinarID int64, st Stage, settle time.Time) error {
 	var rows []schema.Registrant
 	for _, status := range registrantStatuses {
-		for reg, err := range r.cfg.Client.Webinars.ListRegistrantsIter(ctx, webinarID, &zoom.RegistrantListOptions{Status: status}) {
-			if err != nil {
-				var apiErr *zoom.APIError
-				switch {
-				case errors.Is(err, zoom.ErrNoRegistration) && errors.As(err, &apiErr):
-					r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
-					return r.issue(webinarID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, apiErr.Message)
-				case r.limited(err, &st):
-					return nil
-				}
-				return fmt.Errorf("listing %s registrants of %d: %w", status, webinarID, err)
+		regs, err := listAll(ctx, r.log, status+" registrants of "+strconv.FormatInt(webinarID, 10), func() iter.Seq2[*zoom.Registrant, error] {
+			return r.cfg.Client.Webinars.ListRegistrantsIter(ctx, webinarID, &zoom.RegistrantListOptions{Status: status})
+		})
+		if err != nil {
+			var apiErr *zoom.APIError
+			switch {
+			case errors.Is(err, zoom.ErrNoRegistration) && errors.As(err, &apiErr):
+				r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
+				return r.issue(webinarID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, apiErr.Message)
+			case r.limited(err, &st):
+				return nil
 			}
+			return fmt.Errorf("listing %s registrants of %d: %w", status, webinarID, err)
+		}
+		for _, reg := range regs {
 			rows = append(rows, registrantRow(r.cfg.RunID, r.now, webinarID, reg))
 		}
 	}
@@ -796,14 +870,17 @@ func (r *run) report(ctx context.Context, webinarID int64, ref instanceRef, st S
 		}
 		return nil, fmt.Errorf("getting report of instance %s: %w", ref.UUID, err)
 	}
-	var rows []schema.Participant
-	for p, err := range r.cfg.Client.Reports.ListParticipantsIter(ctx, ref.UUID, nil) {
-		if err != nil {
-			if r.limited(err, &st) {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("listing participants of instance %s: %w", ref.UUID, err)
+	ps, err := listAll(ctx, r.log, "participants of "+ref.UUID, func() iter.Seq2[*zoom.Participant, error] {
+		return r.cfg.Client.Reports.ListParticipantsIter(ctx, ref.UUID, nil)
+	})
+	if err != nil {
+		if r.limited(err, &st) {
+			return nil, nil
 		}
+		return nil, fmt.Errorf("listing participants of instance %s: %w", ref.UUID, err)
+	}
+	rows := make([]schema.Participant, 0, len(ps))
+	for _, p := range ps {
 		rows = append(rows, participantRow(r.cfg.RunID, r.now, webinarID, ref.UUID, int32(len(rows)), p))
 	}
 	// The report and its participants are one snapshot, written together.
@@ -823,18 +900,21 @@ func (r *run) report(ctx context.Context, webinarID int64, ref instanceRef, st S
 }
 
 func (r *run) absenteesOf(ctx context.Context, webinarID int64, uuid string, st Stage, settle time.Time) error {
-	var rows []schema.Absentee
-	for a, err := range r.cfg.Client.Webinars.ListAbsenteesIter(ctx, uuid, nil) {
-		if err != nil {
-			switch {
-			case errors.Is(err, zoom.ErrNoRegistration), errors.Is(err, zoom.ErrNotFound):
-				r.state.Set(st, StageState{Status: StatusMissing, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
-				return nil
-			case r.limited(err, &st):
-				return nil
-			}
-			return fmt.Errorf("listing absentees of instance %s: %w", uuid, err)
+	as, err := listAll(ctx, r.log, "absentees of "+uuid, func() iter.Seq2[*zoom.Registrant, error] {
+		return r.cfg.Client.Webinars.ListAbsenteesIter(ctx, uuid, nil)
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, zoom.ErrNoRegistration), errors.Is(err, zoom.ErrNotFound):
+			r.state.Set(st, StageState{Status: StatusMissing, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
+			return nil
+		case r.limited(err, &st):
+			return nil
 		}
+		return fmt.Errorf("listing absentees of instance %s: %w", uuid, err)
+	}
+	rows := make([]schema.Absentee, 0, len(as))
+	for _, a := range as {
 		rows = append(rows, schema.Absentee{RunID: r.cfg.RunID, FetchedAt: r.now, WebinarID: webinarID, InstanceUUID: uuid,
 			RegistrantID: a.ID, Email: a.Email, FirstName: a.FirstName, LastName: a.LastName, CreateTime: a.CreateTime})
 	}

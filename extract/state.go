@@ -3,6 +3,8 @@ package extract
 import (
 	"sync"
 	"time"
+
+	"github.com/zoomsync/zoomsync/schema"
 )
 
 // Stage names one fetch of one object: the registrants of a webinar, the
@@ -31,7 +33,36 @@ const (
 	StatusUnavailable = "unavailable" // Zoom will never give it (report older than a year)
 	StatusPending     = "pending"     // not fetched: a daily limit or an error stopped it
 	StatusProcessing  = "processing"  // a recording file is still processing
+	// StatusLost: the raw file that held the stage's rows is missing or
+	// damaged (the lake manifest's verification says so). The stage is
+	// fetched again whatever its SettleAfter; its Detail (the facts the
+	// run keeps) stays until a fetch replaces the state as usual.
+	StatusLost = "lost"
 )
+
+// StagesOf returns the names of the stages whose rows a raw stream holds:
+// a lost file of that stream (and run) makes those stages lost. The users
+// stream backs no stage (every run lists the users again); the extract
+// issues are written beside every stage, so they back them all.
+func StagesOf(stream string) []string {
+	switch stream {
+	case schema.StreamWebinars, schema.StreamOccurrences, schema.StreamQuestions, schema.StreamPanelists:
+		return []string{StageDetail}
+	case schema.StreamRegistrants:
+		return []string{StageRegistrants}
+	case schema.StreamWebinarInstances:
+		return []string{StageInstances}
+	case schema.StreamInstanceReports, schema.StreamParticipants:
+		return []string{StageReport}
+	case schema.StreamAbsentees:
+		return []string{StageAbsentees}
+	case schema.StreamRecordings, schema.StreamRecordingFiles, schema.StreamTranscripts:
+		return []string{StageRecording}
+	case schema.StreamExtractIssues:
+		return []string{StageDetail, StageRegistrants, StageInstances, StageReport, StageAbsentees, StageRecording}
+	}
+	return nil
+}
 
 // StageState is what the last fetch of a stage left.
 type StageState struct {
@@ -77,7 +108,7 @@ func (s *State) Set(k Stage, v StageState) {
 }
 
 // Needs reports whether a stage must be fetched now: it never was, it was
-// stopped or is still processing, or its last fetch came before it settled
+// stopped, lost or is still processing, or its last fetch came before it settled
 // (Zoom may have changed it since, even when the settle time has passed).
 func (s *State) Needs(k Stage, now time.Time) bool {
 	v, ok := s.Get(k)
@@ -90,7 +121,28 @@ func (s *State) Needs(k Stage, now time.Time) bool {
 	case StatusUnavailable:
 		return false
 	}
-	return true
+	return true // pending, processing, lost
+}
+
+// Lost reports whether a stage's data was lost and must be fetched again.
+func (s *State) Lost(k Stage) bool {
+	v, ok := s.Get(k)
+	return ok && v.Status == StatusLost
+}
+
+// MarkLost records that the raw file holding a stage's rows is gone: the
+// stage keeps its facts (Detail) but is fetched again. A stage without a
+// state is left alone (it is fetched anyway).
+func (s *State) MarkLost(k Stage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[k]
+	if !ok {
+		return
+	}
+	v.Status = StatusLost
+	s.m[k] = v
+	s.changed[k] = v
 }
 
 // discardChanges forgets the stages set since NewState.

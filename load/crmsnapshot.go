@@ -158,7 +158,7 @@ func writeRaw[T any](cfg SnapshotConfig, stream string, rows []T) error {
 	}
 	w := lakefile.NewPartWriter[T](cfg.Lake, stream, cfg.RunID)
 	err := w.Write(rows)
-	if cerr := w.Close(); err == nil {
+	if _, cerr := w.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {

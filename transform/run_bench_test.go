@@ -203,8 +203,9 @@ func writeBenchLake(b *testing.B, lake schema.Lake, sc benchScale) lakeCounts {
 				Duration: int32(E.Sub(S) / time.Minute), ParticipantsCount: int32(len(rows))}}))
 		}
 	}
-	for _, c := range []interface{ Close() error }{users, webinars, instances, reports, registrants, participants} {
-		must(c.Close())
+	for _, c := range []func() ([]lakefile.File, error){users.Close, webinars.Close, instances.Close, reports.Close, registrants.Close, participants.Close} {
+		_, err := c()
+		must(err)
 	}
 	return counts
 }
@@ -288,7 +289,7 @@ func writeAll[T any](b *testing.B, lake schema.Lake, stream, runID string, rows 
 	if err := w.Write(rows); err != nil {
 		b.Fatal(err)
 	}
-	if err := w.Close(); err != nil {
+	if _, err := w.Close(); err != nil {
 		b.Fatal(err)
 	}
 }

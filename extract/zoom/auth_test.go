@@ -158,6 +158,19 @@ func TestClient_contextErrors(t *testing.T) {
 	if _, _, err := f.client.Users.List(ctx, nil); err != context.Canceled {
 		t.Errorf("cancelled ctx: err = %v, want context.Canceled itself", err)
 	}
+	// Cancelled while the request is held by the server: the cancel waits
+	// for the stall itself, not for a guessed time.
+	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		if err := f.srv.WaitStalled(t.Context(), 2); err == nil {
+			cancel()
+		}
+	}()
+	f.srv.AddFault(zoomtest.Fault{Path: "/users", Kind: zoomtest.FaultLatency, Latency: 30 * time.Second})
+	if _, _, err := f.client.Users.List(ctx, nil); err != context.Canceled {
+		t.Errorf("cancelled mid-request: err = %v, want context.Canceled itself", err)
+	}
 }
 
 func TestAPIHost(t *testing.T) {

@@ -6,13 +6,17 @@
 // The shape follows go-github: one *Client carries the plumbing (auth, rate
 // limits, retries, error decoding) and hangs one service per API area off it
 // (Users, Webinars, Reports, Recordings). Methods take ctx first and return
-// (value, *Response, error); paginated endpoints have a single-page method and
-// an iterator that walks every page.
+// (value, *Response, error), the paging cursor on Response.NextPageToken;
+// paginated endpoints have a single-page method and an iterator, built on
+// internal/paging.All, that walks every page. Client.Do(req, v) takes its
+// context from the request.
 //
 // Under every request sit, in order: a client-side token bucket per Zoom rate
 // limit label (Light, Medium, Heavy, Resource-intensive), a Server-to-Server
 // OAuth token cached for the process, and the shared retrying transport
 // (internal/httpretry) that retries transport errors, 5xx and per-second 429s.
+// A 2xx body is read whole inside each try, so that a body cut off
+// mid-stream or malformed JSON after a 200 is retried like a transport error.
 // A daily-limit 429 is never retried: it becomes a *RateLimitError
 // (errors.Is(err, ErrDailyLimit)) and later calls of the same label fail at
 // once, without reaching Zoom, until the limit resets.
@@ -235,7 +239,7 @@ func NewClient(opts ...Option) *Client {
 	classify := classifyResponse
 	c.hc = &http.Client{
 		Transport: &httpretry.Transport{
-			Base:       doerTransport{single},
+			Base:       wholeBodyTransport{doerTransport{single}},
 			Classify:   classify,
 			MaxRetries: o.maxRetries,
 			MinWait:    o.minWait,
@@ -295,6 +299,40 @@ type httpDoer interface {
 type doerTransport struct{ c httpDoer }
 
 func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) { return t.c.Do(req) }
+
+// errDamagedBody: a 2xx answer whose body was cut off or is not the JSON it
+// says it is. It is damage in transit, not an answer: the try fails like a
+// transport error and the retrying transport sends the request again.
+var errDamagedBody = errors.New("damaged response body")
+
+// wholeBodyTransport reads the body of every 2xx answer inside the try
+// (under the caller's per-try timeout), so that a body cut off mid-stream
+// or a malformed JSON body after a 200 is retried within the retry budget
+// rather than failing the call after the retries are over. Larger bodies
+// than maxBodyBytes are passed on cut at maxBodyBytes+1, for send to refuse.
+type wholeBodyTransport struct{ base http.RoundTripper }
+
+func (t wholeBodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading it: %w", errDamagedBody, err)
+	}
+	if len(body) <= maxBodyBytes && isJSON(resp.Header) && len(bytes.TrimSpace(body)) > 0 && !json.Valid(body) {
+		return nil, fmt.Errorf("%w: %d bytes of malformed JSON after a %d", errDamagedBody, len(body), resp.StatusCode)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
+}
+
+func isJSON(h http.Header) bool {
+	return strings.Contains(strings.ToLower(h.Get("Content-Type")), "json")
+}
 
 // Response is a Zoom API response. The body has already been read and closed.
 type Response struct {
@@ -519,6 +557,12 @@ func listIter[T any](start string, list func(token string) ([]T, *Response, erro
 		items, resp, err := list(token)
 		if err != nil {
 			return nil, "", err
+		}
+		if token != "" && resp.NextPageToken == token {
+			// Said here rather than by paging.All, whose message carries
+			// the token (page tokens stay out of error text), and before
+			// the page is yielded: it is most likely the same page again.
+			return nil, "", fmt.Errorf("zoom: %s %s: %w", resp.Request.Method, resp.Request.URL.EscapedPath(), paging.ErrRepeatedCursor)
 		}
 		return items, resp.NextPageToken, nil
 	})

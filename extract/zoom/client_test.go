@@ -2,8 +2,11 @@ package zoom
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 	"github.com/zoomsync/zoomsync/internal/httpretry"
+	"github.com/zoomsync/zoomsync/internal/paging"
 )
 
 // demoAccount is the account the simulator tests read; it is never modified.
@@ -273,5 +277,82 @@ func TestAPIError_Error(t *testing.T) {
 	want := "zoom: POST /v2/webinars/1/registrants: 400 code 300: Validation Failed.; email: Invalid field."
 	if got := e.Error(); got != want {
 		t.Errorf("Error() = %q\nwant      %q", got, want)
+	}
+}
+
+// TestClient_bodyCutMidStreamRetried: a 200 that promises more bytes than
+// it sends before the connection drops is retried like a transport error,
+// and the call returns the whole answer of the next try.
+func TestClient_bodyCutMidStreamRetried(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	body := `{"page_size":300,"next_page_token":"","users":[{"id":"u1","email":"a@example.com"},{"id":"u2","email":"b@example.com"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"access_token":"t","token_type":"bearer","expires_in":3600}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		if calls.Add(1) == 1 {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte(body[:len(body)/2]))
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler) // the connection drops mid-body
+		}
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	var retries atomic.Int32
+	c := NewClient(WithBaseURL(srv.URL+"/v2"), WithOAuthURL(srv.URL+"/oauth/token"), WithPlan("unlimited"),
+		WithRetry(2, time.Millisecond, time.Millisecond),
+		WithOnRetry(func(*http.Request, httpretry.Decision, time.Duration) { retries.Add(1) }))
+	users, _, err := c.Users.List(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 2 || users[1].Email != "b@example.com" {
+		t.Errorf("users = %+v, want the two of the whole body", users)
+	}
+	if calls.Load() != 2 || retries.Load() != 1 {
+		t.Errorf("%d calls, %d retries; want 2 and 1", calls.Load(), retries.Load())
+	}
+
+	// Without retries the damage is the call's error, named as such.
+	calls.Store(0)
+	c = NewClient(WithBaseURL(srv.URL+"/v2"), WithOAuthURL(srv.URL+"/oauth/token"), WithPlan("unlimited"), WithRetry(0, 0, 0))
+	if _, _, err := c.Users.List(t.Context(), nil); !errors.Is(err, errDamagedBody) || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("err = %v, want errDamagedBody wrapping io.ErrUnexpectedEOF", err)
+	}
+}
+
+func TestListIter_repeatedTokenStopsWithoutTheToken(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/oauth/token" {
+			w.Write([]byte(`{"access_token":"t","token_type":"bearer","expires_in":3600}`))
+			return
+		}
+		w.Write([]byte(`{"next_page_token":"secret-ish-token","users":[{"id":"u1"}]}`))
+	}))
+	defer srv.Close()
+	c := NewClient(WithBaseURL(srv.URL+"/v2"), WithOAuthURL(srv.URL+"/oauth/token"), WithPlan("unlimited"))
+	n := 0
+	var err error
+	for _, err = range c.Users.ListIter(t.Context(), nil) {
+		if err != nil {
+			break
+		}
+		n++
+	}
+	if !errors.Is(err, paging.ErrRepeatedCursor) || !strings.Contains(err.Error(), "GET /v2/users") || strings.Contains(err.Error(), "secret-ish-token") {
+		t.Errorf("err = %v, want ErrRepeatedCursor naming GET /v2/users without the token", err)
+	}
+	// The page that repeats its own token is not yielded: it is most
+	// likely the same page again.
+	if n != 1 {
+		t.Errorf("yielded %d users before the loop was seen, want the first page's 1", n)
 	}
 }

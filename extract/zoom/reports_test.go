@@ -197,6 +197,8 @@ func TestReportsService_ListParticipants_transientFaultsRetried(t *testing.T) {
 		// net/http may replay a GET on a reused connection itself, so the
 		// reset need not reach our retry loop: -1 skips the count.
 		{"connection reset", zoomtest.Fault{Path: "/participants", Kind: zoomtest.FaultReset}, -1},
+		// A 200 whose JSON is cut in half is damage in transit: retried.
+		{"malformed 200", zoomtest.Fault{Path: "/participants", Kind: zoomtest.FaultMalformed}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -206,7 +208,7 @@ func TestReportsService_ListParticipants_transientFaultsRetried(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st := f.srv.Stats(); st.ByStatus[0]+st.ByStatus[429]+st.ByStatus[502]+st.ByStatus[503] == 0 {
+			if st := f.srv.Stats(); st.ByStatus[0]+st.ByStatus[429]+st.ByStatus[502]+st.ByStatus[503] == 0 && tc.fault.Kind != zoomtest.FaultMalformed {
 				t.Errorf("the fault was not applied: %v", st.ByStatus)
 			}
 			if len(got) != min(len(in.Participants), DefaultPageSize) || resp.StatusCode != 200 {

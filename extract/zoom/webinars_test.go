@@ -189,11 +189,31 @@ func TestWebinarsService_ListRegistrantsIter_tokenExpiredMidListing(t *testing.T
 	}
 }
 
-func TestWebinarsService_ListRegistrantsIter_malformedPage(t *testing.T) {
+func TestWebinarsService_ListRegistrantsIter_malformedPageRetried(t *testing.T) {
 	t.Parallel()
 	f := setup(t, nil)
 	w := busiestWebinar(t, f.acct)
 	f.srv.AddFault(zoomtest.Fault{Path: "/registrants", After: 1, Kind: zoomtest.FaultMalformed})
+	n := 0
+	for _, err := range f.client.Webinars.ListRegistrantsIter(t.Context(), w.ID, &RegistrantListOptions{ListOptions: ListOptions{PageSize: 2}}) {
+		if err != nil {
+			t.Fatalf("after %d registrants: %v", n, err)
+		}
+		n++
+	}
+	if want := len(registrantIDs(w, "approved")); n != want {
+		t.Errorf("yielded %d registrants, want every approved one (%d)", n, want)
+	}
+	if r := f.retries.Load(); r != 1 {
+		t.Errorf("retries = %d, want 1 (the malformed page)", r)
+	}
+}
+
+func TestWebinarsService_ListRegistrantsIter_malformedPageGivesUp(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil)
+	w := busiestWebinar(t, f.acct)
+	f.srv.AddFault(zoomtest.Fault{Path: "/registrants", After: 1, Times: 100, Kind: zoomtest.FaultMalformed})
 	n := 0
 	var err error
 	for _, err = range f.client.Webinars.ListRegistrantsIter(t.Context(), w.ID, &RegistrantListOptions{ListOptions: ListOptions{PageSize: 2}}) {
@@ -203,11 +223,17 @@ func TestWebinarsService_ListRegistrantsIter_malformedPage(t *testing.T) {
 		n++
 	}
 	wantPath := "/v2/webinars/" + strconv.FormatInt(w.ID, 10) + "/registrants"
-	if err == nil || !strings.Contains(err.Error(), "decoding response of GET "+wantPath) {
-		t.Fatalf("err = %v, want a decoding error naming %s", err, wantPath)
+	if !errors.Is(err, errDamagedBody) || !strings.Contains(err.Error(), "GET "+wantPath) {
+		t.Fatalf("err = %v, want a damaged-body error naming %s", err, wantPath)
+	}
+	if strings.Contains(err.Error(), "next_page_token") {
+		t.Errorf("error %q carries the query", err)
 	}
 	if n != 2 {
 		t.Errorf("yielded %d registrants before the error, want the first page's 2", n)
+	}
+	if r := f.retries.Load(); r != 3 {
+		t.Errorf("retries = %d, want the whole budget (3)", r)
 	}
 }
 

@@ -5,9 +5,16 @@
 package lakefile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"hash"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
@@ -19,6 +26,17 @@ import (
 // partRows is the number of rows after which a part file is closed and the
 // next one started, so that one file never grows without bound.
 const partRows = 1_000_000
+
+// File is one part file a writer committed (renamed into place): what the
+// lake manifest records of it.
+type File struct {
+	Path   string // relative to the lake directory, slash-separated
+	Stream string
+	RunID  string
+	Rows   int64
+	Bytes  int64
+	SHA256 string // lower-case hex
+}
 
 // PartWriter appends rows of one raw stream to the run's part files. Each
 // part is written under a temporary name, synced and renamed on close, so a
@@ -37,7 +55,23 @@ type PartWriter[T any] struct {
 	f     *os.File
 	tmp   string
 	w     *parquet.GenericWriter[T]
+	sum   *hashWriter // the open part's bytes, as they are written
 	err   error
+	files []File // parts committed so far
+}
+
+// hashWriter counts and hashes what goes through it to the file.
+type hashWriter struct {
+	w io.Writer
+	h hash.Hash
+	n int64
+}
+
+func (h *hashWriter) Write(b []byte) (int, error) {
+	n, err := h.w.Write(b)
+	h.h.Write(b[:n])
+	h.n += int64(n)
+	return n, err
 }
 
 // NewPartWriter returns a writer of the part files of stream for runID; it
@@ -93,7 +127,8 @@ func (p *PartWriter[T]) open() error {
 		return err
 	}
 	p.f, p.tmp = f, f.Name()
-	p.w = parquet.NewGenericWriter[T](f, parquet.Compression(&zstd.Codec{}))
+	p.sum = &hashWriter{w: f, h: sha256.New()}
+	p.w = parquet.NewGenericWriter[T](p.sum, parquet.Compression(&zstd.Codec{}))
 	p.rows = 0
 	return nil
 }
@@ -103,8 +138,8 @@ func (p *PartWriter[T]) finish() error {
 	if p.w == nil {
 		return nil
 	}
-	w, f, tmp := p.w, p.f, p.tmp
-	p.w, p.f, p.tmp = nil, nil, ""
+	w, f, tmp, sum := p.w, p.f, p.tmp, p.sum
+	p.w, p.f, p.tmp, p.sum = nil, nil, "", nil
 	err := w.Close()
 	if err == nil {
 		err = f.Sync()
@@ -112,31 +147,41 @@ func (p *PartWriter[T]) finish() error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	final := p.lake.RawPart(p.stream, p.runID, p.part)
 	if err == nil {
-		err = os.Rename(tmp, p.lake.RawPart(p.stream, p.runID, p.part))
+		err = os.Rename(tmp, final)
 	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("closing %s part %d: %w", p.stream, p.part, err)
 	}
+	rel, err := filepath.Rel(p.lake.Dir, final)
+	if err != nil {
+		return fmt.Errorf("closing %s part %d: %w", p.stream, p.part, err)
+	}
+	p.files = append(p.files, File{Path: filepath.ToSlash(rel), Stream: p.stream, RunID: p.runID,
+		Rows: p.rows, Bytes: sum.n, SHA256: hex.EncodeToString(sum.h.Sum(nil))})
 	p.part++
 	return nil
 }
 
-// Close finishes the open part. After a failed write the open part is
-// discarded and the write error returned. Close is safe to call twice.
-func (p *PartWriter[T]) Close() error {
+// Close finishes the open part and returns every part the writer
+// committed, in order. After a failed write the open part is discarded and
+// the write error returned, with the parts committed before it. Close is
+// safe to call twice.
+func (p *PartWriter[T]) Close() ([]File, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
 		if p.f != nil {
 			p.f.Close()
 			os.Remove(p.tmp)
-			p.w, p.f, p.tmp = nil, nil, ""
+			p.w, p.f, p.tmp, p.sum = nil, nil, "", nil
 		}
-		return p.err
+		return p.files, p.err
 	}
-	return p.finish()
+	err := p.finish()
+	return p.files, err
 }
 
 // Rows is the number of rows written so far.
@@ -155,4 +200,52 @@ func SyncFile(path string) error {
 	}
 	defer f.Close()
 	return f.Sync()
+}
+
+// Checksum returns the size of the file at path and the lower-case hex
+// SHA-256 of its bytes, as File records them.
+func Checksum(path string) (bytes int64, sha string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("checksum of %s: %w", path, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// RemoveTemp deletes the temporary files a killed run left under raw/ and
+// out/ (the hidden ".*.tmp" names part and out files are written under
+// before their rename) and returns their paths. Call it under the run lock:
+// a live writer's temporary file is indistinguishable from a dead one's.
+func RemoveTemp(lake schema.Lake) ([]string, error) {
+	var removed []string
+	var errs []error
+	for _, dir := range []string{filepath.Join(lake.Dir, "raw"), filepath.Join(lake.Dir, "out")} {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && path == dir {
+					return fs.SkipDir
+				}
+				return err
+			}
+			name := d.Name()
+			if d.Type().IsRegular() && strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp") {
+				if err := os.Remove(path); err != nil {
+					errs = append(errs, err)
+					return nil
+				}
+				removed = append(removed, path)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("removing temporary files under %s: %w", dir, err))
+		}
+	}
+	return removed, errors.Join(errs...)
 }
