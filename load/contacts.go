@@ -174,7 +174,7 @@ func upsertContacts(ctx context.Context, client *hubspot.Client, batch []item[hu
 	}
 	results := make([]result, len(batch))
 	for i, o := range outs {
-		results[i] = result{crmID: o.ContactID, err: o.Err, outcome: OutcomeUpdated}
+		results[i] = result{crmID: o.ID, err: o.Err, outcome: OutcomeUpdated}
 		if o.Created {
 			results[i].outcome = OutcomeCreated
 		}
