@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/zoomsync/zoomsync/load/hubspot"
@@ -60,6 +62,8 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped,omitempty"`
 	Failed    int `json:"failed,omitempty"`
+	// Unknown rows were sent without a readable answer (OutcomeUnknown).
+	Unknown int `json:"unknown,omitempty"`
 }
 
 func (c *Counts) add(outcome string) {
@@ -72,6 +76,8 @@ func (c *Counts) add(outcome string) {
 		c.Unchanged++
 	case OutcomeFailed:
 		c.Failed++
+	case OutcomeUnknown:
+		c.Unknown++
 	default:
 		c.Skipped++
 	}
@@ -87,8 +93,23 @@ type ActivitySummary struct {
 	TemplatesCreated []string `json:"templates_created,omitempty"`
 	// Notices are lines for the run summary (at most one per cause).
 	Notices []string `json:"notices,omitempty"`
-	// Failures maps "<object type> <key>" to the CRM's reason (first 20).
+	// Failures maps "<object type> <key>" to the CRM's reason (first 20),
+	// for failed and unknown rows.
 	Failures map[string]string `json:"failures,omitempty"`
+	// Keys names, per object type, the first rows whose outcome is unknown
+	// or that failed (the counts say how many).
+	Keys map[string]*RowKeys `json:"keys,omitempty"`
+}
+
+// Unsettled names the first rows per object type whose outcome is unknown
+// or that failed, one line each ("call <key>: unknown"); none when the
+// activity load settled everything it sent.
+func (s *ActivitySummary) Unsettled() []string {
+	var out []string
+	for _, t := range slices.Sorted(maps.Keys(s.Keys)) {
+		out = append(out, s.Keys[t].describe(t)...)
+	}
+	return out
 }
 
 // Activity sends the CRM activity of the activity views after the
@@ -123,12 +144,18 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 	if err := EnsureState(ctx, cfg.DB); err != nil {
 		return nil, err
 	}
-	a := &activity{cfg: cfg, sum: &ActivitySummary{Failures: map[string]string{}}}
+	a := &activity{cfg: cfg, sum: &ActivitySummary{Failures: map[string]string{}, Keys: map[string]*RowKeys{}},
+		unsettled: map[string]bool{}}
 	a.recorder = &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun,
-		failed: func(objectType, key, message string) {
+		unsettled: func(objectType, key, outcome, message string) {
+			a.unsettled[objectType+" "+key] = true
 			if len(a.sum.Failures) < 20 {
 				a.sum.Failures[objectType+" "+key] = message
 			}
+			if a.sum.Keys[objectType] == nil {
+				a.sum.Keys[objectType] = &RowKeys{}
+			}
+			a.sum.Keys[objectType].add(outcome, key)
 		}}
 	var err error
 	if a.contactIDs, err = a.loadContactIDs(ctx); err != nil {
@@ -154,6 +181,9 @@ type activity struct {
 	sum *ActivitySummary
 	*recorder
 	contactIDs map[string]string // email → contact id
+	// unsettled holds "<object type> <key>" of every row of this run whose
+	// outcome is unknown or that failed.
+	unsettled map[string]bool
 }
 
 func (a *activity) loadContactIDs(ctx context.Context) (map[string]string, error) {

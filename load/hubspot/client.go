@@ -526,7 +526,8 @@ func (c *Client) transport(noResend bool) http.RoundTripper {
 
 // transportError is the error of a call that got no answer: ctx.Err() once
 // the context is done, the limiter's error, or the transport error with
-// the secrets redacted from its text (and its chain kept).
+// the secrets redacted from its text (and its chain kept), which for a
+// write Is ErrUnknownOutcome.
 func (c *Client) transportError(req *http.Request, err error) error {
 	if ctx := req.Context(); ctx.Err() != nil {
 		return ctx.Err()
@@ -534,7 +535,11 @@ func (c *Client) transportError(req *http.Request, err error) error {
 	if le, ok := errors.AsType[*limiterError](err); ok {
 		return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, le.err)
 	}
-	return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, c.redacted(err))
+	err = c.redacted(err)
+	if req.Method != http.MethodGet && !errors.Is(err, ErrUnknownOutcome) {
+		err = &lostAnswer{err} // the write may have been carried out
+	}
+	return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, err)
 }
 
 // redact removes the secrets from text that came from elsewhere (a server
