@@ -5,12 +5,11 @@ package pipelines
 import (
 	"context"
 	"database/sql/driver"
-	"fmt"
 	"io"
 
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/transform"
 )
 
@@ -33,23 +32,8 @@ func arrowTo(ctx context.Context, e *transform.Engine, query string, w io.Writer
 			return err
 		}
 		defer rdr.Release()
-		iw := ipc.NewWriter(w, ipc.WithSchema(rdr.Schema()))
-		for rdr.Next() {
-			rec := rdr.RecordBatch()
-			if err := iw.Write(rec); err != nil {
-				iw.Close()
-				return fmt.Errorf("writing arrow stream: %w", err)
-			}
-			n += rec.NumRows()
-		}
-		if err := rdr.Err(); err != nil {
-			iw.Close()
-			return err
-		}
-		if err := iw.Close(); err != nil {
-			return fmt.Errorf("writing arrow stream: %w", err)
-		}
-		return nil
+		n, err = output.WriteArrow(w, rdr)
+		return err
 	})
 	return n, err
 }

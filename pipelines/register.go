@@ -1,21 +1,18 @@
 package pipelines
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/zoomsync/zoomsync/extract/zoom"
-	"github.com/zoomsync/zoomsync/schema"
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 // Person is someone to register for a webinar.
@@ -158,51 +155,113 @@ func Register(ctx context.Context, cfg *Config, opts RegisterOptions) (*Register
 	log := cfg.logger().With("webinar_id", id)
 	res := &RegisterResult{WebinarID: id}
 	people := dedupePeople(opts.People)
-	refuseAll := func(reason string) (*RegisterResult, error) {
-		log.InfoContext(ctx, "register: refusing every person", "reason", reason, "people", len(people))
+	c := ZoomClient(cfg)
+
+	f, refusal, err := readRegistration(ctx, c, id)
+	if f.webinar != nil {
+		res.Topic = f.webinar.Topic
+	}
+	if err != nil {
+		return res, err
+	}
+	if refusal != "" {
+		log.InfoContext(ctx, "register: refusing every person", "reason", refusal, "people", len(people))
 		for _, p := range people {
-			res.People = append(res.People, refusedPerson(p, reason))
+			res.People = append(res.People, refusedPerson(p, refusal))
 		}
 		return res, nil
 	}
-	c := ZoomClient(cfg)
 
+	res.People = make([]RegisterOutcome, len(people))
+	var toSend []int
+	for i, p := range people {
+		o, send := classify(p, f)
+		res.People[i] = o
+		if send {
+			toSend = append(toSend, i)
+		}
+	}
+	workers := min(max(cfg.Concurrency, 1), 8, max(len(toSend), 1))
+	if err := sendRegistrations(ctx, c, id, f.webinar, workers, res, toSend); err != nil {
+		return res, err
+	}
+	log.InfoContext(ctx, "register: done", "people", len(people), "sent", res.Sent)
+	return res, nil
+}
+
+// registration is what Register reads about a webinar before it decides
+// anyone: the webinar, the emails of its host, whether its form requires a
+// last name, and the status of every current registrant.
+type registration struct {
+	webinar          *zoom.Webinar
+	hosts            map[string]bool   // lower-cased trimmed emails of the host
+	lastNameRequired bool              // the form requires last_name
+	status           map[string]string // lower-cased trimmed email → registrant status
+}
+
+// readRegistration reads the webinar, the account's users, the registration
+// form and the registrants. refusal is non-empty when nobody can be
+// registered; webinar is set once read, whatever follows.
+func readRegistration(ctx context.Context, c *zoom.Client, id int64) (f registration, refusal string, err error) {
 	w, _, err := c.Webinars.Get(ctx, id)
 	switch {
 	case errors.Is(err, zoom.ErrWebinarNotFound):
-		return refuseAll(RefusalNotFound)
+		return f, RefusalNotFound, nil
 	case err != nil:
-		return res, fmt.Errorf("register: reading webinar %d: %w", id, err)
+		return f, "", fmt.Errorf("register: reading webinar %d: %w", id, err)
 	}
-	res.Topic = w.Topic
-	users := map[string]string{} // user id → lower-cased email
-	for _, status := range []string{"active", "inactive"} {
-		for u, err := range c.Users.ListIter(ctx, &zoom.UserListOptions{Status: status}) {
-			if err != nil {
-				return res, fmt.Errorf("register: listing the account's users: %w", err)
-			}
-			if u.ID != "" {
-				users[u.ID] = strings.ToLower(strings.TrimSpace(u.Email))
-			}
-		}
+	f.webinar = w
+	users, err := accountUsers(ctx, c)
+	if err != nil {
+		return f, "", err
 	}
 	hostEmail, ok := users[w.HostID]
 	if !ok {
-		return refuseAll(RefusalOtherAccount)
+		return f, RefusalOtherAccount, nil
 	}
-	hosts := map[string]bool{hostEmail: true, strings.ToLower(strings.TrimSpace(w.HostEmail)): true}
+	f.hosts = map[string]bool{hostEmail: true, normEmail(w.HostEmail): true}
 	if !w.HasRegistration() {
-		return refuseAll(RefusalNoRegistration)
+		return f, RefusalNoRegistration, nil
 	}
 	q, _, err := c.Webinars.ListRegistrantQuestions(ctx, id)
 	switch {
 	case errors.Is(err, zoom.ErrNoRegistration):
-		return refuseAll(RefusalNoRegistration)
+		return f, RefusalNoRegistration, nil
 	case err != nil:
-		return res, fmt.Errorf("register: reading the registration questions of webinar %d: %w", id, err)
+		return f, "", fmt.Errorf("register: reading the registration questions of webinar %d: %w", id, err)
 	}
 	var extra []string
-	lastNameRequired := false
+	f.lastNameRequired, extra = formFields(q)
+	if len(extra) > 0 {
+		return f, "registration requires fields zoomsync does not send: " + strings.Join(extra, ", "), nil
+	}
+	f.status, err = registrantStatuses(ctx, c, id)
+	return f, "", err
+}
+
+// normEmail is an email as Register compares them: trimmed, lower-cased.
+func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// accountUsers maps the id of every user of the account, active and
+// inactive, to the user's email.
+func accountUsers(ctx context.Context, c *zoom.Client) (map[string]string, error) {
+	users := map[string]string{}
+	for _, status := range []string{"active", "inactive"} {
+		for u, err := range c.Users.ListIter(ctx, &zoom.UserListOptions{Status: status}) {
+			if err != nil {
+				return nil, fmt.Errorf("register: listing the account's users: %w", err)
+			}
+			if u.ID != "" {
+				users[u.ID] = normEmail(u.Email)
+			}
+		}
+	}
+	return users, nil
+}
+
+// formFields reads a registration form: whether it requires a last name,
+// and the required fields and custom questions zoomsync does not send.
+func formFields(q *zoom.RegistrantQuestions) (lastNameRequired bool, extra []string) {
 	for _, x := range q.Questions {
 		switch {
 		case !x.Required:
@@ -217,114 +276,119 @@ func Register(ctx context.Context, cfg *Config, opts RegisterOptions) (*Register
 			extra = append(extra, fmt.Sprintf("custom question %q", x.Title))
 		}
 	}
-	if len(extra) > 0 {
-		return refuseAll("registration requires fields zoomsync does not send: " + strings.Join(extra, ", "))
-	}
+	return lastNameRequired, extra
+}
 
-	status := map[string]string{} // lower-cased trimmed email → registrant status
+// registrantStatuses maps the email of every registrant of the webinar to
+// its status; an email both denied and approved or pending keeps the latter.
+func registrantStatuses(ctx context.Context, c *zoom.Client, id int64) (map[string]string, error) {
+	status := map[string]string{}
 	for _, st := range []string{zoom.RegistrantApproved, zoom.RegistrantPending, zoom.RegistrantDenied} {
 		for r, err := range c.Webinars.ListRegistrantsIter(ctx, id, &zoom.RegistrantListOptions{Status: st}) {
 			if err != nil {
-				return res, fmt.Errorf("register: listing the %s registrants of webinar %d: %w", st, id, err)
+				return nil, fmt.Errorf("register: listing the %s registrants of webinar %d: %w", st, id, err)
 			}
-			e := strings.ToLower(strings.TrimSpace(r.Email))
+			e := normEmail(r.Email)
 			if _, seen := status[e]; !seen || st != zoom.RegistrantDenied {
 				status[e] = st
 			}
 		}
 	}
+	return status, nil
+}
 
-	res.People = make([]RegisterOutcome, len(people))
-	var toSend []int
-	for i, p := range people {
-		o := RegisterOutcome{Email: p.Email, FirstName: p.FirstName, LastName: p.LastName}
-		email, valid := registrantEmail(p.Email)
-		switch {
-		case !valid:
-			o.Outcome, o.Reason = OutcomeRefused, RefusalInvalidEmail
-		case hosts[email]:
-			o.Outcome, o.Reason = OutcomeRefused, RefusalHost
-		case status[email] == zoom.RegistrantApproved:
-			o.Outcome, o.Reason = OutcomeAlreadyRegistered, "approved"
-		case status[email] == zoom.RegistrantPending:
-			o.Outcome, o.Reason = OutcomeAlreadyRegistered, "pending approval"
-		case status[email] == zoom.RegistrantDenied:
-			o.Outcome, o.Reason = OutcomeRefused, RefusalDenied
-		case p.FirstName == "":
-			o.Outcome, o.Reason = OutcomeRefused, RefusalNoFirstName
-		case lastNameRequired && p.LastName == "":
-			o.Outcome, o.Reason = OutcomeRefused, RefusalNoLastName
-		default:
-			o.Email = email
-			toSend = append(toSend, i)
-		}
-		res.People[i] = o
+// classify decides one person without asking Zoom: refused (invalid email,
+// the host, denied before, a name missing), already registered (approved
+// or pending), or to send (send true, the outcome then holds the person
+// with the normalised email and no outcome yet).
+func classify(p Person, f registration) (o RegisterOutcome, send bool) {
+	o = RegisterOutcome{Email: p.Email, FirstName: p.FirstName, LastName: p.LastName}
+	email, valid := registrantEmail(p.Email)
+	switch {
+	case !valid:
+		o.Outcome, o.Reason = OutcomeRefused, RefusalInvalidEmail
+	case f.hosts[email]:
+		o.Outcome, o.Reason = OutcomeRefused, RefusalHost
+	case f.status[email] == zoom.RegistrantApproved:
+		o.Outcome, o.Reason = OutcomeAlreadyRegistered, "approved"
+	case f.status[email] == zoom.RegistrantPending:
+		o.Outcome, o.Reason = OutcomeAlreadyRegistered, "pending approval"
+	case f.status[email] == zoom.RegistrantDenied:
+		o.Outcome, o.Reason = OutcomeRefused, RefusalDenied
+	case p.FirstName == "":
+		o.Outcome, o.Reason = OutcomeRefused, RefusalNoFirstName
+	case f.lastNameRequired && p.LastName == "":
+		o.Outcome, o.Reason = OutcomeRefused, RefusalNoLastName
+	default:
+		o.Email = email
+		return o, true
 	}
+	return o, false
+}
 
-	// Send with a few workers: the client's token bucket keeps the rate
-	// under Zoom's Light quota, the workers hide the round trips.
+// notSent is the reason of the people left unsent when the run stopped.
+const notSent = "not sent: the run stopped"
+
+// sendRegistrations POSTs res.People[i] for each i of toSend, with at most
+// workers requests in flight: the client's token bucket keeps the rate
+// under Zoom's Light quota, the workers hide the round trips. A refusal
+// that stops the webinar (over, daily limit) refuses everyone not sent yet
+// with its reason; an error that stops the job (unreachable, cancelled)
+// refuses them as not sent and is returned.
+func sendRegistrations(ctx context.Context, c *zoom.Client, id int64, w *zoom.Webinar, workers int, res *RegisterResult, toSend []int) error {
 	var (
 		mu      sync.Mutex
 		stopped string // a reason that refuses everyone not sent yet
 		jobErr  error
-		next    int
 	)
-	workers := min(max(cfg.Concurrency, 1), 8, max(len(toSend), 1))
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				if next >= len(toSend) {
-					mu.Unlock()
-					return
-				}
-				i := toSend[next]
-				next++
-				if stopped != "" || jobErr != nil || ctx.Err() != nil {
-					res.People[i].Outcome, res.People[i].Reason = OutcomeRefused, orString(stopped, "not sent: the run stopped")
-					mu.Unlock()
-					continue
-				}
-				res.Sent++
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for _, i := range toSend {
+		o := &res.People[i]
+		g.Go(func() error {
+			mu.Lock()
+			if stopped != "" || jobErr != nil || ctx.Err() != nil {
+				o.Outcome, o.Reason = OutcomeRefused, cmp.Or(stopped, notSent)
 				mu.Unlock()
-
-				o := &res.People[i]
-				created, _, err := c.Webinars.AddRegistrant(ctx, id, &zoom.RegistrantRequest{
-					Email: o.Email, FirstName: o.FirstName, LastName: o.LastName,
-				})
-				mu.Lock()
-				reason, stop, fatal := registerError(err)
-				switch {
-				case err == nil:
-					o.Outcome, o.RegistrantID, o.JoinURL = OutcomeRegistered, created.RegistrantID, created.JoinURL
-					if w.Settings.ApprovalType == zoom.ApprovalManual {
-						o.Outcome = OutcomePending
-					}
-				case fatal:
-					o.Outcome, o.Reason = OutcomeRefused, "not sent: the run stopped"
-					if jobErr == nil {
-						jobErr = err
-					}
-				default:
-					o.Outcome, o.Reason = OutcomeRefused, reason
-					if stop && stopped == "" {
-						stopped = reason
-					}
-				}
-				mu.Unlock()
+				return nil
 			}
+			res.Sent++
+			mu.Unlock()
+
+			created, _, err := c.Webinars.AddRegistrant(ctx, id, &zoom.RegistrantRequest{
+				Email: o.Email, FirstName: o.FirstName, LastName: o.LastName,
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			reason, stop, fatal := registerError(err)
+			switch {
+			case err == nil:
+				o.Outcome, o.RegistrantID, o.JoinURL = OutcomeRegistered, created.RegistrantID, created.JoinURL
+				if w.Settings.ApprovalType == zoom.ApprovalManual {
+					o.Outcome = OutcomePending
+				}
+			case fatal:
+				o.Outcome, o.Reason = OutcomeRefused, notSent
+				if jobErr == nil {
+					jobErr = err
+				}
+			default:
+				o.Outcome, o.Reason = OutcomeRefused, reason
+				if stop && stopped == "" {
+					stopped = reason
+				}
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait() //nolint:errcheck // the workers report through jobErr
 	if ctx.Err() != nil {
-		return res, ctx.Err()
+		return ctx.Err()
 	}
 	if jobErr != nil {
-		return res, fmt.Errorf("register: webinar %d: %w", id, jobErr)
+		return fmt.Errorf("register: webinar %d: %w", id, jobErr)
 	}
-	log.InfoContext(ctx, "register: done", "people", len(people), "sent", res.Sent)
-	return res, nil
+	return nil
 }
 
 // registerError maps an AddRegistrant error to a refusal reason; stop means
@@ -344,163 +408,20 @@ func registerError(err error) (reason string, stop, fatal bool) {
 		return "Zoom's daily rate limit reached; not sent", true, false
 	case errors.Is(err, zoom.ErrWebinarNotFound):
 		return RefusalNotFound, true, false
-	case errors.As(err, &ae) && ae.Code == 3000:
+	case errors.As(err, &ae) && errors.Is(err, zoom.ErrNoRegistration):
 		return "registration refused by Zoom (3000): " + ae.Message, false, false
 	case errors.As(err, &ae) && errors.Is(err, zoom.ErrValidation):
 		var fields []string
 		for _, f := range ae.Errors {
 			fields = append(fields, f.Field)
 		}
-		return "Zoom validation failed (300): " + orString(strings.Join(fields, ", "), ae.Message), false, false
+		return "Zoom validation failed (300): " + cmp.Or(strings.Join(fields, ", "), ae.Message), false, false
 	case errors.As(err, &ae) && ae.StatusCode >= 400 && ae.StatusCode < 500 && ae.StatusCode != 401:
 		return fmt.Sprintf("refused by Zoom (%d code %d): %s", ae.StatusCode, ae.Code, ae.Message), false, false
 	}
 	return "", false, true
 }
 
-func orString(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 func refusedPerson(p Person, reason string) RegisterOutcome {
 	return RegisterOutcome{Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Outcome: OutcomeRefused, Reason: reason}
-}
-
-// dedupePeople trims names and keeps the first person of each email (trimmed,
-// lower-cased).
-func dedupePeople(in []Person) []Person {
-	seen := map[string]bool{}
-	var out []Person
-	for _, p := range in {
-		p.Email = strings.TrimSpace(p.Email)
-		p.FirstName, p.LastName = strings.TrimSpace(p.FirstName), strings.TrimSpace(p.LastName)
-		k := strings.ToLower(p.Email)
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, p)
-	}
-	return out
-}
-
-// ReadPeopleCSV reads people from CSV with a header row naming the columns
-// email (required), first_name and last_name (optional; other columns are
-// ignored). Bad lines are reported together, each with its line number.
-func ReadPeopleCSV(r io.Reader) ([]Person, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("csv: empty file, want a header with email, first_name, last_name")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("csv: header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	ei, ok := col["email"]
-	if !ok {
-		return nil, fmt.Errorf("csv: header %q has no email column (want email, first_name, last_name)", strings.Join(header, ","))
-	}
-	fi, hasFirst := col["first_name"]
-	li, hasLast := col["last_name"]
-	var out []Person
-	var errs []error
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				errs = append(errs, fmt.Errorf("csv line %d: %w", pe.Line, pe.Err))
-				if len(errs) > 20 {
-					break
-				}
-				continue
-			}
-			return nil, fmt.Errorf("csv: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
-		}
-		if len(rec) != len(header) {
-			errs = append(errs, fmt.Errorf("csv line %d: %d fields, the header has %d", line, len(rec), len(header)))
-			continue
-		}
-		p := Person{Email: rec[ei]}
-		if hasFirst {
-			p.FirstName = rec[fi]
-		}
-		if hasLast {
-			p.LastName = rec[li]
-		}
-		if strings.TrimSpace(p.Email) == "" {
-			errs = append(errs, fmt.Errorf("csv line %d: email is empty", line))
-			continue
-		}
-		out = append(out, p)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return out, nil
-}
-
-// PeopleFromSQL runs query read-only over the lake of cfg and reads the
-// columns email (required), first_name and last_name (optional) by name.
-func PeopleFromSQL(ctx context.Context, cfg *Config, query string) ([]Person, error) {
-	e, err := transform.OpenReadOnly(ctx, schema.Lake{Dir: cfg.DataDir})
-	if err != nil {
-		return nil, err
-	}
-	defer e.Close()
-	rows, err := e.DB().QueryContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("running the --sql query: %w", err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	idx := func(name string) int {
-		return slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
-	}
-	ei, fi, li := idx("email"), idx("first_name"), idx("last_name")
-	if ei < 0 {
-		return nil, fmt.Errorf("the --sql query returns columns %s: want email (and first_name, last_name)", strings.Join(cols, ", "))
-	}
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var out []Person
-	for n := 1; rows.Next(); n++ {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("the --sql query, row %d: %w", n, err)
-		}
-		p := Person{Email: vals[ei].String}
-		if fi >= 0 {
-			p.FirstName = vals[fi].String
-		}
-		if li >= 0 {
-			p.LastName = vals[li].String
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("the --sql query: %w", err)
-	}
-	return out, nil
 }

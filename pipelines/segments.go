@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/transform"
 )
 
@@ -15,7 +16,7 @@ import (
 type SegmentResult struct {
 	Name     string
 	Out      string
-	Format   Format
+	Format   output.Format
 	Rows     int64
 	Duration time.Duration
 }

@@ -1,6 +1,7 @@
 package pipelines
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,10 +61,10 @@ type ExtractOptions struct {
 // ZoomClient builds the Zoom API client of a configuration.
 func ZoomClient(cfg *Config) *zoom.Client {
 	opts := []zoom.Option{
-		zoom.WithBaseURL(cmp(cfg.Zoom.APIURL, DefaultZoomAPIURL)),
-		zoom.WithOAuthURL(cmp(cfg.Zoom.OAuthURL, DefaultZoomOAuthURL)),
+		zoom.WithBaseURL(cmp.Or(cfg.Zoom.APIURL, DefaultZoomAPIURL)),
+		zoom.WithOAuthURL(cmp.Or(cfg.Zoom.OAuthURL, DefaultZoomOAuthURL)),
 		zoom.WithCredentials(cfg.Zoom.AccountID, cfg.Zoom.ClientID, cfg.Zoom.ClientSecret.Reveal()),
-		zoom.WithPlan(cmp(cfg.Zoom.Plan, "pro")),
+		zoom.WithPlan(cmp.Or(cfg.Zoom.Plan, "pro")),
 		zoom.WithLogger(cfg.logger()),
 	}
 	return zoom.NewClient(opts...)
@@ -72,9 +73,9 @@ func ZoomClient(cfg *Config) *zoom.Client {
 // HubSpotClient builds the HubSpot API client of a configuration.
 func HubSpotClient(cfg *Config) *hubspot.Client {
 	opts := []hubspot.Option{
-		hubspot.WithBaseURL(cmp(cfg.HubSpot.APIURL, DefaultHubSpotAPIURL)),
+		hubspot.WithBaseURL(cmp.Or(cfg.HubSpot.APIURL, DefaultHubSpotAPIURL)),
 		hubspot.WithToken(cfg.HubSpot.Token.Reveal()),
-		hubspot.WithTier(cmp(cfg.HubSpot.Tier, "professional")),
+		hubspot.WithTier(cmp.Or(cfg.HubSpot.Tier, "professional")),
 		hubspot.WithLogger(cfg.logger()),
 	}
 	if cfg.HubSpot.AppToken != "" {
@@ -87,13 +88,6 @@ func HubSpotClient(cfg *Config) *hubspot.Client {
 }
 
 func lakeOf(cfg *Config) schema.Lake { return schema.Lake{Dir: cfg.DataDir} }
-
-func cmp(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
 
 // Sync runs extract, transform and load as one run under the data
 // directory's lock, and records the run. A stage that fails stops the ones
@@ -362,7 +356,7 @@ func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, ru
 	ac := load.ActivityConfig{Client: client, DB: e.DB(), RunID: runID, DryRun: dry, Logger: cfg.logger(),
 		ExternalAccountID: cfg.Zoom.AccountID}
 	if cfg.CRM != nil {
-		ac.ExternalAccountID = cmp(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
+		ac.ExternalAccountID = cmp.Or(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
 		ac.TimelineApp = cfg.CRM.Timeline.AppID
 	}
 	if ac.ExternalAccountID == "" {

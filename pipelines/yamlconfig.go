@@ -1,6 +1,8 @@
 package pipelines
 
 import (
+	"github.com/zoomsync/zoomsync/internal/output"
+
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -34,7 +36,7 @@ type Segment struct {
 	// SQL is one SELECT over the views of zoomsync.duckdb, run read-only.
 	SQL string `yaml:"sql"`
 	// Format is csv or parquet. When empty, the extension of Out decides.
-	Format Format `yaml:"format"`
+	Format output.Format `yaml:"format"`
 	// Out is the file written, atomically (temporary name, then rename).
 	// A relative path is relative to the directory of zoomsync.yaml; its
 	// folder is created when missing.
@@ -42,7 +44,7 @@ type Segment struct {
 }
 
 // SegmentFormats are the formats a segment may be written in.
-var SegmentFormats = []Format{FormatCSV, FormatParquet}
+var SegmentFormats = []output.Format{output.FormatCSV, output.FormatParquet}
 
 var segmentName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
@@ -110,9 +112,9 @@ func (fc *FileConfig) Validate() error {
 		if s.Format == "" {
 			switch strings.ToLower(filepath.Ext(s.Out)) {
 			case ".csv":
-				s.Format = FormatCSV
+				s.Format = output.FormatCSV
 			case ".parquet":
-				s.Format = FormatParquet
+				s.Format = output.FormatParquet
 			}
 		}
 		switch {

@@ -1,6 +1,8 @@
 package pipelines
 
 import (
+	"github.com/zoomsync/zoomsync/internal/output"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,10 +130,10 @@ segments:
 	if len(fc.Segments) != 2 {
 		t.Fatalf("segments = %d, want 2", len(fc.Segments))
 	}
-	if s := fc.Segments[0]; s.Format != FormatParquet || s.Out != filepath.Join("conf", "out", "engaged.parquet") {
+	if s := fc.Segments[0]; s.Format != output.FormatParquet || s.Out != filepath.Join("conf", "out", "engaged.parquet") {
 		t.Errorf("segment 0 = %+v: want format from the extension and out relative to the file", s)
 	}
-	if s := fc.Segments[1]; s.Format != FormatCSV || s.Out != "/abs/one.txt" {
+	if s := fc.Segments[1]; s.Format != output.FormatCSV || s.Out != "/abs/one.txt" {
 		t.Errorf("segment 1 = %+v", s)
 	}
 	sel, err := fc.Select([]string{"csv-one"})

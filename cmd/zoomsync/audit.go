@@ -5,32 +5,14 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/pipelines"
 	"github.com/zoomsync/zoomsync/schema"
 	"github.com/zoomsync/zoomsync/transform"
 )
-
-// auditQuery groups the audit rows of the latest transform per webinar,
-// category, reason, email and detail; rows counts the raw rows (a
-// registration, an attended instance, a participant session) behind each.
-const auditQuery = `
-SELECT a.run_id,
-       a.webinar_id,
-       any_value(w.topic) AS topic,
-       a.category,
-       a.reason,
-       a.email,
-       a.detail,
-       count(*) AS rows
-FROM %s a
-LEFT JOIN webinars w ON w.webinar_id = a.webinar_id
-WHERE %s
-GROUP BY a.run_id, a.webinar_id, a.category, a.reason, a.email, a.detail
-ORDER BY a.webinar_id NULLS FIRST, a.category, a.reason, a.email NULLS LAST, a.detail NULLS LAST`
 
 func auditCommand() *cli.Command {
 	return &cli.Command{
@@ -55,47 +37,31 @@ rows (the number of raw rows behind the line).`,
 			if c.NArg() != 0 {
 				return usageError{fmt.Errorf("audit takes no arguments (got %d)", c.NArg())}
 			}
-			format, err := pipelines.ParseFormat(c.String("format"))
+			format, err := output.ParseFormat(c.String("format"))
 			if err != nil || format.Binary() {
 				return usageError{fmt.Errorf("--format %q: want table, csv or json", c.String("format"))}
 			}
-			where, args := []string{"true"}, []any{}
+			var f pipelines.AuditFilter
 			if v := c.String("webinar"); v != "" {
 				id, err := pipelines.ParseWebinarID(v)
 				if err != nil || id <= 0 {
 					return usageError{fmt.Errorf("--webinar %q is not a webinar id", v)}
 				}
-				where, args = append(where, "a.webinar_id = ?"), append(args, id)
+				f.WebinarID = id
 			}
-			run := c.String("run")
-			if run != "" {
-				where, args = append(where, "a.run_id = ?"), append(args, run)
-			}
+			f.RunID = c.String("run")
 			e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: c.String("data-dir")})
 			if err != nil {
 				return err
 			}
 			defer e.Close()
-			source := "audit"
-			if run != "" {
-				// Earlier runs are in the catalog's audit_history table
-				// (the last transform.AuditRunsKept runs).
-				source = "audit_history"
-				var n int
-				if err := e.DB().QueryRowContext(c.Context, "SELECT count(*) FROM audit_history WHERE run_id = ?", run).Scan(&n); err != nil {
-					return fmt.Errorf("reading the audit history: %w", err)
-				}
-				if n == 0 {
-					return fmt.Errorf("no audit for run %s: the lake keeps the audits of the last %d transforms (zoomsync query \"SELECT DISTINCT run_id FROM audit_history\")", run, transform.AuditRunsKept)
-				}
-			}
-			rows, err := e.DB().QueryContext(c.Context, fmt.Sprintf(auditQuery, source, strings.Join(where, " AND ")), args...)
+			rows, err := pipelines.Audit(c.Context, e, f)
 			if err != nil {
-				return fmt.Errorf("reading the audit: %w", err)
+				return err
 			}
 			defer rows.Close()
-			if format != pipelines.FormatTable {
-				_, err = pipelines.WriteRows(c.App.Writer, rows, format)
+			if format != output.FormatTable {
+				_, err = output.WriteRows(c.App.Writer, rows, format)
 				return err
 			}
 			return printAudit(c.App.Writer, rows)

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/pipelines"
 	"github.com/zoomsync/zoomsync/schema"
 	"github.com/zoomsync/zoomsync/transform"
@@ -45,7 +45,7 @@ Examples:
 			if c.NArg() != 1 {
 				return usageError{fmt.Errorf("query takes one argument, the SQL text (got %d)", c.NArg())}
 			}
-			format, err := pipelines.ParseFormat(c.String("format"))
+			format, err := output.ParseFormat(c.String("format"))
 			if err != nil {
 				return usageError{fmt.Errorf("--format: %w", err)}
 			}
@@ -76,10 +76,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// writeRows prints a result set as a table, CSV or JSON lines.
-func writeRows(w io.Writer, rows *sql.Rows, format string) error {
-	_, err := pipelines.WriteRows(w, rows, pipelines.Format(format))
-	return err
 }

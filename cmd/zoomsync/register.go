@@ -17,10 +17,16 @@ import (
 
 func registerCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "register",
-		Usage:     "register contacts for a Zoom webinar (first name, last name and email only)",
-		UsageText: "zoomsync register --webinar ID (--email E [--first-name F --last-name L] | --csv FILE | --sql SQL) [--format table|csv|json]",
-		Description: `register adds people as registrants of one webinar of the configured Zoom
+		Name:        "register",
+		Usage:       "register contacts for a Zoom webinar (first name, last name and email only)",
+		UsageText:   "zoomsync register --webinar ID (--email E [--first-name F --last-name L] | --csv FILE | --sql SQL) [--format table|csv|json]",
+		Description: registerDescription,
+		Flags:       registerFlags(),
+		Action:      registerAction,
+	}
+}
+
+const registerDescription = `register adds people as registrants of one webinar of the configured Zoom
 account, like HubSpot's "add contact to Zoom webinar" workflow action. It sends
 first name, last name and email, nothing else.
 
@@ -48,86 +54,105 @@ Examples:
       --first-name Ada --last-name Lovelace
   zoomsync register --webinar 86212345678 --csv people.csv --format csv
   zoomsync register --webinar 862-1234-5678 --sql "SELECT email, first_name,
-      last_name FROM contacts WHERE zoom_total_webinars_attended >= 3"`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "webinar", Aliases: []string{"w"}, Usage: "webinar id; spaces and dashes are ignored"},
-			&cli.StringFlag{Name: "email", Usage: "register one person with this email"},
-			&cli.StringFlag{Name: "first-name", Usage: "first name of --email (Zoom requires one)"},
-			&cli.StringFlag{Name: "last-name", Usage: "last name of --email"},
-			&cli.StringFlag{Name: "csv", Usage: "register the people of this CSV file (header: email, first_name, last_name); - reads standard input"},
-			&cli.StringFlag{Name: "sql", Usage: "register the people this read-only query over the lake returns (columns email, first_name, last_name)"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table, csv or json (one JSON object per line)"},
-			&cli.StringFlag{Name: "zoom-plan", Value: "pro", EnvVars: []string{"ZOOM_PLAN"}, Usage: "Zoom plan whose rate limits to keep under: pro, business or free"},
-			&cli.IntFlag{Name: "concurrency", Value: 4, EnvVars: []string{"ZOOMSYNC_CONCURRENCY"}, Usage: "registrations in flight at once (the rate limits still bound the request rate)"},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usageError{fmt.Errorf("register takes no arguments (got %q); use --email, --csv or --sql", c.Args().Slice())}
-			}
-			if strings.TrimSpace(c.String("webinar")) == "" {
-				return usageError{errors.New("register needs --webinar ID")}
-			}
-			if _, err := pipelines.ParseWebinarID(c.String("webinar")); err != nil {
-				return usageError{fmt.Errorf("--webinar: %w", err)}
-			}
-			format := c.String("format")
-			if format != "table" && format != "csv" && format != "json" {
-				return usageError{fmt.Errorf("--format %q: want table, csv or json", format)}
-			}
-			sources := 0
-			for _, f := range []string{"email", "csv", "sql"} {
-				if c.IsSet(f) {
-					sources++
-				}
-			}
-			if sources != 1 {
-				return usageError{errors.New("register needs exactly one of --email, --csv or --sql")}
-			}
-			if !c.IsSet("email") && (c.IsSet("first-name") || c.IsSet("last-name")) {
-				return usageError{errors.New("--first-name and --last-name go with --email")}
-			}
-			cfg, err := configFromEnv(c)
-			if err != nil {
-				return err
-			}
-			var people []pipelines.Person
-			switch {
-			case c.IsSet("email"):
-				people = []pipelines.Person{{Email: c.String("email"), FirstName: c.String("first-name"), LastName: c.String("last-name")}}
-			case c.IsSet("csv"):
-				var r io.Reader = os.Stdin
-				if path := c.String("csv"); path != "-" {
-					f, err := os.Open(path)
-					if err != nil {
-						return fmt.Errorf("--csv: %w", err)
-					}
-					defer f.Close()
-					r = f
-				}
-				if people, err = pipelines.ReadPeopleCSV(r); err != nil {
-					return fmt.Errorf("--csv %s: %w", c.String("csv"), err)
-				}
-			default:
-				if people, err = pipelines.PeopleFromSQL(c.Context, cfg, c.String("sql")); err != nil {
-					return err
-				}
-			}
-			res, err := pipelines.Register(c.Context, cfg, pipelines.RegisterOptions{Webinar: c.String("webinar"), People: people})
-			if res != nil {
-				if werr := writeOutcomes(c.App.Writer, res.People, format); werr != nil && err == nil {
-					err = werr
-				}
-				printRegisterSummary(c.App.ErrWriter, res)
-			}
-			if err != nil {
-				return err
-			}
-			if !res.AllOK() {
-				return cli.Exit(fmt.Sprintf("zoomsync: not every person is registered (%d refused)", countRefused(res)), 1)
-			}
-			return nil
-		},
+      last_name FROM contacts WHERE zoom_total_webinars_attended >= 3"`
+
+func registerFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "webinar", Aliases: []string{"w"}, Usage: "webinar id; spaces and dashes are ignored"},
+		&cli.StringFlag{Name: "email", Usage: "register one person with this email"},
+		&cli.StringFlag{Name: "first-name", Usage: "first name of --email (Zoom requires one)"},
+		&cli.StringFlag{Name: "last-name", Usage: "last name of --email"},
+		&cli.StringFlag{Name: "csv", Usage: "register the people of this CSV file (header: email, first_name, last_name); - reads standard input"},
+		&cli.StringFlag{Name: "sql", Usage: "register the people this read-only query over the lake returns (columns email, first_name, last_name)"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table, csv or json (one JSON object per line)"},
+		&cli.StringFlag{Name: "zoom-plan", Value: "pro", EnvVars: []string{"ZOOM_PLAN"}, Usage: "Zoom plan whose rate limits to keep under: pro, business or free"},
+		&cli.IntFlag{Name: "concurrency", Value: 4, EnvVars: []string{"ZOOMSYNC_CONCURRENCY"}, Usage: "registrations in flight at once (the rate limits still bound the request rate)"},
 	}
+}
+
+// registerAction registers the people of --email, --csv or --sql, prints
+// one line per person and a summary, and exits 1 when anyone is refused.
+func registerAction(c *cli.Context) error {
+	format, err := checkRegisterFlags(c)
+	if err != nil {
+		return err
+	}
+	cfg, err := configFromEnv(c)
+	if err != nil {
+		return err
+	}
+	people, err := registerPeople(c, cfg)
+	if err != nil {
+		return err
+	}
+	res, err := pipelines.Register(c.Context, cfg, pipelines.RegisterOptions{Webinar: c.String("webinar"), People: people})
+	if res != nil {
+		if werr := writeOutcomes(c.App.Writer, res.People, format); werr != nil && err == nil {
+			err = werr
+		}
+		printRegisterSummary(c.App.ErrWriter, res)
+	}
+	if err != nil {
+		return err
+	}
+	if !res.AllOK() {
+		return cli.Exit(fmt.Sprintf("zoomsync: not every person is registered (%d refused)", countRefused(res)), 1)
+	}
+	return nil
+}
+
+// checkRegisterFlags returns the output format, or a usage error.
+func checkRegisterFlags(c *cli.Context) (format string, err error) {
+	if c.NArg() > 0 {
+		return "", usageError{fmt.Errorf("register takes no arguments (got %q); use --email, --csv or --sql", c.Args().Slice())}
+	}
+	if strings.TrimSpace(c.String("webinar")) == "" {
+		return "", usageError{errors.New("register needs --webinar ID")}
+	}
+	if _, err := pipelines.ParseWebinarID(c.String("webinar")); err != nil {
+		return "", usageError{fmt.Errorf("--webinar: %w", err)}
+	}
+	format = c.String("format")
+	if format != "table" && format != "csv" && format != "json" {
+		return "", usageError{fmt.Errorf("--format %q: want table, csv or json", format)}
+	}
+	sources := 0
+	for _, f := range []string{"email", "csv", "sql"} {
+		if c.IsSet(f) {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return "", usageError{errors.New("register needs exactly one of --email, --csv or --sql")}
+	}
+	if !c.IsSet("email") && (c.IsSet("first-name") || c.IsSet("last-name")) {
+		return "", usageError{errors.New("--first-name and --last-name go with --email")}
+	}
+	return format, nil
+}
+
+// registerPeople reads the people of --email, --csv or --sql.
+func registerPeople(c *cli.Context, cfg *pipelines.Config) ([]pipelines.Person, error) {
+	switch {
+	case c.IsSet("email"):
+		return []pipelines.Person{{Email: c.String("email"), FirstName: c.String("first-name"), LastName: c.String("last-name")}}, nil
+	case c.IsSet("csv"):
+		var r io.Reader = os.Stdin
+		if path := c.String("csv"); path != "-" {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, fmt.Errorf("--csv: %w", err)
+			}
+			defer f.Close()
+			r = f
+		}
+		people, err := pipelines.ReadPeopleCSV(r)
+		if err != nil {
+			return nil, fmt.Errorf("--csv %s: %w", c.String("csv"), err)
+		}
+		return people, nil
+	}
+	return pipelines.PeopleFromSQL(c.Context, cfg, c.String("sql"))
 }
 
 func countRefused(res *pipelines.RegisterResult) int {
