@@ -133,13 +133,19 @@ func (s *ActivitySummary) Unsettled() []string {
 // a hash of what the CRM acknowledged, so a re-run sends only what changed,
 // and every outcome lands in load_log.
 //
-// Calls have no natural key: the id of the call created for a recording is
-// kept in load_state under the recording's event id, and a call is never
-// created twice. A call whose content changed (a transcript that arrived
-// later, other attendees) is updated in place, and the attendees it lacks
-// are associated with it; the associations made are kept in load_state
-// (call_contact) so that only missing ones are sent. An attendee who left
-// the recording's list stays associated.
+// A call is keyed by its recording's event id: with UpsertCalls it carries
+// it as zoomsync_call_id and is upserted by it, so it is never created
+// twice whatever load_state remembers; without, the id of the call created
+// is kept in load_state and a create is never resent. A call whose content
+// changed (a transcript that arrived later, other attendees) is updated in
+// place, and the attendees it lacks are associated with it; the
+// associations made are kept in load_state (call_contact) so that only
+// missing ones are sent. An attendee who left the recording's list stays
+// associated.
+//
+// A row sent without a readable answer ends unknown, a refused one failed:
+// both are counted per object type and named in the summary (Unsettled),
+// and both are sent again by the next run.
 func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -79,12 +79,12 @@ type sinkSpec[T any] struct {
 // sink runs a sinkSpec: add every row, then close.
 type sink[T any] struct {
 	sinkSpec[T]
-	rec     *recorder
-	acks    []ack // not recorded yet
-	batch   []item[T]
-	keys    map[string]bool // of the batch
-	group   string
-	batches int
+	rec        *recorder
+	acks       []ack // not recorded yet
+	batch      []item[T]
+	keys       map[string]bool // of the batch
+	batchGroup string          // the group of the batch
+	batches    int
 	// gaveUp is the error the object type was given up on; skipped counts
 	// the changed rows not sent since.
 	gaveUp  error
@@ -114,11 +114,11 @@ func (s *sink[T]) add(ctx context.Context, it item[T]) error {
 		return nil
 	}
 	if s.sinkSpec.group != nil {
-		if g := s.sinkSpec.group(it.in); g != s.group {
+		if g := s.sinkSpec.group(it.in); g != s.batchGroup {
 			if err := s.flush(ctx); err != nil {
 				return err
 			}
-			s.group = g
+			s.batchGroup = g
 		}
 	}
 	if s.keys[it.key] {

@@ -3,9 +3,14 @@
 // the account, and CRM activity (marketing events, timeline events, calls).
 //
 // The shape follows go-github: one *Client built with options, one service
-// per API area hanging off it (Properties, Contacts, Users, MarketingEvents,
-// Timeline, Calls), shared plumbing
-// (NewRequest, Do, CheckResponse) in this file and typed errors in errors.go.
+// per API area hanging off it (Properties, Contacts, Users, AccountInfo,
+// MarketingEvents, Timeline, Calls), shared plumbing (NewRequest, Do,
+// CheckResponse) in this file and typed errors in errors.go. Every service
+// method returns (T, *Response, error); a list's next cursor is
+// Response.After and every ...Iter walks the pages with internal/paging.All.
+// What a request needs besides itself (its credentials, whether it may be
+// resent) is a RequestOption given to NewRequest, carried on the request,
+// never in its context.
 //
 // Every request goes through three layers:
 //
@@ -148,11 +153,11 @@ type Client struct {
 	rateLimits   RateLimits
 	dailyBlocked string // non-empty: why no request may be sent until a new Client is made
 
-	common     service
-	Properties *PropertiesService
-	Contacts   *ContactsService
-	Users      *UsersService
-	Account    *AccountService
+	common      service
+	Properties  *PropertiesService
+	Contacts    *ContactsService
+	Users       *UsersService
+	AccountInfo *AccountInfoService
 
 	MarketingEvents *MarketingEventsService
 	Timeline        *TimelineService
@@ -200,7 +205,7 @@ func NewClient(opts ...Option) *Client {
 	c.Properties = (*PropertiesService)(&c.common)
 	c.Contacts = (*ContactsService)(&c.common)
 	c.Users = (*UsersService)(&c.common)
-	c.Account = (*AccountService)(&c.common)
+	c.AccountInfo = (*AccountInfoService)(&c.common)
 	c.MarketingEvents = (*MarketingEventsService)(&c.common)
 	c.Timeline = (*TimelineService)(&c.common)
 	c.Calls = (*CallsService)(&c.common)

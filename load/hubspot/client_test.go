@@ -530,7 +530,7 @@ func TestClient_noResendNotRetried(t *testing.T) {
 	}
 }
 
-func TestAccountService_Details(t *testing.T) {
+func TestAccountInfoService_Details(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || r.URL.Path != "/account-info/v3/details" || r.Header.Get("Authorization") != "Bearer "+testToken {
@@ -543,7 +543,7 @@ func TestAccountService_Details(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := NewClient(WithBaseURL(srv.URL), WithToken(testToken), WithTier("unlimited"))
-	got, resp, err := c.Account.Details(t.Context())
+	got, resp, err := c.AccountInfo.Details(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
