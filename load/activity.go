@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/zoomsync/zoomsync/load/hubspot"
@@ -48,8 +50,18 @@ type ActivityConfig struct {
 	// TimelineReady reports that the client has the developer key and the
 	// OAuth token of TimelineApp.
 	TimelineReady bool
-	Logger        *slog.Logger
-	Now           func() time.Time
+	// UpsertCalls writes the calls with batch upsert by their
+	// zoomsync_call_id (created with hasUniqueValue before the first
+	// write), so that a write whose answer was lost, or a lost catalog,
+	// never makes a second call of a recording. Off, calls are created once
+	// and updated by the id kept in load_state, and a create whose answer
+	// was lost is not resent (its outcome stays unknown).
+	// TODO(lead): default on once hubspottest serves
+	// POST /crm/v3/objects/calls/batch/upsert (the demo's request count
+	// changes: the attendees are associated in a request of their own).
+	UpsertCalls bool
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // Counts are the outcomes of one object type. In a dry run Created and
@@ -60,6 +72,8 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped,omitempty"`
 	Failed    int `json:"failed,omitempty"`
+	// Unknown rows were sent without a readable answer (OutcomeUnknown).
+	Unknown int `json:"unknown,omitempty"`
 }
 
 func (c *Counts) add(outcome string) {
@@ -72,6 +86,8 @@ func (c *Counts) add(outcome string) {
 		c.Unchanged++
 	case OutcomeFailed:
 		c.Failed++
+	case OutcomeUnknown:
+		c.Unknown++
 	default:
 		c.Skipped++
 	}
@@ -85,10 +101,27 @@ type ActivitySummary struct {
 	Calls           Counts `json:"calls"`
 	// TemplatesCreated names the timeline templates created by this run.
 	TemplatesCreated []string `json:"templates_created,omitempty"`
+	// PropertiesCreated names the calls properties created by this run.
+	PropertiesCreated []string `json:"properties_created,omitempty"`
 	// Notices are lines for the run summary (at most one per cause).
 	Notices []string `json:"notices,omitempty"`
-	// Failures maps "<object type> <key>" to the CRM's reason (first 20).
+	// Failures maps "<object type> <key>" to the CRM's reason (first 20),
+	// for failed and unknown rows.
 	Failures map[string]string `json:"failures,omitempty"`
+	// Keys names, per object type, the first rows whose outcome is unknown
+	// or that failed (the counts say how many).
+	Keys map[string]*RowKeys `json:"keys,omitempty"`
+}
+
+// Unsettled names the first rows per object type whose outcome is unknown
+// or that failed, one line each ("call <key>: unknown"); none when the
+// activity load settled everything it sent.
+func (s *ActivitySummary) Unsettled() []string {
+	var out []string
+	for _, t := range slices.Sorted(maps.Keys(s.Keys)) {
+		out = append(out, s.Keys[t].describe(t)...)
+	}
+	return out
 }
 
 // Activity sends the CRM activity of the activity views after the
@@ -100,13 +133,19 @@ type ActivitySummary struct {
 // a hash of what the CRM acknowledged, so a re-run sends only what changed,
 // and every outcome lands in load_log.
 //
-// Calls have no natural key: the id of the call created for a recording is
-// kept in load_state under the recording's event id, and a call is never
-// created twice. A call whose content changed (a transcript that arrived
-// later, other attendees) is updated in place, and the attendees it lacks
-// are associated with it; the associations made are kept in load_state
-// (call_contact) so that only missing ones are sent. An attendee who left
-// the recording's list stays associated.
+// A call is keyed by its recording's event id: with UpsertCalls it carries
+// it as zoomsync_call_id and is upserted by it, so it is never created
+// twice whatever load_state remembers; without, the id of the call created
+// is kept in load_state and a create is never resent. A call whose content
+// changed (a transcript that arrived later, other attendees) is updated in
+// place, and the attendees it lacks are associated with it; the
+// associations made are kept in load_state (call_contact) so that only
+// missing ones are sent. An attendee who left the recording's list stays
+// associated.
+//
+// A row sent without a readable answer ends unknown, a refused one failed:
+// both are counted per object type and named in the summary (Unsettled),
+// and both are sent again by the next run.
 func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -123,12 +162,18 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 	if err := EnsureState(ctx, cfg.DB); err != nil {
 		return nil, err
 	}
-	a := &activity{cfg: cfg, sum: &ActivitySummary{Failures: map[string]string{}}}
+	a := &activity{cfg: cfg, sum: &ActivitySummary{Failures: map[string]string{}, Keys: map[string]*RowKeys{}},
+		unsettled: map[string]bool{}}
 	a.recorder = &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun,
-		failed: func(objectType, key, message string) {
+		unsettled: func(objectType, key, outcome, message string) {
+			a.unsettled[objectType+" "+key] = true
 			if len(a.sum.Failures) < 20 {
 				a.sum.Failures[objectType+" "+key] = message
 			}
+			if a.sum.Keys[objectType] == nil {
+				a.sum.Keys[objectType] = &RowKeys{}
+			}
+			a.sum.Keys[objectType].add(outcome, key)
 		}}
 	var err error
 	if a.contactIDs, err = a.loadContactIDs(ctx); err != nil {
@@ -154,6 +199,9 @@ type activity struct {
 	sum *ActivitySummary
 	*recorder
 	contactIDs map[string]string // email → contact id
+	// unsettled holds "<object type> <key>" of every row of this run whose
+	// outcome is unknown or that failed.
+	unsettled map[string]bool
 }
 
 func (a *activity) loadContactIDs(ctx context.Context) (map[string]string, error) {

@@ -323,8 +323,11 @@ func TestActivity_callCreateNotRetriedAfterStall(t *testing.T) {
 	if n := len(hs.Calls()); n != 1 {
 		t.Errorf("HubSpot holds %d calls of one recording, want 1", n)
 	}
-	if sum.Calls.Failed != 1 {
-		t.Errorf("calls = %+v, want the one whose answer was lost failed", sum.Calls)
+	if sum.Calls.Unknown != 1 || sum.Calls.Failed != 0 {
+		t.Errorf("calls = %+v, want the one whose answer was lost unknown", sum.Calls)
+	}
+	if got := sum.Unsettled(); len(got) != 1 || !strings.HasSuffix(got[0], ": unknown") || !strings.HasPrefix(got[0], ObjectCall+" rec-") {
+		t.Errorf("Unsettled = %q, want the call named as unknown", got)
 	}
 }
 

@@ -51,21 +51,40 @@ func CallProperties(topic string, start time.Time, minutes int, recordingURL, tr
 	return p
 }
 
-// callRow is a recording's call: what is sent, and for a call created
-// earlier, the attendees it is not associated with yet (missing).
+// CallsProperties returns the calls properties zoomsync creates (in
+// PropertyGroup) before it upserts calls: zoomsync_call_id, the unique key
+// of a recording's call. Each call returns new values.
+func CallsProperties() []*hubspot.Property {
+	return []*hubspot.Property{
+		{Name: hubspot.CallIDProperty, Label: "zoomsync: recording id", Type: "string", FieldType: "text", HasUniqueValue: true,
+			Description: "The Zoom recording this call was made from: zoomsync writes the call by it, so never twice."},
+	}
+}
+
+// callRow is a recording's call: what is sent, and the attendees that
+// load_state does not record as associated with it (missing).
 type callRow struct {
 	in      hubspot.CallInput
 	missing []string
 }
 
 // calls writes one call per recording, associated with its attendees.
-// The calls not created yet go through one sink (batch create), those
-// created by an earlier run through another (batch update by the id kept
-// in load_state, then the missing associations): never a second call for a
-// recording. Each batch is recorded with the associations it made, in one
-// transaction, so a run that stops partway keeps the ids of the calls it
-// created.
+// The calls load_state does not know go through one sink (batch upsert by
+// zoomsync_call_id, or batch create when UpsertCalls is off), those it
+// knows through another (batch update by the id kept in load_state); then
+// the attendees missing are associated. Never a second call for a
+// recording: an upsert finds the call by its unique key whatever load_state
+// remembers, and a create is never resent. Each batch is recorded with the
+// associations it made, in one transaction, so a run that stops partway
+// keeps the ids of the calls it wrote.
 func (a *activity) calls(ctx context.Context) error {
+	if a.cfg.UpsertCalls && !a.cfg.DryRun {
+		created, _, err := a.cfg.Client.Properties.Ensure(ctx, "calls", PropertyGroup(), CallsProperties())
+		if err != nil {
+			return fmt.Errorf("creating calls properties: %w", err)
+		}
+		a.sum.PropertiesCreated = append(a.sum.PropertiesCreated, created...)
+	}
 	state, err := a.stateOf(ctx, ObjectCall)
 	if err != nil {
 		return err
@@ -74,7 +93,11 @@ func (a *activity) calls(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: a.createCalls})
+	write := a.createCalls
+	if a.cfg.UpsertCalls {
+		write = a.upsertCalls
+	}
+	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: write})
 	updates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: a.updateCalls})
 	rows, err := a.cfg.DB.QueryContext(ctx, callsQuery)
 	if err != nil {
@@ -94,19 +117,23 @@ func (a *activity) calls(ctx context.Context) error {
 			continue
 		}
 		props := CallProperties(topic, start, minutes, url, transcript)
+		if a.cfg.UpsertCalls {
+			// Calls created before carry their key once updated with it.
+			props[hubspot.CallIDProperty] = id
+		}
 		hp := maps.Clone(props)
 		hp["contacts"] = strings.Join(cids, ",")
 		it := item[callRow]{key: id, hash: hashProperties(hp),
 			in: callRow{in: hubspot.CallInput{ObjectWriteTraceID: id, Properties: props, ContactIDs: cids}}}
 		it.prev, it.seen = state[id]
+		for _, cid := range cids {
+			if _, ok := linked[callContactKey(id, cid)]; !ok {
+				it.in.missing = append(it.in.missing, cid)
+			}
+		}
 		s := creates
 		if it.seen {
 			s = updates
-			for _, cid := range cids {
-				if _, ok := linked[callContactKey(id, cid)]; !ok {
-					it.in.missing = append(it.in.missing, cid)
-				}
-			}
 		}
 		if err := s.add(ctx, it); err != nil {
 			return err
@@ -168,7 +195,13 @@ func (a *activity) updateCalls(ctx context.Context, batch []item[callRow]) (answ
 	if err != nil {
 		return answer{}, err
 	}
-	refused, links, stop := a.associate(ctx, batch, outs)
+	callIDs := make([]string, len(batch))
+	for i, it := range batch {
+		if outs[i].Err == nil {
+			callIDs[i] = it.prev.crmID
+		}
+	}
+	refused, links, stop := a.associate(ctx, batch, callIDs)
 	ans := answer{results: make([]result, len(batch)), stop: stop}
 	for i, it := range batch {
 		ans.results[i] = result{crmID: it.prev.crmID, err: cmp.Or(outs[i].Err, refused[i])}
@@ -177,21 +210,55 @@ func (a *activity) updateCalls(ctx context.Context, batch []item[callRow]) (answ
 	return ans, nil
 }
 
+// upsertCalls writes one batch of calls load_state does not know by their
+// zoomsync_call_id (the recording's event id), then associates their
+// attendees (associating a pair twice changes nothing). Resending it is
+// harmless, so a lost answer is retried like any request, and a call whose
+// outcome stayed unknown is upserted again by the next run. A call whose
+// attendees could not all be associated is failed, to be sent again.
+func (a *activity) upsertCalls(ctx context.Context, batch []item[callRow]) (answer, error) {
+	in := make([]hubspot.UpsertInput, len(batch))
+	for i, it := range batch {
+		in[i] = hubspot.UpsertInput{ID: it.key, IDProperty: hubspot.CallIDProperty, ObjectWriteTraceID: it.key, Properties: it.in.in.Properties}
+	}
+	outs, _, err := a.cfg.Client.Calls.BatchUpsert(ctx, in)
+	if err != nil {
+		return answer{}, err
+	}
+	callIDs := make([]string, len(batch))
+	for i, o := range outs {
+		if o.Err == nil {
+			callIDs[i] = o.ID
+		}
+	}
+	refused, links, stop := a.associate(ctx, batch, callIDs)
+	ans := answer{results: make([]result, len(batch)), stop: stop}
+	for i, o := range outs {
+		ans.results[i] = result{crmID: o.ID, err: cmp.Or(o.Err, refused[i]), outcome: OutcomeUpdated}
+		if o.Created {
+			ans.results[i].outcome = OutcomeCreated
+		}
+	}
+	ans.also = []outcomes{{ObjectCallContact, new(Counts), links}}
+	return ans, nil
+}
+
 // associate associates the missing attendees of the calls of a batch that
-// were updated, up to 100 pairs a request. It returns per batch row the
-// first refusal (nil when every pair was made) and the call_contact acks of
-// the pairs made; and the context's error once it has ended.
-func (a *activity) associate(ctx context.Context, batch []item[callRow], outs []hubspot.CallOutcome) ([]*hubspot.BatchError, []ack, error) {
+// were written (callIDs[i] is row i's call, empty when it was not), up to
+// 100 pairs a request. It returns per batch row the first refusal (nil
+// when every pair was made) and the call_contact acks of the pairs made;
+// and the context's error once it has ended.
+func (a *activity) associate(ctx context.Context, batch []item[callRow], callIDs []string) ([]*hubspot.BatchError, []ack, error) {
 	refused := make([]*hubspot.BatchError, len(batch))
 	var links []ack
 	var pairs []hubspot.CallContact
 	var rowOf []int
 	for i, it := range batch {
-		if outs[i].Err != nil {
+		if callIDs[i] == "" {
 			continue
 		}
 		for _, cid := range it.in.missing {
-			pairs = append(pairs, hubspot.CallContact{CallID: it.prev.crmID, ContactID: cid})
+			pairs = append(pairs, hubspot.CallContact{CallID: callIDs[i], ContactID: cid})
 			rowOf = append(rowOf, i)
 		}
 	}

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -66,10 +67,21 @@ type Config struct {
 type Summary struct {
 	PropertiesCreated                   []string
 	Created, Updated, Unchanged, Failed int
-	// Failures maps a failed row's key to the CRM's reason (first 20 kept).
+	// Unknown counts the rows sent without a readable answer
+	// (OutcomeUnknown); the next run upserts them again.
+	Unknown int `json:",omitempty"`
+	// Failures maps the key of a failed (or unknown) row to the CRM's
+	// reason (first 20 kept).
 	Failures map[string]string
 	Batches  int
+	// Keys names the first rows whose outcome is unknown or that failed.
+	Keys RowKeys `json:",omitzero"`
 }
+
+// Unsettled names the first contacts whose outcome is unknown or that
+// failed, one line each ("contact <email>: failed"); none when the load
+// settled everything it sent.
+func (sum *Summary) Unsettled() []string { return sum.Keys.describe("contact") }
 
 // Contacts upserts the contacts view into the CRM, by email.
 func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
@@ -108,10 +120,11 @@ func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
 // upserts by email, whose failure as a whole stops the load.
 func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 	rec := &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun,
-		failed: func(_, key, message string) {
+		unsettled: func(_, key, outcome, message string) {
 			if len(sum.Failures) < 20 {
 				sum.Failures[key] = message
 			}
+			sum.Keys.add(outcome, key)
 		}}
 	var s *sink[hubspot.UpsertInput]
 	s = newSink(rec, sinkSpec[hubspot.UpsertInput]{
@@ -121,7 +134,13 @@ func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 		write: func(ctx context.Context, batch []item[hubspot.UpsertInput]) (answer, error) {
 			return upsertContacts(ctx, cfg.Client, batch)
 		},
+		// A batch answered 2xx with a body that could not be read leaves its
+		// rows unknown and the load goes on; any other failure of a batch
+		// stops the load (a refused token, HubSpot out of reach).
 		onBatchError: func(err error) error {
+			if _, ok := errors.AsType[*hubspot.DecodeError](err); ok {
+				return nil
+			}
 			return fmt.Errorf("upserting contacts batch %d: %w", s.batches, err)
 		},
 		afterBatch: func() {
@@ -137,7 +156,7 @@ func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 // fill copies the sink's counts into the summary.
 func (sum *Summary) fill(s *sink[hubspot.UpsertInput]) {
 	c := s.counts
-	sum.Created, sum.Updated, sum.Unchanged, sum.Failed, sum.Batches = c.Created, c.Updated, c.Unchanged, c.Failed, s.batches
+	sum.Created, sum.Updated, sum.Unchanged, sum.Failed, sum.Unknown, sum.Batches = c.Created, c.Updated, c.Unchanged, c.Failed, c.Unknown, s.batches
 }
 
 // contactItem maps a row of contactsQuery (every column text, the
@@ -174,7 +193,7 @@ func upsertContacts(ctx context.Context, client *hubspot.Client, batch []item[hu
 	}
 	results := make([]result, len(batch))
 	for i, o := range outs {
-		results[i] = result{crmID: o.ContactID, err: o.Err, outcome: OutcomeUpdated}
+		results[i] = result{crmID: o.ID, err: o.Err, outcome: OutcomeUpdated}
 		if o.Created {
 			results[i].outcome = OutcomeCreated
 		}

@@ -121,3 +121,46 @@ func TestContacts_dryRunSendsNothing(t *testing.T) {
 		t.Fatalf("dry run made %d requests, want 0", n)
 	}
 }
+
+// TestContacts_malformedAnswerIsUnknownThenSettled: a batch upsert answered
+// 200 with a body cut off has an unknown outcome, not a load failure: its
+// rows are counted and named as unknown, not acknowledged, and the next run
+// upserts them (by email: harmless whether or not the first write landed).
+func TestContacts_malformedAnswerIsUnknownThenSettled(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithFault(hubspottest.Fault{
+		Kind: hubspottest.FaultMalformed, Path: "/crm/v3/objects/contacts/batch/upsert", Times: 1}))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
+		hubspot.WithRetry(2, time.Millisecond, 10*time.Millisecond))
+	db := newTestDB(t, 250, nil)
+
+	sum, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: "run-1"})
+	if err != nil {
+		t.Fatalf("a malformed answer failed the load: %v", err)
+	}
+	if sum.Created != 150 || sum.Unknown != 100 || sum.Failed != 0 || sum.Batches != 3 {
+		t.Fatalf("first load: %+v; want 150 created, 100 unknown in 3 batches", sum)
+	}
+	want := []string{"contact person000@example.com: unknown", "contact person001@example.com: unknown", "contact person002@example.com: unknown",
+		"contact person003@example.com: unknown", "contact person004@example.com: unknown"}
+	if got := sum.Unsettled(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Unsettled = %q, want %q", got, want)
+	}
+	var unknown, state int
+	db.QueryRow(`SELECT count(*) FROM load_log WHERE run_id = 'run-1' AND outcome = 'unknown'`).Scan(&unknown)
+	db.QueryRow(`SELECT count(*) FROM load_state`).Scan(&state)
+	if unknown != 100 || state != 150 {
+		t.Errorf("load_log holds %d unknown rows, load_state %d; want 100, 150", unknown, state)
+	}
+
+	sum, err = Contacts(t.Context(), Config{Client: client, DB: db, RunID: "run-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 100 || sum.Unchanged != 150 || sum.Unknown != 0 || len(sum.Unsettled()) != 0 {
+		t.Errorf("second load: %+v; want the 100 unknown settled (created), 150 unchanged", sum)
+	}
+	if n := len(hs.Contacts()); n != 250 {
+		t.Errorf("HubSpot holds %d contacts, want 250", n)
+	}
+}

@@ -28,7 +28,47 @@ const (
 	OutcomeUpdated   = "updated"
 	OutcomeUnchanged = "unchanged" // same hash as the last acknowledgement: not sent
 	OutcomeFailed    = "failed"    // the CRM refused the row; retried next run
+	// OutcomeUnknown: the row was sent and no readable answer came back (a
+	// lost connection, a 5xx, a body cut off): the CRM may hold it or not.
+	// It is not acknowledged, so the next run sends it again, which every
+	// write settles (upserts by a unique key, updates by id, deterministic
+	// event ids).
+	OutcomeUnknown = "unknown"
 )
+
+// MaxRowKeys is how many keys of unknown and of failed rows a summary
+// names, per object type.
+const MaxRowKeys = 5
+
+// RowKeys names the first rows (at most MaxRowKeys of each) of an object
+// type that ended with an unknown outcome or failed: the run is partial,
+// and the next run sends them again.
+type RowKeys struct {
+	Unknown []string `json:"unknown,omitempty"`
+	Failed  []string `json:"failed,omitempty"`
+}
+
+// add keeps key if fewer than MaxRowKeys of its outcome are kept.
+func (k *RowKeys) add(outcome, key string) {
+	switch {
+	case outcome == OutcomeUnknown && len(k.Unknown) < MaxRowKeys:
+		k.Unknown = append(k.Unknown, key)
+	case outcome == OutcomeFailed && len(k.Failed) < MaxRowKeys:
+		k.Failed = append(k.Failed, key)
+	}
+}
+
+// describe renders the keys as lines "<object type> <key>: <outcome>".
+func (k *RowKeys) describe(objectType string) []string {
+	var out []string
+	for _, key := range k.Unknown {
+		out = append(out, objectType+" "+key+": "+OutcomeUnknown)
+	}
+	for _, key := range k.Failed {
+		out = append(out, objectType+" "+key+": "+OutcomeFailed)
+	}
+	return out
+}
 
 // stateDDL creates the loader's tables in zoomsync.duckdb.
 const stateDDL = `

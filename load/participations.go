@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/zoomsync/zoomsync/load/hubspot"
@@ -39,14 +38,6 @@ func (a *activity) participations(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Participations of an event whose upsert failed this run cannot be
-	// recorded; they wait for the event.
-	failedEvents := map[string]bool{}
-	for k := range a.sum.Failures {
-		if id, ok := strings.CutPrefix(k, ObjectMarketingEvent+" "); ok {
-			failedEvents[id] = true
-		}
-	}
 	evState, err := a.stateOf(ctx, ObjectMarketingEvent)
 	if err != nil {
 		return err
@@ -75,7 +66,9 @@ func (a *activity) participations(ctx context.Context) error {
 			s.skip(key, "NO_CONTACT_ID", "the contact has no CRM id yet (not loaded or refused); retried next run")
 			continue
 		}
-		if _, known := evState[event]; (!known && !a.cfg.DryRun) || failedEvents[event] {
+		// Participations of an event whose upsert failed (or whose outcome
+		// is unknown) this run wait for the event.
+		if _, known := evState[event]; (!known && !a.cfg.DryRun) || a.unsettled[ObjectMarketingEvent+" "+event] {
 			s.skip(key, "NO_MARKETING_EVENT", "the marketing event is not in the CRM yet; retried next run")
 			continue
 		}

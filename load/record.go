@@ -14,9 +14,10 @@ type recorder struct {
 	runID  string
 	now    func() time.Time
 	dryRun bool // count, record nothing
-	// failed is told about every failed row (object type, key, the CRM's
-	// reason), to name the first few in the summary.
-	failed func(objectType, key, message string)
+	// unsettled is told about every row that failed or whose outcome is
+	// unknown (object type, key, outcome, reason), to name them in the
+	// summary.
+	unsettled func(objectType, key, outcome, message string)
 }
 
 // ack is one outcome to record.
@@ -43,8 +44,8 @@ func (r *recorder) record(ctx context.Context, parts ...outcomes) error {
 	for _, p := range parts {
 		for _, k := range p.acks {
 			p.counts.add(k.outcome)
-			if k.outcome == OutcomeFailed && r.failed != nil {
-				r.failed(p.objectType, k.key, k.message)
+			if (k.outcome == OutcomeFailed || k.outcome == OutcomeUnknown) && r.unsettled != nil {
+				r.unsettled(p.objectType, k.key, k.outcome, k.message)
 			}
 			if r.dryRun || k.outcome == OutcomeUnchanged {
 				continue

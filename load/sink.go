@@ -79,12 +79,12 @@ type sinkSpec[T any] struct {
 // sink runs a sinkSpec: add every row, then close.
 type sink[T any] struct {
 	sinkSpec[T]
-	rec     *recorder
-	acks    []ack // not recorded yet
-	batch   []item[T]
-	keys    map[string]bool // of the batch
-	group   string
-	batches int
+	rec        *recorder
+	acks       []ack // not recorded yet
+	batch      []item[T]
+	keys       map[string]bool // of the batch
+	batchGroup string          // the group of the batch
+	batches    int
 	// gaveUp is the error the object type was given up on; skipped counts
 	// the changed rows not sent since.
 	gaveUp  error
@@ -114,11 +114,11 @@ func (s *sink[T]) add(ctx context.Context, it item[T]) error {
 		return nil
 	}
 	if s.sinkSpec.group != nil {
-		if g := s.sinkSpec.group(it.in); g != s.group {
+		if g := s.sinkSpec.group(it.in); g != s.batchGroup {
 			if err := s.flush(ctx); err != nil {
 				return err
 			}
-			s.group = g
+			s.batchGroup = g
 		}
 	}
 	if s.keys[it.key] {
@@ -167,7 +167,11 @@ func (s *sink[T]) flush(ctx context.Context) error {
 	for i, it := range batch {
 		r := ans.results[i]
 		a := ack{key: it.key, crmID: r.crmID, hash: it.hash, outcome: cmp.Or(r.outcome, createdOrUpdated(it.seen))}
-		if r.err != nil {
+		switch {
+		case r.err == nil:
+		case r.err.Category == hubspot.CategoryMissingResult: // the answer did not say
+			a.outcome, a.category, a.message = OutcomeUnknown, r.err.Category, r.err.Message
+		default:
 			a.outcome, a.category, a.message = OutcomeFailed, r.err.Category, r.err.Message
 		}
 		s.acks = append(s.acks, a)
@@ -181,24 +185,28 @@ func (s *sink[T]) flush(ctx context.Context) error {
 	return ans.stop
 }
 
-// failed handles a batch whose request failed as a whole: its items fail
-// (or the object type is given up, or the load stops, as onBatchError
-// says); once the context has ended its error stops the sink.
+// failed handles a batch whose request failed as a whole: its items fail,
+// or end unknown when the request may have been carried out (no readable
+// answer, or the context ended while it was out); then the sink goes on,
+// gives the object type up or stops the load, as onBatchError says. Once
+// the context has ended its error stops the sink.
 func (s *sink[T]) failed(ctx context.Context, batch []item[T], err error) error {
+	var stop error
 	if s.onBatchError != nil {
-		switch e := s.onBatchError(err); {
-		case errors.Is(e, errGiveUp):
-			s.gaveUp, s.skipped = err, s.skipped+len(batch)
-			return s.record(ctx, nil)
-		case e != nil:
-			return cmp.Or(s.record(ctx, nil), e)
-		}
+		stop = s.onBatchError(err)
 	}
-	cat := errCategory(err)
+	if errors.Is(stop, errGiveUp) {
+		s.gaveUp, s.skipped = err, s.skipped+len(batch)
+		return s.record(ctx, nil)
+	}
+	outcome, cat := OutcomeFailed, errCategory(err)
+	if errors.Is(err, hubspot.ErrUnknownOutcome) || ctx.Err() != nil {
+		outcome, cat = OutcomeUnknown, "UNKNOWN_OUTCOME"
+	}
 	for _, it := range batch {
-		s.acks = append(s.acks, ack{key: it.key, hash: it.hash, outcome: OutcomeFailed, category: cat, message: err.Error()})
+		s.acks = append(s.acks, ack{key: it.key, hash: it.hash, outcome: outcome, category: cat, message: err.Error()})
 	}
-	return cmp.Or(s.record(ctx, nil), ctx.Err())
+	return cmp.Or(s.record(ctx, nil), stop, ctx.Err())
 }
 
 // record records the acks gathered so far, and also, in one transaction.

@@ -5,8 +5,8 @@ import (
 	"net/http"
 )
 
-// AccountService reads the account (portal) the token belongs to.
-type AccountService service
+// AccountInfoService reads the account (portal) the token belongs to.
+type AccountInfoService service
 
 // AccountDetails are the account's details: its portal id says which
 // HubSpot account a token writes to.
@@ -25,7 +25,7 @@ type AccountDetails struct {
 // Details reads the account's details.
 //
 // HubSpot API: GET /account-info/v3/details
-func (s *AccountService) Details(ctx context.Context) (*AccountDetails, *Response, error) {
+func (s *AccountInfoService) Details(ctx context.Context) (*AccountDetails, *Response, error) {
 	req, err := s.client.NewRequest(ctx, http.MethodGet, "account-info/v3/details", nil, nil)
 	if err != nil {
 		return nil, nil, err

@@ -143,6 +143,25 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 	return callOutcomes(rows, nil, traces, &res), resp, nil
 }
 
+// CallIDProperty is the calls property zoomsync creates with
+// hasUniqueValue and upserts calls by: the deterministic id of the
+// recording a call is made of.
+const CallIDProperty = "zoomsync_call_id"
+
+// BatchUpsert creates or updates up to 100 calls by a unique property
+// (IDProperty, usually CallIDProperty; ID its value) and returns one
+// outcome per input, in input order; Created tells a new call. HubSpot
+// gives a new call the ID as its IDProperty value. Unlike BatchCreate it
+// is safe to send again (a lost answer, a 5xx after the write): the second
+// send finds the call by its unique value and updates it, so it is retried
+// like any request. Associations are not part of an upsert: see
+// AssociateContacts.
+//
+// HubSpot API: POST /crm/v3/objects/calls/batch/upsert
+func (s *CallsService) BatchUpsert(ctx context.Context, in []UpsertInput) ([]RowOutcome, *Response, error) {
+	return s.client.upsert(ctx, callsPath, in)
+}
+
 // BatchUpdate sets properties of up to 100 existing calls and returns one
 // outcome per input, in input order, matched by objectWriteTraceId, else by
 // call id. Every input carries a unique trace id, so an invalid input or an

@@ -3,9 +3,14 @@
 // the account, and CRM activity (marketing events, timeline events, calls).
 //
 // The shape follows go-github: one *Client built with options, one service
-// per API area hanging off it (Properties, Contacts, Users, MarketingEvents,
-// Timeline, Calls), shared plumbing
-// (NewRequest, Do, CheckResponse) in this file and typed errors in errors.go.
+// per API area hanging off it (Properties, Contacts, Users, AccountInfo,
+// MarketingEvents, Timeline, Calls), shared plumbing (NewRequest, Do,
+// CheckResponse) in this file and typed errors in errors.go. Every service
+// method returns (T, *Response, error); a list's next cursor is
+// Response.After and every ...Iter walks the pages with internal/paging.All.
+// What a request needs besides itself (its credentials, whether it may be
+// resent) is a RequestOption given to NewRequest, carried on the request,
+// never in its context.
 //
 // Every request goes through three layers:
 //
@@ -148,11 +153,11 @@ type Client struct {
 	rateLimits   RateLimits
 	dailyBlocked string // non-empty: why no request may be sent until a new Client is made
 
-	common     service
-	Properties *PropertiesService
-	Contacts   *ContactsService
-	Users      *UsersService
-	Account    *AccountService
+	common      service
+	Properties  *PropertiesService
+	Contacts    *ContactsService
+	Users       *UsersService
+	AccountInfo *AccountInfoService
 
 	MarketingEvents *MarketingEventsService
 	Timeline        *TimelineService
@@ -200,7 +205,7 @@ func NewClient(opts ...Option) *Client {
 	c.Properties = (*PropertiesService)(&c.common)
 	c.Contacts = (*ContactsService)(&c.common)
 	c.Users = (*UsersService)(&c.common)
-	c.Account = (*AccountService)(&c.common)
+	c.AccountInfo = (*AccountInfoService)(&c.common)
 	c.MarketingEvents = (*MarketingEventsService)(&c.common)
 	c.Timeline = (*TimelineService)(&c.common)
 	c.Calls = (*CallsService)(&c.common)
@@ -526,7 +531,8 @@ func (c *Client) transport(noResend bool) http.RoundTripper {
 
 // transportError is the error of a call that got no answer: ctx.Err() once
 // the context is done, the limiter's error, or the transport error with
-// the secrets redacted from its text (and its chain kept).
+// the secrets redacted from its text (and its chain kept), which for a
+// write Is ErrUnknownOutcome.
 func (c *Client) transportError(req *http.Request, err error) error {
 	if ctx := req.Context(); ctx.Err() != nil {
 		return ctx.Err()
@@ -534,7 +540,11 @@ func (c *Client) transportError(req *http.Request, err error) error {
 	if le, ok := errors.AsType[*limiterError](err); ok {
 		return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, le.err)
 	}
-	return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, c.redacted(err))
+	err = c.redacted(err)
+	if req.Method != http.MethodGet && !errors.Is(err, ErrUnknownOutcome) {
+		err = &lostAnswer{err} // the write may have been carried out
+	}
+	return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, err)
 }
 
 // redact removes the secrets from text that came from elsewhere (a server

@@ -530,7 +530,7 @@ func TestClient_noResendNotRetried(t *testing.T) {
 	}
 }
 
-func TestAccountService_Details(t *testing.T) {
+func TestAccountInfoService_Details(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || r.URL.Path != "/account-info/v3/details" || r.Header.Get("Authorization") != "Bearer "+testToken {
@@ -543,7 +543,7 @@ func TestAccountService_Details(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := NewClient(WithBaseURL(srv.URL), WithToken(testToken), WithTier("unlimited"))
-	got, resp, err := c.Account.Details(t.Context())
+	got, resp, err := c.AccountInfo.Details(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,5 +551,44 @@ func TestAccountService_Details(t *testing.T) {
 		AdditionalCurrencies: []string{}, UTCOffset: "-05:00", UTCOffsetMilliseconds: -18000000, UIDomain: "app.hubspot.com", DataHostingLocation: "na1"}
 	if diff := cmp.Diff(want, got); diff != "" || resp.StatusCode != 200 {
 		t.Errorf("Details (-want +got):\n%s (status %d)", diff, resp.StatusCode)
+	}
+}
+
+// TestClient_unknownOutcome: a write (any method but GET) that got no
+// readable answer — a 5xx or a reset after the retries, a body cut off
+// after a 200 — Is ErrUnknownOutcome; a refusal (4xx) is not, nor is any
+// failure of a read.
+func TestClient_unknownOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		fault       hubspottest.Fault
+		method      string
+		wantUnknown bool
+	}{
+		{"POST 503", hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 503, Times: -1}, http.MethodPost, true},
+		{"POST reset", hubspottest.Fault{Kind: hubspottest.FaultReset, Times: -1}, http.MethodPost, true},
+		{"POST malformed 200", hubspottest.Fault{Kind: hubspottest.FaultMalformed}, http.MethodPost, true},
+		{"POST 401", hubspottest.Fault{Kind: hubspottest.FaultExpiredToken}, http.MethodPost, false},
+		{"GET 503", hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 503, Times: -1}, http.MethodGet, false},
+		{"GET malformed 200", hubspottest.Fault{Kind: hubspottest.FaultMalformed}, http.MethodGet, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(tt.fault)})
+			var err error
+			if tt.method == http.MethodGet {
+				_, _, err = c.Properties.List(t.Context(), "contacts")
+			} else {
+				_, _, err = c.Contacts.BatchUpsert(t.Context(), []UpsertInput{{ID: "ana@example.com"}})
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := errors.Is(err, ErrUnknownOutcome); got != tt.wantUnknown {
+				t.Errorf("errors.Is(%v, ErrUnknownOutcome) = %v, want %v", err, got, tt.wantUnknown)
+			}
+		})
 	}
 }

@@ -31,12 +31,12 @@ type Contact struct {
 	ObjectWriteTraceID string            `json:"objectWriteTraceId,omitempty"`
 }
 
-// UpsertInput is one row of a batch upsert.
+// UpsertInput is one row of a batch upsert (contacts, calls).
 type UpsertInput struct {
 	// ID is the key value: the email when IDProperty is "email".
 	ID string `json:"id"`
-	// IDProperty is "email" (the default when empty) or a custom property
-	// with hasUniqueValue.
+	// IDProperty is "email" (contacts: the default when empty) or a custom
+	// property with hasUniqueValue (calls: zoomsync_call_id).
 	IDProperty string `json:"idProperty"`
 	// ObjectWriteTraceID ties the row to its result or error; BatchUpsert
 	// sets "row-<n>" (n = index in the batch) when empty.
@@ -82,13 +82,13 @@ type BatchResult struct {
 	HTTPStatus int `json:"-"`
 }
 
-// RowOutcome pairs an input with what happened to it.
+// RowOutcome pairs an upsert's input with what happened to it.
 type RowOutcome struct {
 	// Input is the row as sent (ObjectWriteTraceID and IDProperty filled in).
 	Input UpsertInput
-	// ContactID is the contact written; empty when Err is set.
-	ContactID string
-	// Created is true when the upsert made a new contact.
+	// ID is the record written (the contact, the call); empty when Err is set.
+	ID string
+	// Created is true when the upsert made a new record.
 	Created bool
 	// Err is nil when the row was written.
 	Err *BatchError
@@ -118,38 +118,49 @@ func (e *BatchError) UnmarshalJSON(b []byte) error {
 
 const contactsPath = "crm/v3/objects/contacts"
 
-// BatchUpsert creates or updates up to 100 contacts by IDProperty and
-// returns one outcome per input, in input order. Results come back in no
-// particular order, so they are matched by objectWriteTraceId, then by the
-// lower-cased key. Every input carries a unique objectWriteTraceId so that
-// an invalid row fails alone (207) instead of failing the batch (400).
-//
-// A failure of the whole request — duplicate keys in the batch (400), 401,
-// retries spent — returns an error and no outcomes: nothing was written.
+// BatchUpsert creates or updates up to 100 contacts by IDProperty ("email"
+// when empty) and returns one outcome per input, in input order (see
+// upsert). A failure of the whole request — duplicate keys in the batch
+// (400), 401, retries spent — returns an error and no outcomes.
 //
 // HubSpot API: POST /crm/v3/objects/contacts/batch/upsert
 func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput) ([]RowOutcome, *Response, error) {
+	rows := slices.Clone(inputs)
+	for i, in := range rows {
+		if in.IDProperty == "" {
+			rows[i].IDProperty = "email"
+		}
+	}
+	return s.client.upsert(ctx, contactsPath, rows)
+}
+
+// upsert creates or updates up to 100 records of the object at path by
+// their IDProperty and returns one outcome per input, in input order.
+// Results come back in no particular order, so they are matched by
+// objectWriteTraceId, then by the lower-cased key. Every input carries a
+// unique objectWriteTraceId so that an invalid row fails alone (207)
+// instead of failing the batch (400). An upsert is safe to send again, so
+// it is retried like any request.
+func (c *Client) upsert(ctx context.Context, path string, inputs []UpsertInput) ([]RowOutcome, *Response, error) {
 	if len(inputs) == 0 {
 		return nil, nil, nil
 	}
 	if len(inputs) > MaxBatchInputs {
-		return nil, nil, fmt.Errorf("hubspot: batch upsert: %d inputs, at most %d per call", len(inputs), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: %s batch upsert: %d inputs, at most %d per call", path, len(inputs), MaxBatchInputs)
 	}
-	rows := make([]UpsertInput, len(inputs))
-	copy(rows, inputs)
+	rows := slices.Clone(inputs)
 	for i, in := range rows {
 		if in.IDProperty == "" {
-			rows[i].IDProperty = "email"
+			return nil, nil, fmt.Errorf("hubspot: %s batch upsert: input %d has no idProperty", path, i)
 		}
 		if in.Properties == nil {
 			rows[i].Properties = map[string]string{}
 		}
 	}
 	if _, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "row"); err != nil {
-		return nil, nil, fmt.Errorf("hubspot: batch upsert: %w", err)
+		return nil, nil, fmt.Errorf("hubspot: %s batch upsert: %w", path, err)
 	}
-
-	req, err := s.client.NewRequest(ctx, http.MethodPost, contactsPath+"/batch/upsert", nil,
+	req, err := c.NewRequest(ctx, http.MethodPost, path+"/batch/upsert", nil,
 		struct {
 			Inputs []UpsertInput `json:"inputs"`
 		}{rows})
@@ -157,7 +168,7 @@ func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput)
 		return nil, nil, err
 	}
 	var res BatchResult
-	resp, err := s.client.Do(req, &res)
+	resp, err := c.Do(req, &res)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -204,7 +215,7 @@ func matchUpsert(rows []UpsertInput, res *BatchResult) []RowOutcome {
 			continue
 		}
 		done[i] = true
-		out[i].ContactID = c.ID
+		out[i].ID = c.ID
 		out[i].Created = c.New
 	}
 	for _, e := range res.Errors {

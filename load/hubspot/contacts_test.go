@@ -41,7 +41,7 @@ func TestContactsService_BatchUpsert_createsThenUpdates(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	for i, o := range out {
-		if o.Err != nil || !o.Created || o.ContactID == "" {
+		if o.Err != nil || !o.Created || o.ID == "" {
 			t.Fatalf("outcome %d = %+v, want created", i, o)
 		}
 		if o.Input.ID != in[i].ID || o.Input.ObjectWriteTraceID != fmt.Sprintf("row-%d", i) {
@@ -49,10 +49,10 @@ func TestContactsService_BatchUpsert_createsThenUpdates(t *testing.T) {
 		}
 		// Results are shuffled; the pairing must still be right.
 		sim, ok := srv.Contact(strings.ToLower(in[i].ID))
-		if !ok || sim.ID != o.ContactID || sim.Properties["lastname"] != fmt.Sprint(i) {
-			t.Errorf("outcome %d: contact id %s, simulator has %+v", i, o.ContactID, sim)
+		if !ok || sim.ID != o.ID || sim.Properties["lastname"] != fmt.Sprint(i) {
+			t.Errorf("outcome %d: contact id %s, simulator has %+v", i, o.ID, sim)
 		}
-		ids[o.ContactID] = true
+		ids[o.ID] = true
 	}
 	if len(ids) != 100 {
 		t.Errorf("%d distinct contact ids, want 100", len(ids))
@@ -66,8 +66,8 @@ func TestContactsService_BatchUpsert_createsThenUpdates(t *testing.T) {
 		t.Fatalf("second BatchUpsert: %v", err)
 	}
 	for i, o := range out2 {
-		if o.Err != nil || o.Created || o.ContactID != out[i].ContactID {
-			t.Fatalf("second outcome %d = %+v, want update of %s", i, o, out[i].ContactID)
+		if o.Err != nil || o.Created || o.ID != out[i].ID {
+			t.Fatalf("second outcome %d = %+v, want update of %s", i, o, out[i].ID)
 		}
 	}
 	if got := len(srv.Contacts()); got != 100 {
@@ -98,7 +98,7 @@ func TestContactsService_BatchUpsert_invalidRowsFailAlone(t *testing.T) {
 	}
 	for i, o := range out {
 		if _, isBad := bad[i]; isBad {
-			if o.Err == nil || o.ContactID != "" || o.Err.Category != "VALIDATION_ERROR" {
+			if o.Err == nil || o.ID != "" || o.Err.Category != "VALIDATION_ERROR" {
 				t.Errorf("row %d (%q) = %+v, want a VALIDATION_ERROR", i, in[i].ID, o)
 			}
 			continue
@@ -243,8 +243,8 @@ func TestMatchUpsert_fallsBackToKeys(t *testing.T) {
 	}
 	got := matchUpsert(rowsIn, res)
 	want := []RowOutcome{
-		{Input: rowsIn[0], ContactID: "1", Created: true},
-		{Input: rowsIn[1], ContactID: "2"},
+		{Input: rowsIn[0], ID: "1", Created: true},
+		{Input: rowsIn[1], ID: "2"},
 		{Input: rowsIn[2], Err: res.Errors[0]},
 		{Input: rowsIn[3], Err: &BatchError{Status: "error", Category: "MISSING_RESULT",
 			Message: "the batch answer named neither a result nor an error for this input"}},

@@ -36,11 +36,28 @@ var (
 	// ErrNoDeveloperKey: timeline templates need WithDeveloperKey and WithApp.
 	ErrNoDeveloperKey = errors.New("hubspot: timeline templates need a developer API key and an app id")
 
-	// ErrUnknownOutcome: a write was sent but its answer was lost (a
-	// transport error of a NoResend request, or a 2xx body that could not be
-	// read): HubSpot may or may not have carried it out.
+	// ErrUnknownOutcome: a write (any request but a GET) was sent and no
+	// readable answer came back: a transport error (after the retries, or
+	// at once for a NoResend request), a 5xx, or a 2xx body cut off or
+	// malformed. HubSpot may or may not have carried it out; an idempotent
+	// write (an upsert, an update by id) settles it by being sent again.
 	ErrUnknownOutcome = errors.New("hubspot: outcome unknown")
 )
+
+// CategoryMissingResult is the BatchError category of an input that a batch
+// answer named neither among its results nor among its errors: its outcome
+// is unknown.
+const CategoryMissingResult = "MISSING_RESULT"
+
+// lostAnswer is a transport error of a write: its text and chain are the
+// error's, and it Is ErrUnknownOutcome.
+type lostAnswer struct{ err error }
+
+func (e *lostAnswer) Error() string { return e.err.Error() }
+func (e *lostAnswer) Unwrap() error { return e.err }
+
+// Is reports ErrUnknownOutcome.
+func (e *lostAnswer) Is(target error) bool { return target == ErrUnknownOutcome }
 
 // DecodeError is a 2xx answer whose body could not be decoded (cut off,
 // malformed). For a write it Is ErrUnknownOutcome: HubSpot answered 2xx, so
@@ -154,6 +171,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusLocked
 	case ErrServer:
 		return e.StatusCode >= 500
+	case ErrUnknownOutcome:
+		return e.StatusCode >= 500 && e.Method != http.MethodGet
 	}
 	return false
 }

@@ -322,6 +322,6 @@ func (s *TimelineService) BatchCreate(ctx context.Context, events []*TimelineEve
 }
 
 func missingResult() *BatchError {
-	return &BatchError{Status: "error", Category: "MISSING_RESULT",
+	return &BatchError{Status: "error", Category: CategoryMissingResult,
 		Message: "the batch answer named neither a result nor an error for this input"}
 }
