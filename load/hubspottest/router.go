@@ -154,9 +154,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// ServeHTTP is the middleware around the muxes: it runs a request through
-// routing, auth, faults, rate limits and the body-size limit, then hands it
-// to the route's handler, and logs it.
+// ServeHTTP is the middleware around the muxes: after the configured
+// latency it runs a request through routing, auth, faults, rate limits and
+// the body-size limit, then hands it to the route's handler (through a
+// recorder for the after-commit faults), and logs it.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	s.begin()
 	defer s.end()
