@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -178,5 +179,41 @@ func TestConfigShow_valuesAndSources(t *testing.T) {
 	os.WriteFile(path, []byte("zoom:\n  hostz: all\n"), 0o644)
 	if _, err := run(t, "--config", path, "config", "show"); err == nil || !strings.Contains(err.Error(), "zoom.hostz") {
 		t.Errorf("unknown key: err = %v", err)
+	}
+}
+
+// TestDemo_ownLakeNeverARealOne: the demo writes to ./zoomsync-demo, not
+// the default lake of sync, and refuses (exit 2, nothing removed) to reset
+// a demo lake in which a real run was recorded since.
+func TestDemo_ownLakeNeverARealOne(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("ZOOMSYNC_DATA_DIR", "")
+	os.Unsetenv("ZOOMSYNC_DATA_DIR")
+	out, err := run(t, "demo", "--unthrottled")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join("zoomsync-demo", demoMarker)); err != nil {
+		t.Fatalf("the demo did not write ./zoomsync-demo: %v", err)
+	}
+	if _, err := os.Stat("zoomsync-data"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the demo touched ./zoomsync-data (%v)", err)
+	}
+	// A second demo resets its own lake; a real run (here a transform,
+	// recorded in runs) makes the lake one the demo never resets.
+	if _, err := run(t, "demo", "--unthrottled"); err != nil {
+		t.Fatalf("second demo: %v", err)
+	}
+	if _, err := run(t, "--data-dir", "zoomsync-demo", "transform"); err != nil {
+		t.Fatalf("transform: %v", err)
+	}
+	_, err = run(t, "demo", "--unthrottled")
+	if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), "not the demo's") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("demo over a lake with a real run: exit %d, %v; want exit 2 and a one-line refusal", exitCode(err), err)
+	}
+	for _, f := range []string{demoMarker, "zoomsync.duckdb", "out/contacts.parquet"} {
+		if _, err := os.Stat(filepath.Join("zoomsync-demo", f)); err != nil {
+			t.Errorf("the refused demo removed %s: %v", f, err)
+		}
 	}
 }
