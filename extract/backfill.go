@@ -37,10 +37,9 @@ func (r *run) discover(ctx context.Context, hosts []schema.User, found func(webi
 			opts := &zoom.UserMeetingsOptions{From: w.From, To: w.To.Add(-time.Second), Type: "past"}
 			for m, err := range r.cfg.Client.Reports.ListUserMeetingsIter(ctx, h.ID, opts) {
 				if err != nil {
-					var apiErr *zoom.APIError
 					switch {
 					case r.limited(err, nil):
-					case errors.Is(err, zoom.ErrReportTooOld) || errors.As(err, &apiErr) && apiErr.StatusCode == 400:
+					case errors.Is(err, zoom.ErrReportTooOld), errors.Is(err, zoom.ErrBadRequest):
 						if err := r.issue(0, "", schema.StreamWebinarInstances, schema.ReasonBackfillWindowTooOld,
 							fmt.Sprintf("host %s, %s..%s: %v", h.Email, w.From.Format(time.DateOnly), w.To.Format(time.DateOnly), err)); err != nil {
 							return err

@@ -40,35 +40,9 @@ import (
 	"github.com/zoomsync/zoomsync/schema"
 )
 
-// Stream describes one raw stream: what it is fetched for and under which
-// Zoom rate-limit label its calls fall.
-type Stream struct {
-	Name     string        // folder under raw/
-	Parent   string        // the stream whose rows it is fetched for ("" for the root)
-	Category zoom.Category // rate-limit label of its calls
-	Endpoint string        // the Zoom API call behind it
-}
-
-// Streams lists the raw streams in fetch order.
-var Streams = []Stream{
-	{schema.StreamUsers, "", zoom.CategoryMedium, "GET /users"},
-	{schema.StreamWebinars, schema.StreamUsers, zoom.CategoryLight, "GET /users/{userId}/webinars (Medium), GET /webinars/{webinarId}"},
-	{schema.StreamOccurrences, schema.StreamWebinars, zoom.CategoryLight, "GET /webinars/{webinarId} (occurrences)"},
-	{schema.StreamQuestions, schema.StreamWebinars, zoom.CategoryLight, "GET /webinars/{webinarId}/registrants/questions"},
-	{schema.StreamPanelists, schema.StreamWebinars, zoom.CategoryMedium, "GET /webinars/{webinarId}/panelists"},
-	{schema.StreamRegistrants, schema.StreamWebinars, zoom.CategoryMedium, "GET /webinars/{webinarId}/registrants?status=approved|pending|denied"},
-	{schema.StreamWebinarInstances, schema.StreamWebinars, zoom.CategoryLight, "GET /past_webinars/{webinarId}/instances; GET /report/users/{userId}/meetings (Heavy, backfill)"},
-	{schema.StreamInstanceReports, schema.StreamWebinarInstances, zoom.CategoryHeavy, "GET /report/webinars/{uuid}"},
-	{schema.StreamParticipants, schema.StreamWebinarInstances, zoom.CategoryHeavy, "GET /report/webinars/{uuid}/participants"},
-	{schema.StreamAbsentees, schema.StreamWebinarInstances, zoom.CategoryHeavy, "GET /past_webinars/{uuid}/absentees"},
-	{schema.StreamRecordings, schema.StreamWebinarInstances, zoom.CategoryLight, "GET /meetings/{uuid}/recordings"},
-	{schema.StreamRecordingFiles, schema.StreamRecordings, zoom.CategoryLight, "GET /meetings/{uuid}/recordings (recording_files)"},
-	{schema.StreamTranscripts, schema.StreamRecordingFiles, "", "GET <download_url> of TRANSCRIPT and CC files (WebVTT)"},
-}
-
-// RegistrantStatuses are the statuses listed one call each: Zoom returns
+// registrantStatuses are the statuses listed one call each: Zoom returns
 // only approved registrants unless asked.
-var RegistrantStatuses = []string{"approved", "pending", "denied"}
+var registrantStatuses = [...]string{zoom.RegistrantApproved, zoom.RegistrantPending, zoom.RegistrantDenied}
 
 // Decision is whether a webinar syncs, and with its recordings.
 type Decision struct {
@@ -131,9 +105,11 @@ type Summary struct {
 // the next run; what was fetched is kept.
 var ErrStopped = errors.New("extraction stopped early")
 
-// ErrWebinarNotFound is returned when a webinar asked for with Only does
-// not exist in the account.
-var ErrWebinarNotFound = errors.New("webinar not found")
+// ErrUnknownWebinar is returned when a webinar asked for with Only is
+// neither listed by Zoom, nor known from an earlier run, nor found by a
+// backfill: there is nothing to sync it from. (zoom.ErrWebinarNotFound is
+// Zoom's code 3001 on one call; this is the run's verdict on the id.)
+var ErrUnknownWebinar = errors.New("webinar unknown to the account")
 
 // stageForever marks a stage that is never settled while the webinar is
 // listed (a webinar with future occurrences keeps registrations coming).
@@ -273,41 +249,52 @@ type webinarFacts struct {
 	Listed       bool      `json:"listed"`
 }
 
-// all lists the hosts and webinars, then syncs the webinars concurrently.
+// all lists the hosts and webinars, plans the tasks, then fetches them.
 func (r *run) all(ctx context.Context) error {
+	l, err := r.list(ctx)
+	if err != nil {
+		return err
+	}
+	return r.fetch(ctx, r.plan(l))
+}
+
+// listing is what the listing calls of a run returned.
+type listing struct {
+	emails   map[string]string // user id → email
+	webinars []listedWebinar   // in listing order, host by host
+	found    []foundInstance   // instances a backfill found, in order
+}
+
+type listedWebinar struct {
+	host schema.User
+	w    *zoom.Webinar
+}
+
+type foundInstance struct {
+	webinarID int64
+	hostID    string
+	ref       instanceRef
+}
+
+// list reads the account's users (written to the lake), the webinars of its
+// hosts and, on a backfill, the instances their meetings reports name. A
+// daily limit on a webinar listing leaves listedWhole false.
+func (r *run) list(ctx context.Context) (*listing, error) {
 	var users []schema.User
 	for u, err := range r.cfg.Client.Users.ListIter(ctx, &zoom.UserListOptions{Status: "active"}) {
 		if err != nil {
-			return fmt.Errorf("listing users: %w", err)
+			return nil, fmt.Errorf("listing users: %w", err)
 		}
 		users = append(users, userRow(r.cfg.RunID, r.now, u))
 	}
 	if err := r.users.Write(users); err != nil {
-		return err
+		return nil, err
 	}
-	emails := map[string]string{}
+	l := &listing{emails: map[string]string{}}
 	for _, u := range users {
-		emails[u.ID] = u.Email
+		l.emails[u.ID] = u.Email
 	}
-
-	tasks := map[int64]*task{}
-	var order []int64
-	add := func(t *task) *task {
-		if old, ok := tasks[t.id]; ok {
-			return old
-		}
-		tasks[t.id] = t
-		order = append(order, t.id)
-		return t
-	}
-	// Only licensed users host webinars; listing the others answers
-	// 400 code 3161 or an empty page and costs a Medium call each.
-	var hosts []schema.User
-	for _, u := range users {
-		if u.Type == 2 && u.ID != "" {
-			hosts = append(hosts, u)
-		}
-	}
+	hosts := hostsOf(users)
 	r.sum.Hosts = int64(len(hosts))
 	r.listedWhole = true
 	for _, u := range hosts {
@@ -317,18 +304,55 @@ func (r *run) all(ctx context.Context) error {
 					r.listedWhole = false
 					break
 				}
-				return fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
+				return nil, fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
 			}
-			add(&task{id: w.ID, hostID: u.ID, hostEmail: u.Email, listed: w})
+			l.webinars = append(l.webinars, listedWebinar{host: u, w: w})
 		}
 	}
 	if r.cfg.Backfill != nil {
 		if err := r.discover(ctx, hosts, func(id int64, hostID string, ref instanceRef) {
-			t := add(&task{id: id, hostID: hostID, hostEmail: emails[hostID]})
-			t.found = append(t.found, ref)
+			l.found = append(l.found, foundInstance{webinarID: id, hostID: hostID, ref: ref})
 		}); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return l, nil
+}
+
+// hostsOf returns the users who can host webinars. Only licensed users do;
+// listing the others answers 400 code 3161 or an empty page and costs a
+// Medium call each.
+func hostsOf(users []schema.User) []schema.User {
+	var hosts []schema.User
+	for _, u := range users {
+		if u.Type == zoom.UserTypeLicensed && u.ID != "" {
+			hosts = append(hosts, u)
+		}
+	}
+	return hosts
+}
+
+// plan decides the webinars to sync from the listing and the State, without
+// a call: the listed webinars, those a backfill found, those an earlier run
+// fetched that Zoom no longer lists, each once, in that order; with
+// Config.Only, just those, in the order asked.
+func (r *run) plan(l *listing) []*task {
+	tasks := map[int64]*task{}
+	var order []*task
+	add := func(t *task) *task {
+		if old, ok := tasks[t.id]; ok {
+			return old
+		}
+		tasks[t.id] = t
+		order = append(order, t)
+		return t
+	}
+	for _, lw := range l.webinars {
+		add(&task{id: lw.w.ID, hostID: lw.host.ID, hostEmail: lw.host.Email, listed: lw.w})
+	}
+	for _, fi := range l.found {
+		t := add(&task{id: fi.webinarID, hostID: fi.hostID, hostEmail: l.emails[fi.hostID]})
+		t.found = append(t.found, fi.ref)
 	}
 	// Webinars an earlier run fetched that Zoom no longer lists (expired):
 	// their instances may still need their reports.
@@ -342,42 +366,34 @@ func (r *run) all(ctx context.Context) error {
 			add(&task{id: id, hostID: f.HostID, hostEmail: f.HostEmail})
 		}
 	}
-	if len(r.cfg.Only) > 0 {
-		only := map[int64]*task{}
-		for _, id := range r.cfg.Only {
-			t, ok := tasks[id]
-			if !ok {
-				t = &task{id: id}
-			}
-			t.forced = true
-			only[id] = t
-		}
-		tasks, order = only, slices.Clone(r.cfg.Only)
+	if len(r.cfg.Only) == 0 {
+		return order
 	}
+	only := make([]*task, 0, len(r.cfg.Only))
+	for _, id := range r.cfg.Only {
+		t, ok := tasks[id]
+		if !ok {
+			t = &task{id: id}
+		}
+		t.forced = true
+		only = append(only, t)
+	}
+	return only
+}
 
+// fetch syncs the planned webinars, Config.Concurrency at a time. One
+// webinar's failure is recorded in the Summary and does not stop the others,
+// unless it was asked for with Only.
+func (r *run) fetch(ctx context.Context, tasks []*task) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(r.cfg.Concurrency)
 	var done atomic.Int64
-	for _, id := range order {
-		t := tasks[id]
-		g.Go(func() (err error) {
-			defer func() {
-				// A bug met on one webinar's data must not take the whole
-				// run down from a goroutine no caller can recover: it
-				// becomes that webinar's error.
-				if p := recover(); p != nil {
-					r.log.ErrorContext(gctx, "panic while fetching a webinar", "webinar_id", t.id, "panic", p, "stack", string(debug.Stack()))
-					err = fmt.Errorf("internal error fetching webinar %d: %v", t.id, p)
-					r.mu.Lock()
-					r.sum.WebinarErrors[t.id] = err.Error()
-					r.mu.Unlock()
-					err = nil
-				}
-			}()
-			err = r.webinar(gctx, t)
+	for _, t := range tasks {
+		g.Go(func() error {
+			err := r.fetchOne(gctx, t)
 			n := done.Add(1)
 			if r.cfg.Progress != nil {
-				r.cfg.Progress(int(n), len(order))
+				r.cfg.Progress(int(n), len(tasks))
 			}
 			switch {
 			case err == nil:
@@ -390,9 +406,7 @@ func (r *run) all(ctx context.Context) error {
 				// One webinar's failure does not lose the others: it is
 				// recorded and the run ends as partial.
 				r.log.WarnContext(gctx, "webinar not fetched", "webinar_id", t.id, "error", err)
-				r.mu.Lock()
-				r.sum.WebinarErrors[t.id] = err.Error()
-				r.mu.Unlock()
+				r.webinarError(t.id, err)
 				return nil
 			}
 		})
@@ -401,6 +415,26 @@ func (r *run) all(ctx context.Context) error {
 		return err
 	}
 	return ctx.Err()
+}
+
+// fetchOne syncs one webinar. A bug met on one webinar's data must not take
+// the whole run down from a goroutine no caller can recover: a panic becomes
+// that webinar's error in the Summary.
+func (r *run) fetchOne(ctx context.Context, t *task) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.ErrorContext(ctx, "panic while fetching a webinar", "webinar_id", t.id, "panic", p, "stack", string(debug.Stack()))
+			r.webinarError(t.id, fmt.Errorf("internal error fetching webinar %d: %v", t.id, p))
+			err = nil
+		}
+	}()
+	return r.webinar(ctx, t)
+}
+
+func (r *run) webinarError(id int64, err error) {
+	r.mu.Lock()
+	r.sum.WebinarErrors[id] = err.Error()
+	r.mu.Unlock()
 }
 
 // limited records a fetch that a daily limit stopped, marking its stage
@@ -486,7 +520,7 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 		}
 		if nf == nil {
 			if len(t.found) == 0 {
-				return fmt.Errorf("webinar %d: %w", t.id, ErrWebinarNotFound)
+				return fmt.Errorf("webinar %d: %w", t.id, ErrUnknownWebinar)
 			}
 			nf = r.unlisted(t, detail)
 		}
@@ -571,11 +605,8 @@ func (r *run) detail(ctx context.Context, t *task, st Stage) (*webinarFacts, err
 			qs = questionRows(r.cfg.RunID, r.now, w.ID, q)
 		case r.limited(err, &st):
 			return nil, nil
-		case !errors.Is(err, zoom.ErrNotFound):
-			var apiErr *zoom.APIError
-			if !errors.As(err, &apiErr) || apiErr.Code != 3000 {
-				return nil, fmt.Errorf("getting registration questions of %d: %w", w.ID, err)
-			}
+		case !errors.Is(err, zoom.ErrNotFound) && !errors.Is(err, zoom.ErrNoRegistration):
+			return nil, fmt.Errorf("getting registration questions of %d: %w", w.ID, err)
 		}
 	}
 	var ps []schema.Panelist
@@ -679,12 +710,12 @@ func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle 
 
 func (r *run) registrantsOf(ctx context.Context, webinarID int64, st Stage, settle time.Time) error {
 	var rows []schema.Registrant
-	for _, status := range RegistrantStatuses {
+	for _, status := range registrantStatuses {
 		for reg, err := range r.cfg.Client.Webinars.ListRegistrantsIter(ctx, webinarID, &zoom.RegistrantListOptions{Status: status}) {
 			if err != nil {
 				var apiErr *zoom.APIError
 				switch {
-				case errors.As(err, &apiErr) && apiErr.Code == 3000:
+				case errors.Is(err, zoom.ErrNoRegistration) && errors.As(err, &apiErr):
 					r.state.Set(st, StageState{Status: StatusDone, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
 					return r.issue(webinarID, "", schema.StreamRegistrants, schema.ReasonNoRegistration, apiErr.Message)
 				case r.limited(err, &st):
@@ -795,9 +826,8 @@ func (r *run) absenteesOf(ctx context.Context, webinarID int64, uuid string, st 
 	var rows []schema.Absentee
 	for a, err := range r.cfg.Client.Webinars.ListAbsenteesIter(ctx, uuid, nil) {
 		if err != nil {
-			var apiErr *zoom.APIError
 			switch {
-			case errors.As(err, &apiErr) && (apiErr.Code == 3000 || apiErr.StatusCode == 404):
+			case errors.Is(err, zoom.ErrNoRegistration), errors.Is(err, zoom.ErrNotFound):
 				r.state.Set(st, StageState{Status: StatusMissing, FetchedAt: r.now, SettleAfter: settle, RunID: r.cfg.RunID})
 				return nil
 			case r.limited(err, &st):

@@ -77,7 +77,7 @@ func (r *run) recording(ctx context.Context, webinarID int64, uuid string, st St
 // be read are counted in one issue row, and the rest kept.
 func (r *run) transcript(ctx context.Context, webinarID int64, uuid string, f *zoom.RecordingFile) ([]schema.TranscriptCue, error) {
 	var buf bytes.Buffer
-	if _, err := r.cfg.Client.Recordings.Download(ctx, f.DownloadURL, &buf, r.cfg.MaxTranscriptBytes); err != nil {
+	if _, _, err := r.cfg.Client.Recordings.Download(ctx, f.DownloadURL, &buf, r.cfg.MaxTranscriptBytes); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

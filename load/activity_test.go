@@ -1,5 +1,3 @@
-//go:build duckdb_arrow
-
 package load
 
 import (
@@ -484,7 +482,7 @@ func TestActivity_templateCreateNotResent(t *testing.T) {
 			for _, tm := range hs.EventTemplates() {
 				perName[tm.Name]++
 			}
-			for _, tm := range TimelineTemplates {
+			for _, tm := range TimelineTemplates() {
 				if perName[tm.Name] != 1 {
 					t.Errorf("template %s: %d in HubSpot, want 1", tm.Name, perName[tm.Name])
 				}

@@ -109,11 +109,11 @@ func CRMSnapshot(ctx context.Context, cfg SnapshotConfig) (*SnapshotSummary, err
 		}
 	}
 	sum.Read, sum.Known = len(known)+len(unknown), len(known)
-	resolved, err := cfg.Client.Contacts.Resolve(ctx, known)
+	resolved, _, err := cfg.Client.Contacts.Resolve(ctx, known)
 	if err != nil {
 		return sum, fmt.Errorf("looking up known contacts: %w", err)
 	}
-	live, err := cfg.Client.Contacts.ResolveLive(ctx, unknown)
+	live, _, err := cfg.Client.Contacts.ResolveLive(ctx, unknown)
 	if err != nil {
 		return sum, fmt.Errorf("looking up candidate emails: %w", err)
 	}

@@ -1,12 +1,16 @@
 // Package load sends the transform's load-ready tables to the CRM.
 //
-// The loader reads out/ tables through DuckDB as Arrow record batches, so
-// rows stream into batches of the API's maximum size without a copy of the
-// whole table in memory. It compares each row with what the CRM last
+// The loader streams the out/ tables from DuckDB (the contacts as Arrow
+// record batches when built with the duckdb_arrow tag, query_arrow.go;
+// through database/sql otherwise) into batches of the API's maximum size,
+// without a copy of the whole table in memory. Every CRM object type goes
+// through one sink (sink.go): it compares each row with what the CRM last
 // acknowledged (load_state), sends only what changed, and records the
-// outcome of every row it sent (load_log). A failed row is not written to
-// load_state, so the next run sends it again; a row the CRM acknowledged is
-// never sent twice unchanged.
+// outcome of every row it sent (load_log) right after each batch. A failed
+// row is not written to load_state, so the next run sends it again; a row
+// the CRM acknowledged is never sent twice unchanged. One file per object
+// type: contacts.go, marketingevents.go, participations.go, timeline.go,
+// calls.go.
 package load
 
 import (

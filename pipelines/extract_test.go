@@ -381,7 +381,7 @@ func TestExtract_onlyOneWebinarWhateverTheSettings(t *testing.T) {
 	if !slices.Equal(got, []int64{id}) || !recorded[id] {
 		t.Fatalf("landed %v (recorded %v), want only %d with its recordings", got, recorded, id)
 	}
-	if _, err := Extract(t.Context(), cfg, Hooks{}, ExtractOptions{Only: []int64{12345678901}}); !errors.Is(err, extract.ErrWebinarNotFound) {
+	if _, err := Extract(t.Context(), cfg, Hooks{}, ExtractOptions{Only: []int64{12345678901}}); !errors.Is(err, extract.ErrUnknownWebinar) {
 		t.Fatalf("unknown webinar: err = %v, want ErrWebinarNotFound", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/schema"
 )
 
 // ZoomSettings are the sync settings of zoomsync.yaml's zoom: section, the
@@ -140,13 +141,14 @@ func NormalizeWebinarID(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-// Reasons a webinar or its files are skipped, as extract issues and audit rows.
+// Reasons a webinar or its files are skipped, as extract issues and audit
+// rows (schema.AuditReasons describes each).
 const (
-	ReasonHostNotSelected    = "host_not_selected"
-	ReasonSyncSettingOff     = "sync_setting_off"
-	ReasonWebinarSwitchedOff = "webinar_switched_off"
-	ReasonHostDomainExcluded = "host_domain_excluded"
-	ReasonRecordingsOff      = "recordings_setting_off"
+	ReasonHostNotSelected    = schema.ReasonHostNotSelected
+	ReasonSyncSettingOff     = schema.ReasonSyncSettingOff
+	ReasonWebinarSwitchedOff = schema.ReasonWebinarSwitchedOff
+	ReasonHostDomainExcluded = schema.ReasonHostDomainExcluded
+	ReasonRecordingsOff      = schema.ReasonRecordingsOff
 )
 
 // Decide implements extract.Selector: whether a webinar of a host syncs,

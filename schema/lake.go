@@ -56,25 +56,6 @@ const (
 	TableAudit    = "audit"
 )
 
-// Reasons the extractor records in raw/extract_issues.
-const (
-	ReasonReportTooOld   = "report_too_old"  // Zoom answered 400 code 12702
-	ReasonReportMissing  = "report_missing"  // Zoom answered 404 for an instance's report
-	ReasonNoRegistration = "no_registration" // approval_type 2: the webinar takes no registrants
-	ReasonWebinarMissing = "webinar_missing" // listed, then 404 on detail
-
-	// Recordings and transcripts.
-	ReasonRecordingMissing    = "recording_missing"    // 404 code 3301: no cloud recording, or every file deleted
-	ReasonRecordingProcessing = "recording_processing" // a file's status is not completed yet
-	ReasonNoAttendees         = "no_attendees"         // nobody attended: the recording is not synced
-	ReasonTranscriptNotFound  = "transcript_not_found" // the transcript file could not be downloaded
-	ReasonTranscriptMalformed = "transcript_malformed" // cues of the VTT file that could not be read
-
-	// ReasonBackfillWindowTooOld: report/users/meetings refused a window
-	// older than Zoom keeps reports for.
-	ReasonBackfillWindowTooOld = "report_window_too_old"
-)
-
 // Lake names the paths of a data directory.
 type Lake struct {
 	Dir string

@@ -31,25 +31,3 @@ type AuditRow struct {
 	Email        string `parquet:"email,optional" json:"email"`
 	Detail       string `parquet:"detail,optional" json:"detail"`
 }
-
-// Audit reasons the transform emits, besides the extractor's Reason*
-// constants, which it carries through (report_too_old and report_missing
-// become ReasonReportUnavailable).
-const (
-	ReasonGuestNoEmail      = "guest_no_email"     // a participant (or registrant) without an email
-	ReasonInvalidEmail      = "invalid_email"      // an email that is not a valid address
-	ReasonReportUnavailable = "report_unavailable" // an instance without a report: its attendance is unknown
-
-	// The people rules of transform/sql/065_rules.sql (category "emails excluded").
-	ReasonExcludedDomain = "excluded_domain" // the email is in an excluded contact domain (or a subdomain)
-	ReasonCRMUser        = "crm_user"        // the email is a CRM user's
-	ReasonContactDeleted = "contact_deleted" // a contact the loader made was archived or GDPR-deleted in the CRM
-	ReasonSecondaryEmail = "secondary_email" // the email is another contact's secondary email
-)
-
-// Audit categories (DESIGN.md, "Rules the transform applies").
-const (
-	CategoryAttendeesNotSynced   = "attendees not synced"
-	CategoryWebinarDataNotSynced = "webinar data not synced"
-	CategoryEmailsExcluded       = "emails excluded"
-)

@@ -59,6 +59,10 @@ type Engine struct {
 	// excludedDomains are the excluded contact domains, normalised
 	// (WithExcludedContactDomains).
 	excludedDomains []string
+	// beforeFile and afterFile, when set (by tests), are called around
+	// each SQL file of a session with its name and text, on the session's
+	// transaction; an error ends the session.
+	beforeFile, afterFile func(ctx context.Context, q execQuerier, name, text string) error
 }
 
 // Option configures Open.

@@ -24,47 +24,9 @@ const goldenRunID = "run-golden"
 // TestEngine_Run_golden runs the embedded SQL over each testdata/<case>/raw
 // lake (with the settings and load state of testdata/<case>/options.json,
 // when present) and compares out/contacts and out/audit with
-// want_contacts.json and want_audit.json.
-//
-// Hand check of presence-union-and-clipping (spans: inst-a1 10:00-11:00 =
-// 3600 s, inst-a2 10:00-10:30 = 1800 s; inst-b1 has no report):
-//
-//	alice@example.com  inst-a1: 10:05-10:20 and a rejoin as " Alice@Example.COM"
-//	                   10:30-10:45: 900 + 900 = 1800 s -> 50 %.
-//	                   inst-a2: waiting room 09:55-10:00 ignored; 09:50-10:10
-//	                   clipped to 10:00-10:10: 600 s -> 33.333 %.
-//	                   mean (50 + 33.333) / 2 = 41.6667 -> 41.67; attended 2;
-//	                   registered for 1001 only -> 1, url j/1001, Alice Able.
-//	bob@example.com    inst-a1 rows 10:00-10:30, 10:05-10:10, 10:20-10:40,
-//	                   10:35-10:50 form one island 10:00-10:50 = 3000 s (a sum
-//	                   would give 65 min); 10:55-11:20 clipped to 10:55-11:00
-//	                   = 300 s; 3300 / 3600 = 91.667 -> 91.67. inst-b1 has no
-//	                   report: not counted. Attended 1. Registered for 1001
-//	                   (05-01) and 1002 (05-02) -> 2; latest is 1002: url
-//	                   j/1002, "Robert Baker".
-//	dave@example.net   inst-a2 new snapshot 10:15-10:45 clipped to 10:15-10:30
-//	                   = 900 / 1800 = 50 % (the older snapshot's 10:00-10:30
-//	                   would give 100). Attended without registering: 0
-//	                   registrations, NULL url and names.
-//	erin@example.com   pending on 1002, only in the waiting room: 1
-//	                   registration, 0 attended, NULL percent.
-//	frank (left before the start), gina (only in inst-b1) are no contacts.
-//
-// Hand check of registrations-snapshots-and-emails:
-//
-//	greg@example.com   "  Greg@Example.COM " approved on 2001 (05-01 10:00) and
-//	                   "greg@example.com" pending on 2002 (05-02 09:00): one
-//	                   person, 2 registrations; latest 2002 -> url j/2002,
-//	                   firstname "Greg" (trimmed), lastname NULL (empty).
-//	                   inst-c1 10:00-11:00, " GREG@example.com" 10:00-10:45
-//	                   = 2700 / 3600 = 75 %.
-//	kate@example.io    2002 and 2003 with the same create_time: the tie goes
-//	                   to 2003 -> url j/2003, "Kate Winner"; 2 registrations.
-//	alice@example.com  the 2001 approved listing's newer snapshot (r2) names
-//	                   her "Alice Able"; r1's "Alicia Old" and old-only@ are
-//	                   ignored. henry (denied on 2001) and nora (approved in
-//	                   the superseded snapshot, denied in the latest) are no
-//	                   contacts; mia moved from pending to approved: 1.
+// want_contacts.json and want_audit.json. Each case's derivation.md derives
+// every expected row from the raw rows by hand (the want files were written
+// by -update; the derivations say why their values are right).
 func TestEngine_Run_golden(t *testing.T) {
 	cases, err := os.ReadDir("testdata")
 	if err != nil {
@@ -542,6 +504,37 @@ func checkNoTempTables(t *testing.T, db *sql.DB) {
 		}
 		if names != "" {
 			t.Errorf("temporary tables left on a connection: %s", names)
+		}
+	}
+}
+
+// TestGoldenCases_derived checks that every golden case has its hand
+// derivation, and that the derivation covers each want file of the case (by
+// naming it).
+func TestGoldenCases_derived(t *testing.T) {
+	t.Parallel()
+	cases, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		if !c.IsDir() {
+			continue
+		}
+		dir := filepath.Join("testdata", c.Name())
+		text, err := os.ReadFile(filepath.Join(dir, "derivation.md"))
+		if err != nil {
+			t.Errorf("%s: %v (write a hand derivation of its want files)", c.Name(), err)
+			continue
+		}
+		wants, err := filepath.Glob(filepath.Join(dir, "want_*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(string(text), filepath.Base(w)) {
+				t.Errorf("%s/derivation.md does not derive %s", c.Name(), filepath.Base(w))
+			}
 		}
 	}
 }

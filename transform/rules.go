@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 )
@@ -94,59 +93,24 @@ func (e *Engine) Candidates(ctx context.Context) ([]Candidate, error) {
 	if e.readOnly {
 		return nil, errors.New("transform: Candidates on a read-only engine")
 	}
-	files, err := fs.Glob(e.sql, "*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("transform: listing SQL files: %w", err)
-	}
-	slices.Sort(files)
-	conn, err := e.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("transform: %w", err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("transform: %w", err)
-	}
-	defer tx.Rollback()
-	ddl, err := e.viewDDL(false)
+	s, err := e.begin(ctx, "candidates")
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range ddl {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return nil, fmt.Errorf("transform: creating raw views: %w", err)
-		}
-	}
-	if _, err := fillKnownTLDs(ctx, tx); err != nil {
-		return nil, err
-	}
-	if err := e.fillRuleTables(ctx, tx); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = 'candidates'"); err != nil {
-		return nil, fmt.Errorf("transform: %w", err)
-	}
+	defer s.close()
 	found := false
-	for _, name := range files {
-		text, err := fs.ReadFile(e.sql, name)
-		if err != nil {
-			return nil, fmt.Errorf("transform: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
-			return nil, fmt.Errorf("transform: %s: %w", name, err)
-		}
-		if kind, err := relationKind(ctx, tx, "candidate_persons"); err != nil {
-			return nil, err
-		} else if kind != "" {
-			found = true
-			break
-		}
+	_, err = s.runFiles(ctx, false, func() (bool, error) {
+		kind, err := relationKind(ctx, s.tx, "candidate_persons")
+		found = kind != ""
+		return found, err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !found {
 		return nil, errors.New("transform: the SQL creates no candidate_persons view")
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT person, known, cached FROM candidate_persons ORDER BY person")
+	rows, err := s.tx.QueryContext(ctx, "SELECT person, known, cached FROM candidate_persons ORDER BY person")
 	if err != nil {
 		return nil, fmt.Errorf("transform: reading candidate_persons: %w", err)
 	}

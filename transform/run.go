@@ -35,48 +35,109 @@ type Result struct {
 	Duration time.Duration
 }
 
-// Run recreates the raw views over the lake's current files, fills
-// known_tlds and the rule tables (excluded_contact_domains, contact_ledger),
-// runs the SQL files in name order, writes out/<table>.parquet for every out_<table> relation the SQL created (contacts, audit), and
-// points the out views at the new files. The catalog changes in one
-// transaction; each out file is written under a temporary name in out/ and
-// renamed after the transaction commits, so a failed Run leaves the previous
-// outputs and views in place.
+// Run recreates the raw views over the lake's current files, fills the
+// engine's tables (known_tlds, audit_reasons and the rule tables
+// excluded_contact_domains and contact_ledger), runs the SQL files in name
+// order, writes out/<table>.parquet for every out_<table> relation the SQL
+// created (contacts, audit, the activity tables), and points the out views
+// at the new files. The catalog changes in one transaction; each out file is
+// written under a temporary name in out/ and renamed after the transaction
+// commits, so a failed Run leaves the previous outputs and views in place.
 func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	if e.readOnly {
 		return nil, errors.New("transform: Run on a read-only engine")
 	}
 	start := time.Now()
 	res := &Result{RunID: runID, AuditByReason: map[string]int{}, AuditByCategory: map[string]int{}}
+	outDir := filepath.Dir(e.lake.Out("x"))
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	s, err := e.begin(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if res.Files, err = s.runFiles(ctx, true, nil); err != nil {
+		return nil, err
+	}
+	written, err := s.writeOutTables(ctx, outDir)
+	defer removeAll(written) // a no-op once renamed
+	if err != nil {
+		return nil, err
+	}
+	if err := countResult(ctx, s.tx, res); err != nil {
+		return nil, err
+	}
+	if err := keepAuditHistory(ctx, s.tx); err != nil {
+		return nil, err
+	}
+	if err := s.dropRunRelations(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.tx.Commit(); err != nil {
+		return nil, fmt.Errorf("transform: commit: %w", err)
+	}
+	if err := commitFiles(written, outDir); err != nil {
+		return nil, err
+	}
+	// Point the out views at the new files (they were empty views when
+	// the files did not exist yet).
+	if err := e.refreshViews(ctx); err != nil {
+		return nil, err
+	}
+	res.Duration = time.Since(start)
+	e.log.InfoContext(ctx, "transform done", "run_id", runID, "contacts", res.Contacts, "persons", res.Persons,
+		"audit_rows", res.AuditRows, "elapsed", res.Duration)
+	return res, nil
+}
 
+// session is one pass over the SQL files: a connection (temporary tables
+// and the run_id variable belong to one) and a transaction on it, with
+// the raw views and the engine's tables in place. Run commits it;
+// Candidates rolls it back.
+type session struct {
+	e     *Engine
+	conn  *sql.Conn
+	tx    *sql.Tx
+	files []string // the SQL files, in name order
+	// catalog is the persisted catalog's name, to read a view past a temp
+	// table of the same name (the temp catalog's schema is main too).
+	catalog string
+	// materialized are the relations copied into temporary tables so far.
+	materialized []string
+}
+
+// begin opens a session: it lists the SQL files, recreates the raw views,
+// fills known_tlds, audit_reasons and the rule tables, and sets the
+// variable run_id.
+func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error) {
 	files, err := fs.Glob(e.sql, "*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("transform: listing SQL files: %w", err)
 	}
 	slices.Sort(files)
-	outDir := filepath.Dir(e.lake.Out("x"))
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("transform: %w", err)
-	}
-
-	// Temporary tables and the run_id variable belong to one connection.
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
+		conn.Close()
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-	defer tx.Rollback()
-
+	s := &session{e: e, conn: conn, tx: tx, files: files}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
 	ddl, err := e.viewDDL(false)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range ddl {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
+	for _, q := range ddl {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("transform: creating raw views: %w", err)
 		}
 	}
@@ -85,65 +146,117 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		return nil, err
 	}
 	e.log.DebugContext(ctx, "known top-level domains", "tlds", tlds)
+	if err := fillAuditReasons(ctx, tx); err != nil {
+		return nil, err
+	}
 	if err := e.fillRuleTables(ctx, tx); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = "+QuoteString(runID)); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-
-	// The persisted catalog's name, to read a view past a temp table of
-	// the same name (the temp catalog's schema is main too).
-	var catalog string
-	if err := tx.QueryRowContext(ctx, "SELECT current_database()").Scan(&catalog); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT current_database()").Scan(&s.catalog); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-	var materialized []string
-	for _, name := range files {
-		text, err := fs.ReadFile(e.sql, name)
-		if err != nil {
-			return nil, fmt.Errorf("transform: %w", err)
+	return s, nil
+}
+
+// close rolls back the transaction unless it was committed, and releases
+// the connection.
+func (s *session) close() {
+	s.tx.Rollback()
+	s.conn.Close()
+}
+
+// runFiles runs the SQL files in name order and returns the names of those
+// it ran. With materialize, the relations a file's header names on a
+// "-- Materialize:" line are copied into temporary tables after it runs
+// (see materializeDirectives). When done is not nil, it is called after
+// each file, and the pass stops at the first file after which it says true.
+func (s *session) runFiles(ctx context.Context, materialize bool, done func() (bool, error)) ([]string, error) {
+	var ran []string
+	for _, name := range s.files {
+		if err := s.runFile(ctx, name, materialize); err != nil {
+			return ran, err
 		}
-		t0 := time.Now()
-		if _, err := tx.ExecContext(ctx, string(text)); err != nil {
-			return nil, fmt.Errorf("transform: %s: %w", name, err)
+		ran = append(ran, name)
+		if done == nil {
+			continue
 		}
-		e.log.DebugContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
-		res.Files = append(res.Files, name)
-		for _, rel := range materializeDirectives(string(text)) {
-			t0 := time.Now()
-			q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s.main.%s", ident(rel), ident(catalog), ident(rel))
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return nil, fmt.Errorf("transform: %s: materializing %s: %w", name, rel, err)
-			}
-			e.log.DebugContext(ctx, "relation materialized", "file", name, "relation", rel, "elapsed", time.Since(t0))
-			if !slices.Contains(materialized, rel) {
-				materialized = append(materialized, rel)
+		if stop, err := done(); err != nil || stop {
+			return ran, err
+		}
+	}
+	return ran, nil
+}
+
+// runFile runs one SQL file (and the engine's test hooks around it), then
+// materializes the relations its header names when asked to.
+func (s *session) runFile(ctx context.Context, name string, materialize bool) error {
+	data, err := fs.ReadFile(s.e.sql, name)
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	text := string(data)
+	if h := s.e.beforeFile; h != nil {
+		if err := h(ctx, s.tx, name, text); err != nil {
+			return err
+		}
+	}
+	t0 := time.Now()
+	if _, err := s.tx.ExecContext(ctx, text); err != nil {
+		return fmt.Errorf("transform: %s: %w", name, err)
+	}
+	s.e.log.DebugContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
+	if materialize {
+		for _, rel := range materializeDirectives(text) {
+			if err := s.materialize(ctx, name, rel); err != nil {
+				return err
 			}
 		}
 	}
+	if h := s.e.afterFile; h != nil {
+		return h(ctx, s.tx, name, text)
+	}
+	return nil
+}
 
-	// Write each out_<table> the SQL created to a temporary file in out/.
-	type pending struct{ tmp, final string }
-	var written []pending
-	defer func() {
-		for _, p := range written {
-			os.Remove(p.tmp) // a no-op once renamed
-		}
-	}()
+// materialize copies the persisted relation rel into a temporary table of
+// the same name, which shadows it for the rest of the session.
+func (s *session) materialize(ctx context.Context, file, rel string) error {
+	t0 := time.Now()
+	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s.main.%s", ident(rel), ident(s.catalog), ident(rel))
+	if _, err := s.tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("transform: %s: materializing %s: %w", file, rel, err)
+	}
+	s.e.log.DebugContext(ctx, "relation materialized", "file", file, "relation", rel, "elapsed", time.Since(t0))
+	if !slices.Contains(s.materialized, rel) {
+		s.materialized = append(s.materialized, rel)
+	}
+	return nil
+}
+
+// pendingFile is an out table written under a temporary name, to be renamed
+// to its final name once the catalog's transaction commits.
+type pendingFile struct{ tmp, final string }
+
+// writeOutTables writes each out_<table> relation the SQL created to a
+// temporary file in outDir. It returns the files written so far even on an
+// error, for the caller to remove.
+func (s *session) writeOutTables(ctx context.Context, outDir string) ([]pendingFile, error) {
+	var written []pendingFile
 	for _, t := range outTables {
 		rel := "out_" + t.Name
-		kind, err := relationKind(ctx, tx, rel)
+		kind, err := relationKind(ctx, s.tx, rel)
 		if err != nil {
-			return nil, err
+			return written, err
 		}
 		if kind == "" {
-			e.log.WarnContext(ctx, "SQL created no out relation; table not written", "relation", rel, "table", t.Name)
+			s.e.log.WarnContext(ctx, "SQL created no out relation; table not written", "relation", rel, "table", t.Name)
 			continue
 		}
-		final := e.lake.Out(t.Name)
 		tmp := filepath.Join(outDir, fmt.Sprintf(".%s-%d.parquet.tmp", t.Name, time.Now().UnixNano()))
-		written = append(written, pending{tmp, final})
+		written = append(written, pendingFile{tmp, s.e.lake.Out(t.Name)})
 		// Columns in the order of the row type, rows in a fixed order, so
 		// that equal inputs give equal files.
 		cols := columnsOf(t.Row)
@@ -154,58 +267,56 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		list := strings.Join(names, ", ")
 		q := fmt.Sprintf("COPY (SELECT %s FROM %s ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd)",
 			list, ident(rel), list, QuoteString(filepath.ToSlash(tmp)))
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("transform: writing %s: %w", t.Name, err)
+		if _, err := s.tx.ExecContext(ctx, q); err != nil {
+			return written, fmt.Errorf("transform: writing %s: %w", t.Name, err)
 		}
 	}
+	return written, nil
+}
 
-	if err := countResult(ctx, tx, res); err != nil {
-		return nil, err
-	}
-	if err := keepAuditHistory(ctx, tx); err != nil {
-		return nil, err
-	}
-	// Drop the materialized copies and the out relations so that a later
-	// Run, or any query, on this pooled connection cannot see stale ones.
-	for _, rel := range materialized {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE temp.main."+ident(rel)); err != nil {
-			return nil, fmt.Errorf("transform: %w", err)
+// dropRunRelations drops the materialized copies and the out relations so
+// that a later Run, or any query, on this pooled connection cannot see
+// stale ones.
+func (s *session) dropRunRelations(ctx context.Context) error {
+	for _, rel := range s.materialized {
+		if _, err := s.tx.ExecContext(ctx, "DROP TABLE temp.main."+ident(rel)); err != nil {
+			return fmt.Errorf("transform: %w", err)
 		}
 	}
 	for _, t := range outTables {
-		kind, err := relationKind(ctx, tx, "out_"+t.Name)
+		kind, err := relationKind(ctx, s.tx, "out_"+t.Name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if kind == "" {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "DROP "+kind+" "+ident("out_"+t.Name)); err != nil {
-			return nil, fmt.Errorf("transform: %w", err)
+		if _, err := s.tx.ExecContext(ctx, "DROP "+kind+" "+ident("out_"+t.Name)); err != nil {
+			return fmt.Errorf("transform: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("transform: commit: %w", err)
-	}
+	return nil
+}
 
+// commitFiles syncs each written file and renames it to its final name.
+func commitFiles(written []pendingFile, outDir string) error {
 	for _, p := range written {
 		if err := lakefile.SyncFile(p.tmp); err != nil {
-			return nil, fmt.Errorf("transform: %w", err)
+			return fmt.Errorf("transform: %w", err)
 		}
 		if err := os.Rename(p.tmp, p.final); err != nil {
-			return nil, fmt.Errorf("transform: %w", err)
+			return fmt.Errorf("transform: %w", err)
 		}
 	}
 	lakefile.SyncFile(outDir) // best effort: not every platform syncs a directory
-	// Point the out views at the new files (they were empty views when
-	// the files did not exist yet).
-	if err := e.refreshViews(ctx); err != nil {
-		return nil, err
+	return nil
+}
+
+// removeAll removes the temporary files left (a no-op for renamed ones).
+func removeAll(written []pendingFile) {
+	for _, p := range written {
+		os.Remove(p.tmp)
 	}
-	res.Duration = time.Since(start)
-	e.log.InfoContext(ctx, "transform done", "run_id", runID, "contacts", res.Contacts, "persons", res.Persons,
-		"audit_rows", res.AuditRows, "elapsed", res.Duration)
-	return res, nil
 }
 
 // execQuerier is what a transaction and a connection share.
@@ -357,9 +468,63 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 	return cats.Err()
 }
 
+// sqlHeader is what the header of a SQL file (the comment lines before its
+// first statement) declares, on lines of the form
+//
+//	-- Reads:  raw_registrants, email_checks,
+//	--         webinars_switched_off
+//	-- Writes: zs_person(), stg_registrants
+//	-- Materialize: stg_registrants
+//
+// Each key line holds a comma-separated list of names; a line that ends
+// with a comma continues on the next comment line. A key may repeat. A name
+// is a relation (table or view), or a macro written with "()"; prose goes on
+// other comment lines. The engine obeys Materialize; a test checks Reads and
+// Writes against the catalog after each file runs (sqlheader_test.go).
+type sqlHeader struct {
+	Reads, Writes, Materialize []string
+}
+
+// parseHeader reads the header of a SQL file's text.
+func parseHeader(text string) sqlHeader {
+	var h sqlHeader
+	var list *[]string // the list a trailing comma continues, if any
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			list = nil
+			continue
+		}
+		comment, ok := strings.CutPrefix(line, "--")
+		if !ok {
+			break // the header ends at the first statement
+		}
+		comment = strings.TrimSpace(comment)
+		rest, next := comment, list
+		list = nil
+		for key, dst := range map[string]*[]string{"Reads:": &h.Reads, "Writes:": &h.Writes, "Materialize:": &h.Materialize} {
+			if r, ok := strings.CutPrefix(comment, key); ok {
+				rest, next = r, dst
+			}
+		}
+		if next == nil {
+			continue
+		}
+		for name := range strings.SplitSeq(rest, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				*next = append(*next, name)
+			}
+		}
+		if strings.HasSuffix(rest, ",") {
+			list = next
+		}
+	}
+	return h
+}
+
 // materializeDirectives returns the relations named by the "-- Materialize:"
-// lines of a SQL file's header (the comment lines before its first
-// statement), in order: "-- Materialize: presence_intervals, presence".
+// lines of a SQL file's header, in order: "-- Materialize: presence_intervals,
+// presence".
 //
 // After the file runs, Run copies each named relation into a temporary
 // table of the same name. DuckDB resolves an unqualified name in the
@@ -369,27 +534,7 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 // copies are dropped before the run commits. A later file must not redefine
 // a materialized relation (the copy would shadow the new definition).
 func materializeDirectives(text string) []string {
-	var rels []string
-	for line := range strings.Lines(text) {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		comment, ok := strings.CutPrefix(line, "--")
-		if !ok {
-			break // the header ends at the first statement
-		}
-		list, ok := strings.CutPrefix(strings.TrimSpace(comment), "Materialize:")
-		if !ok {
-			continue
-		}
-		for rel := range strings.SplitSeq(list, ",") {
-			if rel = strings.TrimSpace(rel); rel != "" {
-				rels = append(rels, rel)
-			}
-		}
-	}
-	return rels
+	return parseHeader(text).Materialize
 }
 
 // AuditRunsKept is how many runs' audits the audit_history table keeps.

@@ -23,7 +23,7 @@ func (s *WebinarsService) ListAbsentees(ctx context.Context, uuid string, opts *
 	var body struct {
 		Registrants []*Registrant `json:"registrants"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -39,7 +39,7 @@ func (s *WebinarsService) ListAbsenteesIter(ctx context.Context, uuid string, op
 	if opts != nil {
 		o = *opts
 	}
-	return pages(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
+	return listIter(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
 		p := o
 		p.NextPageToken = token
 		return s.ListAbsentees(ctx, uuid, &p)

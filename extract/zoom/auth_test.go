@@ -144,15 +144,14 @@ func TestClient_tokenEndpoint5xxRetried(t *testing.T) {
 
 func TestClient_contextErrors(t *testing.T) {
 	t.Parallel()
-	f := setup(t, []zoomtest.Option{zoomtest.WithFault(zoomtest.Fault{Path: "/users", Kind: zoomtest.FaultLatency, Latency: 5 * time.Second})})
+	// The stall outlasts the deadline by far: a client that ignored ctx
+	// would get the 200 after 30 s and fail the test, whatever the load of
+	// the machine; no elapsed time is measured.
+	f := setup(t, []zoomtest.Option{zoomtest.WithFault(zoomtest.Fault{Path: "/users", Kind: zoomtest.FaultLatency, Latency: 30 * time.Second})})
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	if _, _, err := f.client.Users.List(ctx, nil); err != context.DeadlineExceeded {
 		t.Errorf("stalled call: err = %v, want context.DeadlineExceeded itself", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("stalled call returned after %v", d)
 	}
 	ctx, cancel = context.WithCancel(t.Context())
 	cancel()

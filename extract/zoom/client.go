@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/internal/httpretry"
+	"github.com/zoomsync/zoomsync/internal/paging"
 )
 
 const (
@@ -72,6 +73,7 @@ type options struct {
 	maxWait      time.Duration
 	logger       *slog.Logger
 	onRetry      func(*http.Request, httpretry.Decision, time.Duration)
+	clock        clock // the token buckets' time; tests set a fake one
 }
 
 // WithBaseURL sets the API base, e.g. a simulator's "http://127.0.0.1:1234/v2".
@@ -186,6 +188,7 @@ func NewClient(opts ...Option) *Client {
 		maxRetries: httpretry.DefaultMaxRetries,
 		minWait:    time.Second,
 		maxWait:    60 * time.Second,
+		clock:      wallClock{},
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -221,7 +224,7 @@ func NewClient(opts ...Option) *Client {
 		}
 		limits[k] = v
 	}
-	c.limits = newLimiters(limits)
+	c.limits = newLimiters(limits, o.clock)
 	c.sharedHeavyPool = !strings.EqualFold(o.plan, "free")
 	c.err = errors.Join(errs...)
 
@@ -376,12 +379,13 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, q url.Valu
 // its daily limit, then waits for the label's client-side token bucket. A 401
 // code 124 (invalid or expired token) drops the cached token and retries once
 // with a fresh one. Non-2xx answers become *APIError or *RateLimitError. When
-// ctx is done, the error is ctx.Err(). On a call rejected before sending, the
-// returned *Response is nil.
-func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, error) {
+// the request's context is done, the error is ctx.Err(). On a call rejected
+// before sending, the returned *Response is nil.
+func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
+	ctx := req.Context()
 	cat := c.category(req)
 	if err := c.checkExhausted(cat); err != nil {
 		return nil, err
@@ -506,34 +510,16 @@ func isNumericID(s string) bool {
 	return true
 }
 
-// pages walks a paginated endpoint from token (the caller's NextPageToken)
-// until Zoom returns an empty next_page_token. fetch returns the page a token
-// names; it must build its request from a copy of the caller's options.
-func pages[T any](token string, fetch func(token string) ([]T, *Response, error)) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		tok := token // each walk starts from the caller's options
-		for {
-			items, resp, err := fetch(tok)
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if resp == nil || resp.NextPageToken == "" {
-				return
-			}
-			if resp.NextPageToken == tok {
-				var zero T
-				yield(zero, fmt.Errorf("zoom: %s %s returned the same next_page_token again",
-					resp.Request.Method, resp.Request.URL.EscapedPath()))
-				return
-			}
-			tok = resp.NextPageToken
+// listIter walks a paginated endpoint with paging.All, from start (the
+// caller's NextPageToken) until Zoom returns an empty next_page_token. list
+// returns the page a token names; it must build its request from a copy of
+// the caller's options.
+func listIter[T any](start string, list func(token string) ([]T, *Response, error)) iter.Seq2[T, error] {
+	return paging.All(start, func(token string) ([]T, string, error) {
+		items, resp, err := list(token)
+		if err != nil {
+			return nil, "", err
 		}
-	}
+		return items, resp.NextPageToken, nil
+	})
 }

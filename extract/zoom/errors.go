@@ -31,6 +31,9 @@ const (
 // Sentinels for errors.Is. An *APIError or *RateLimitError matches them; the
 // typed error still carries the details (errors.As).
 var (
+	// ErrBadRequest: any 400 (a validation failure, a report window Zoom
+	// does not serve, an expired page token…).
+	ErrBadRequest = errors.New("zoom: bad request")
 	// ErrNotFound: any 404 (webinar, user, instance or recording unknown).
 	ErrNotFound = errors.New("zoom: not found")
 	// ErrWebinarNotFound: code 3001, webinar unknown or expired, or an
@@ -118,6 +121,8 @@ func (e *APIError) Error() string {
 // Is reports whether e matches one of the package's sentinels.
 func (e *APIError) Is(target error) bool {
 	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
 	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound
 	case ErrWebinarNotFound:

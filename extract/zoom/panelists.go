@@ -25,7 +25,7 @@ func (s *WebinarsService) ListPanelists(ctx context.Context, webinarID int64) ([
 	var body struct {
 		Panelists []*Panelist `json:"panelists"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}

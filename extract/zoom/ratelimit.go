@@ -3,6 +3,7 @@ package zoom
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -90,13 +91,28 @@ func PlanLimits(plan string) (map[Category]Limit, error) {
 	return nil, fmt.Errorf("zoom: unknown plan %q (want pro, business, free or unlimited)", plan)
 }
 
-// limiters holds one token bucket per label.
-type limiters struct {
-	m map[Category]*rate.Limiter
+// clock is the time the token buckets run on: the wall clock in production,
+// a fake one in tests, so that a test of the limiter measures the waits it
+// asked for rather than how busy the machine was.
+type clock interface {
+	Now() time.Time
+	// Sleep waits d or until ctx ends, whichever is first.
+	Sleep(ctx context.Context, d time.Duration) error
 }
 
-func newLimiters(limits map[Category]Limit) *limiters {
-	l := &limiters{m: make(map[Category]*rate.Limiter, len(limits))}
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                                   { return time.Now() }
+func (wallClock) Sleep(ctx context.Context, d time.Duration) error { return httpretry.Sleep(ctx, d) }
+
+// limiters holds one token bucket per label.
+type limiters struct {
+	m   map[Category]*rate.Limiter
+	clk clock
+}
+
+func newLimiters(limits map[Category]Limit, clk clock) *limiters {
+	l := &limiters{m: make(map[Category]*rate.Limiter, len(limits)), clk: clk}
 	for cat, lim := range limits {
 		if lim.PerSecond <= 0 || math.IsInf(lim.PerSecond, 1) {
 			l.m[cat] = rate.NewLimiter(rate.Inf, 0)
@@ -107,18 +123,35 @@ func newLimiters(limits map[Category]Limit) *limiters {
 	return l
 }
 
-// wait blocks until cat's bucket lets one request through or ctx ends.
+// errWaitPastDeadline: the bucket's wait would outlast the context's deadline.
+var errWaitPastDeadline = errors.New("the wait would outlast the context's deadline")
+
+// wait blocks until cat's bucket lets one request through or ctx ends
+// (rate.Limiter.Wait, on the limiters' clock).
 func (l *limiters) wait(ctx context.Context, cat Category) error {
 	lim, ok := l.m[cat]
-	if !ok {
+	if !ok || lim.Limit() == rate.Inf {
 		return ctx.Err()
 	}
-	if err := lim.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		// The wait would outlast ctx's deadline.
-		return fmt.Errorf("zoom: waiting for the %s rate limit: %w", cat, err)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := l.clk.Now()
+	res := lim.ReserveN(now, 1)
+	if !res.OK() {
+		return fmt.Errorf("zoom: waiting for the %s rate limit: burst %d", cat, lim.Burst())
+	}
+	d := res.DelayFrom(now)
+	if d <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && now.Add(d).After(dl) {
+		res.CancelAt(now)
+		return fmt.Errorf("zoom: waiting for the %s rate limit: %w", cat, errWaitPastDeadline)
+	}
+	if err := l.clk.Sleep(ctx, d); err != nil {
+		res.CancelAt(l.clk.Now())
+		return err
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package zoom
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -14,29 +15,87 @@ import (
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 )
 
+// fakeClock is a clock whose Sleep advances it at once and records the
+// wait: the limiter tests count the waits the buckets ask for, whatever the
+// load of the machine.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	waited time.Duration
+	sleeps int
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.waited += d
+	c.sleeps++
+	return ctx.Err()
+}
+
+func (c *fakeClock) Waited() (time.Duration, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.waited, c.sleeps
+}
+
+func withClock(c clock) Option { return func(o *options) { o.clock = c } }
+
 func TestClient_clientSideLimiterWaits(t *testing.T) {
 	t.Parallel()
-	f := setup(t, nil, WithRateLimits(map[Category]Limit{CategoryMedium: {PerSecond: 4, Burst: 1}}))
-	start := time.Now()
+	clk := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	f := setup(t, nil, WithRateLimits(map[Category]Limit{CategoryMedium: {PerSecond: 4, Burst: 1}}), withClock(clk))
 	for range 5 {
 		if _, _, err := f.client.Users.List(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Burst 1 at 4/s: the 4 calls after the first wait 250 ms each.
-	if d := time.Since(start); d < 990*time.Millisecond {
-		t.Errorf("5 Medium calls at 4/s took %v, want >= 1s", d)
+	// Burst 1 at 4/s, the clock standing still between calls: the 4 calls
+	// after the first wait 250 ms each.
+	if d, n := clk.Waited(); d != time.Second || n != 4 {
+		t.Errorf("5 Medium calls at 4/s waited %v in %d sleeps, want 1s in 4", d, n)
 	}
-	// Light is not limited by the Medium bucket: were it, these 5 calls
-	// would wait 1 s too. The bound is loose so a loaded machine passes.
-	start = time.Now()
+	// Light is not limited by the Medium bucket: these 5 calls wait nothing.
 	for range 5 {
 		if _, _, err := f.client.Webinars.ListPastInstances(t.Context(), demoAccount().Webinars[0].ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if d := time.Since(start); d > 900*time.Millisecond {
-		t.Errorf("5 unlimited Light calls took %v", d)
+	if d, n := clk.Waited(); d != time.Second || n != 4 {
+		t.Errorf("after 5 unlimited Light calls the limiter waited %v in %d sleeps in all, want still 1s in 4", d, n)
+	}
+}
+
+func TestLimiters_waitPastDeadlineFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	// The deadline is a real one, so the fake clock starts at the real time.
+	clk := &fakeClock{now: time.Now()}
+	l := newLimiters(map[Category]Limit{CategoryHeavy: {PerSecond: 1.0 / 3600, Burst: 1}}, clk)
+	if err := l.wait(t.Context(), CategoryHeavy); err != nil {
+		t.Fatal(err)
+	}
+	// The next token is an hour away; a deadline a minute away cannot be met.
+	ctx, cancel := context.WithDeadline(t.Context(), clk.Now().Add(time.Minute))
+	defer cancel()
+	if err := l.wait(ctx, CategoryHeavy); !errors.Is(err, errWaitPastDeadline) {
+		t.Errorf("wait = %v, want errWaitPastDeadline", err)
+	}
+	if _, n := clk.Waited(); n != 0 {
+		t.Errorf("the refused wait slept %d times", n)
+	}
+	// The refused reservation was given back: the next wait is 1 h, not 2.
+	if err := l.wait(t.Context(), CategoryHeavy); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := clk.Waited(); d.Round(time.Millisecond) != time.Hour {
+		t.Errorf("waited %v after a cancelled reservation, want 1h", d)
 	}
 }
 

@@ -134,7 +134,7 @@ func (s *RecordingsService) Get(ctx context.Context, uuid string) (*Recording, *
 		return nil, nil, err
 	}
 	r := new(Recording)
-	resp, err := s.client.Do(ctx, req, r)
+	resp, err := s.client.Do(req, r)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -166,35 +166,36 @@ const maxRedirects = 5
 // says so, otherwise after maxBytes bytes were written. Errors name the host
 // and path of the URL, never its query or the token; non-2xx answers are
 // *APIError (errors.Is(err, ErrTokenInvalid) for a 401 that a fresh token did
-// not cure, ErrNoRecording for Zoom's 3301).
-func (s *RecordingsService) Download(ctx context.Context, downloadURL string, w io.Writer, maxBytes int64) (int64, error) {
+// not cure, ErrNoRecording for Zoom's 3301). The *Response is the last hop's
+// answer (its body closed); nil when nothing was answered.
+func (s *RecordingsService) Download(ctx context.Context, downloadURL string, w io.Writer, maxBytes int64) (int64, *Response, error) {
 	c := s.client
 	if c.err != nil {
-		return 0, c.err
+		return 0, nil, c.err
 	}
 	u, err := url.Parse(downloadURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return 0, fmt.Errorf("zoom: download URL %q is not an absolute http(s) URL", redactURL(downloadURL))
+		return 0, nil, fmt.Errorf("zoom: download URL %q is not an absolute http(s) URL", redactURL(downloadURL))
 	}
 	if u.Scheme != "https" && !c.sameHost(u) {
-		return 0, fmt.Errorf("zoom: refusing to send the access token over plain http to %s", u.Host)
+		return 0, nil, fmt.Errorf("zoom: refusing to send the access token over plain http to %s", u.Host)
 	}
 	for attempt := 0; ; attempt++ {
 		tok, err := c.auth.token(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return 0, ctx.Err()
+				return 0, nil, ctx.Err()
 			}
-			return 0, err
+			return 0, nil, err
 		}
-		n, err := c.download(ctx, u, "Bearer "+tok.AccessToken, w, maxBytes)
+		n, resp, err := c.download(ctx, u, "Bearer "+tok.AccessToken, w, maxBytes)
 		var apiErr *APIError
 		if attempt == 0 && n == 0 && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && apiErr.hop == 0 {
 			c.logger.DebugContext(ctx, "zoom download token rejected, fetching a new one", "host", u.Host, "path", u.EscapedPath())
 			c.auth.invalidate(tok)
 			continue
 		}
-		return n, err
+		return n, resp, err
 	}
 }
 
@@ -210,64 +211,65 @@ func (c *Client) sameHost(u *url.URL) bool {
 }
 
 // download runs one download: the first hop with auth, redirects without.
-func (c *Client) download(ctx context.Context, u *url.URL, auth string, w io.Writer, maxBytes int64) (int64, error) {
+func (c *Client) download(ctx context.Context, u *url.URL, auth string, w io.Writer, maxBytes int64) (int64, *Response, error) {
 	cur := u
 	for hop := 0; ; hop++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, cur.String(), nil)
 		if err != nil {
-			return 0, fmt.Errorf("zoom: download %s%s: %w", cur.Host, cur.EscapedPath(), err)
+			return 0, nil, fmt.Errorf("zoom: download %s%s: %w", cur.Host, cur.EscapedPath(), err)
 		}
 		if hop == 0 {
 			req.Header.Set("Authorization", auth)
 		}
 		start := c.now()
-		resp, err := c.dl.Do(req)
+		hresp, err := c.dl.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
-				return 0, ctx.Err()
+				return 0, nil, ctx.Err()
 			}
-			return 0, fmt.Errorf("zoom: download %s%s: %w", cur.Host, cur.EscapedPath(), sanitizeURLError(err))
+			return 0, nil, fmt.Errorf("zoom: download %s%s: %w", cur.Host, cur.EscapedPath(), sanitizeURLError(err))
 		}
+		resp := &Response{Response: hresp}
 		c.logger.DebugContext(ctx, "zoom download", "host", cur.Host, "path", cur.EscapedPath(), "hop", hop,
-			"status", resp.StatusCode, "elapsed", c.now().Sub(start))
+			"status", hresp.StatusCode, "elapsed", c.now().Sub(start))
 		switch {
-		case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "":
-			loc, err := cur.Parse(resp.Header.Get("Location"))
-			io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes)) //nolint:errcheck
-			resp.Body.Close()
+		case hresp.StatusCode >= 300 && hresp.StatusCode < 400 && hresp.Header.Get("Location") != "":
+			loc, err := cur.Parse(hresp.Header.Get("Location"))
+			io.Copy(io.Discard, io.LimitReader(hresp.Body, maxErrorBodyBytes)) //nolint:errcheck
+			hresp.Body.Close()
 			if err != nil {
-				return 0, fmt.Errorf("zoom: download %s%s: bad redirect: %w", cur.Host, cur.EscapedPath(), sanitizeURLError(err))
+				return 0, resp, fmt.Errorf("zoom: download %s%s: bad redirect: %w", cur.Host, cur.EscapedPath(), sanitizeURLError(err))
 			}
 			if hop+1 > maxRedirects {
-				return 0, fmt.Errorf("zoom: download %s%s: more than %d redirects", u.Host, u.EscapedPath(), maxRedirects)
+				return 0, resp, fmt.Errorf("zoom: download %s%s: more than %d redirects", u.Host, u.EscapedPath(), maxRedirects)
 			}
 			cur = loc
 			continue
-		case resp.StatusCode < 200 || resp.StatusCode >= 300:
-			defer resp.Body.Close()
-			return 0, downloadError(cur, hop, resp)
+		case hresp.StatusCode < 200 || hresp.StatusCode >= 300:
+			defer hresp.Body.Close()
+			return 0, resp, downloadError(cur, hop, hresp)
 		}
-		defer resp.Body.Close()
-		if maxBytes > 0 && resp.ContentLength > maxBytes {
-			return 0, fmt.Errorf("zoom: download %s%s: %d bytes: %w (%d)", u.Host, u.EscapedPath(), resp.ContentLength, ErrDownloadTooLarge, maxBytes)
+		defer hresp.Body.Close()
+		if maxBytes > 0 && hresp.ContentLength > maxBytes {
+			return 0, resp, fmt.Errorf("zoom: download %s%s: %d bytes: %w (%d)", u.Host, u.EscapedPath(), hresp.ContentLength, ErrDownloadTooLarge, maxBytes)
 		}
-		var body io.Reader = resp.Body
+		var body io.Reader = hresp.Body
 		if maxBytes > 0 {
-			body = io.LimitReader(resp.Body, maxBytes)
+			body = io.LimitReader(hresp.Body, maxBytes)
 		}
 		n, err := io.Copy(w, body)
 		if err != nil {
 			if ctx.Err() != nil {
-				return n, ctx.Err()
+				return n, resp, ctx.Err()
 			}
-			return n, fmt.Errorf("zoom: download %s%s: %w", u.Host, u.EscapedPath(), sanitizeURLError(err))
+			return n, resp, fmt.Errorf("zoom: download %s%s: %w", u.Host, u.EscapedPath(), sanitizeURLError(err))
 		}
 		if maxBytes > 0 && n == maxBytes {
-			if m, _ := resp.Body.Read(make([]byte, 1)); m > 0 {
-				return n, fmt.Errorf("zoom: download %s%s: %w (%d)", u.Host, u.EscapedPath(), ErrDownloadTooLarge, maxBytes)
+			if m, _ := hresp.Body.Read(make([]byte, 1)); m > 0 {
+				return n, resp, fmt.Errorf("zoom: download %s%s: %w (%d)", u.Host, u.EscapedPath(), ErrDownloadTooLarge, maxBytes)
 			}
 		}
-		return n, nil
+		return n, resp, nil
 	}
 }
 

@@ -152,7 +152,7 @@ func TestRecordingsService_Download_transcript(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	n, err := f.client.Recordings.Download(t.Context(), url, &buf, 1<<20)
+	n, _, err := f.client.Recordings.Download(t.Context(), url, &buf, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestRecordingsService_Download_refreshesTokenOn401(t *testing.T) {
 	f := setup(t, []zoomtest.Option{zoomtest.WithFault(zoomtest.Fault{Path: "/rec/download", Kind: zoomtest.FaultExpireToken})})
 	_, want := recordedFile(t, f.acct, "CHAT", "completed")
 	var buf bytes.Buffer
-	if _, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/"+want.DownloadKey, &buf, 0); err != nil {
+	if _, _, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/"+want.DownloadKey, &buf, 0); err != nil {
 		t.Fatal(err)
 	}
 	if buf.String() != want.Content {
@@ -197,20 +197,20 @@ func TestRecordingsService_Download_errors(t *testing.T) {
 
 	t.Run("too large", func(t *testing.T) {
 		var buf bytes.Buffer
-		_, err := f.client.Recordings.Download(t.Context(), url, &buf, 10)
+		_, _, err := f.client.Recordings.Download(t.Context(), url, &buf, 10)
 		if !errors.Is(err, ErrDownloadTooLarge) || buf.Len() != 0 {
 			t.Fatalf("err = %v, %d bytes written", err, buf.Len())
 		}
 	})
 	t.Run("processing", func(t *testing.T) {
-		_, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/"+proc.DownloadKey, io.Discard, 0)
+		_, _, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/"+proc.DownloadKey, io.Discard, 0)
 		if !errors.Is(err, ErrNoRecording) {
 			t.Fatalf("err = %v, want ErrNoRecording", err)
 		}
 	})
 	t.Run("plain http elsewhere", func(t *testing.T) {
 		before := f.srv.Stats().Total
-		_, err := f.client.Recordings.Download(t.Context(), "http://files.example.com/rec/download/x?access_token=secret", io.Discard, 0)
+		_, _, err := f.client.Recordings.Download(t.Context(), "http://files.example.com/rec/download/x?access_token=secret", io.Discard, 0)
 		if err == nil || strings.Contains(err.Error(), "secret") {
 			t.Fatalf("err = %v", err)
 		}
@@ -219,7 +219,7 @@ func TestRecordingsService_Download_errors(t *testing.T) {
 		}
 	})
 	t.Run("no token in errors", func(t *testing.T) {
-		_, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/nosuchfile?x=1", io.Discard, 0)
+		_, _, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/nosuchfile?x=1", io.Discard, 0)
 		if !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), "eyJ") || strings.Contains(err.Error(), "x=1") {
 			t.Fatalf("err = %v", err)
 		}
@@ -230,7 +230,7 @@ func TestRecordingsService_Download_signedURLExpired(t *testing.T) {
 	t.Parallel()
 	f := setup(t, []zoomtest.Option{zoomtest.WithSignedURLTTL(-time.Second)})
 	_, vtt := recordedFile(t, f.acct, "TRANSCRIPT", "completed")
-	_, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/"+vtt.DownloadKey, io.Discard, 0)
+	_, _, err := f.client.Recordings.Download(t.Context(), f.srv.URL+"/rec/download/"+vtt.DownloadKey, io.Discard, 0)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
 		t.Fatalf("err = %v, want a 403 APIError", err)

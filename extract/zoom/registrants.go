@@ -43,7 +43,7 @@ func (s *WebinarsService) ListRegistrantQuestions(ctx context.Context, webinarID
 		return nil, nil, err
 	}
 	q := new(RegistrantQuestions)
-	resp, err := s.client.Do(ctx, req, q)
+	resp, err := s.client.Do(req, q)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -106,7 +106,7 @@ func (s *WebinarsService) AddRegistrant(ctx context.Context, webinarID int64, r 
 		return nil, nil, err
 	}
 	out := new(RegistrantCreated)
-	resp, err := s.client.Do(ctx, req, out)
+	resp, err := s.client.Do(req, out)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -105,7 +105,7 @@ func (s *ReportsService) GetWebinar(ctx context.Context, uuid string) (*WebinarR
 		return nil, nil, err
 	}
 	r := new(WebinarReport)
-	resp, err := s.client.Do(ctx, req, r)
+	resp, err := s.client.Do(req, r)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -126,7 +126,7 @@ func (s *ReportsService) ListParticipants(ctx context.Context, uuid string, opts
 	var body struct {
 		Participants []*Participant `json:"participants"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -142,7 +142,7 @@ func (s *ReportsService) ListParticipantsIter(ctx context.Context, uuid string, 
 	if opts != nil {
 		o = *opts
 	}
-	return pages(o.NextPageToken, func(token string) ([]*Participant, *Response, error) {
+	return listIter(o.NextPageToken, func(token string) ([]*Participant, *Response, error) {
 		p := o
 		p.NextPageToken = token
 		return s.ListParticipants(ctx, uuid, &p)
@@ -235,7 +235,7 @@ func (s *ReportsService) ListUserMeetings(ctx context.Context, userID string, op
 	var body struct {
 		Meetings []*ReportMeeting `json:"meetings"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -258,7 +258,7 @@ func (s *ReportsService) ListUserMeetingsIter(ctx context.Context, userID string
 	if opts != nil {
 		o = *opts
 	}
-	return pages(o.NextPageToken, func(token string) ([]*ReportMeeting, *Response, error) {
+	return listIter(o.NextPageToken, func(token string) ([]*ReportMeeting, *Response, error) {
 		p := o
 		p.NextPageToken = token
 		return s.ListUserMeetings(ctx, userID, &p)

@@ -104,7 +104,7 @@ func TestReportsService_GetWebinar_doubleEncodedUUID(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := f.client.Do(t.Context(), req, nil); !errors.Is(err, ErrWebinarNotFound) {
+				if _, err := f.client.Do(req, nil); !errors.Is(err, ErrWebinarNotFound) {
 					t.Fatalf("single-encoded %q: err = %v, want 404/3001", uuid, err)
 				}
 			}

@@ -87,7 +87,7 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User
 	var body struct {
 		Users []*User `json:"users"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -103,7 +103,7 @@ func (s *UsersService) ListIter(ctx context.Context, opts *UserListOptions) iter
 	if opts != nil {
 		o = *opts
 	}
-	return pages(o.NextPageToken, func(token string) ([]*User, *Response, error) {
+	return listIter(o.NextPageToken, func(token string) ([]*User, *Response, error) {
 		p := o
 		p.NextPageToken = token
 		return s.List(ctx, &p)

@@ -205,7 +205,7 @@ func (s *WebinarsService) List(ctx context.Context, userID string, opts *Webinar
 	var body struct {
 		Webinars []*Webinar `json:"webinars"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -220,7 +220,7 @@ func (s *WebinarsService) ListIter(ctx context.Context, userID string, opts *Web
 	if opts != nil {
 		o = *opts
 	}
-	return pages(o.NextPageToken, func(token string) ([]*Webinar, *Response, error) {
+	return listIter(o.NextPageToken, func(token string) ([]*Webinar, *Response, error) {
 		p := o
 		p.NextPageToken = token
 		return s.List(ctx, userID, &p)
@@ -236,7 +236,7 @@ func (s *WebinarsService) Get(ctx context.Context, webinarID int64) (*Webinar, *
 		return nil, nil, err
 	}
 	w := new(Webinar)
-	resp, err := s.client.Do(ctx, req, w)
+	resp, err := s.client.Do(req, w)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -276,7 +276,7 @@ func (s *WebinarsService) ListPastInstances(ctx context.Context, webinarID int64
 	var body struct {
 		Webinars []*PastInstance `json:"webinars"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -369,7 +369,7 @@ func (s *WebinarsService) ListRegistrants(ctx context.Context, webinarID int64, 
 	var body struct {
 		Registrants []*Registrant `json:"registrants"`
 	}
-	resp, err := s.client.Do(ctx, req, &body)
+	resp, err := s.client.Do(req, &body)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -385,7 +385,7 @@ func (s *WebinarsService) ListRegistrantsIter(ctx context.Context, webinarID int
 	if opts != nil {
 		o = *opts
 	}
-	return pages(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
+	return listIter(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
 		p := o
 		p.NextPageToken = token
 		return s.ListRegistrants(ctx, webinarID, &p)

@@ -604,94 +604,119 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-func (g *gen) participants(w *Webinar, p webinarPlan, in *Instance, regOf map[*Registrant]*person, hosts []*User) {
-	g.joinSeq = 16778240 + g.r.IntN(1_000_000)
-	var rows []*Participant
-	add := func(pt Participant) {
-		if !pt.LeaveTime.After(pt.JoinTime) {
-			pt.LeaveTime = pt.JoinTime.Add(time.Second)
-		}
-		pt.Duration = int(pt.LeaveTime.Sub(pt.JoinTime) / time.Second)
-		pt.UserID = strconv.Itoa(g.joinSeq)
-		g.joinSeq += 1 + g.r.IntN(1024)
-		if pt.Status == "" {
-			pt.Status = "in_meeting"
-		}
-		rows = append(rows, &pt)
-	}
-	S, E := in.StartTime, in.EndTime
+// rowSet collects the participants report rows of one instance [S, E].
+type rowSet struct {
+	g    *gen
+	S, E time.Time
+	rows []*Participant
+}
 
-	// Host, and sometimes a colleague as panelist: in the practice session before the start.
+// add appends a row, numbering its per-join user_id.
+func (rs *rowSet) add(pt Participant) {
+	g := rs.g
+	if !pt.LeaveTime.After(pt.JoinTime) {
+		pt.LeaveTime = pt.JoinTime.Add(time.Second)
+	}
+	pt.Duration = int(pt.LeaveTime.Sub(pt.JoinTime) / time.Second)
+	pt.UserID = strconv.Itoa(g.joinSeq)
+	g.joinSeq += 1 + g.r.IntN(1024)
+	if pt.Status == "" {
+		pt.Status = "in_meeting"
+	}
+	rs.rows = append(rs.rows, &pt)
+}
+
+// attendee adds the rows of one attendee: late joins, early leaves and leaves after the
+// report's end_time, a waiting-room row first sometimes, and sometimes 2-3 rejoin rows
+// (some overlapping: a device switch).
+func (rs *rowSet) attendee(id, name, email, regID string) {
+	g, S, E := rs.g, rs.S, rs.E
+	join := S.Add(g.secs(0, 12*time.Minute))
+	if g.chance(0.15) {
+		join = S.Add(g.secs(12*time.Minute, E.Sub(S)/2))
+	}
+	var leave time.Time
+	switch x := g.r.Float64(); {
+	case x < 0.08:
+		leave = E.Add(g.secs(5*time.Second, 3*time.Minute)) // report end_time precedes the last leave
+	case x < 0.70:
+		leave = E.Add(-g.secs(0, 3*time.Minute))
+	default:
+		leave = g.between(join.Add(2*time.Minute), E)
+	}
+	if !leave.After(join) {
+		leave = join.Add(g.secs(30*time.Second, 5*time.Minute))
+	}
+	if g.chance(0.10) { // waited in the waiting room first
+		rs.add(Participant{ID: id, Name: name, Email: email, RegistrantID: regID, Status: "in_waiting_room",
+			JoinTime: join.Add(-g.secs(20*time.Second, 4*time.Minute)), LeaveTime: join})
+	}
+	if g.chance(0.15) && leave.Sub(join) > 6*time.Minute {
+		rs.rejoins(Participant{ID: id, Name: name, Email: email, RegistrantID: regID}, join, leave)
+		return
+	}
+	rs.add(Participant{ID: id, Name: name, Email: email, RegistrantID: regID, JoinTime: join, LeaveTime: leave,
+		Failover: g.chance(0.01)})
+}
+
+// rejoins adds 2-3 rows of who between join and leave, some overlapping.
+func (rs *rowSet) rejoins(who Participant, join, leave time.Time) {
+	g := rs.g
+	parts := 2 + g.r.IntN(2)
+	t := join
+	for k := range parts {
+		end := leave
+		if k < parts-1 {
+			end = g.between(t.Add(time.Minute), t.Add(leave.Sub(t)/2))
+		}
+		row := who
+		row.JoinTime, row.LeaveTime, row.Failover = t, end, g.chance(0.05)
+		rs.add(row)
+		if g.chance(0.3) {
+			t = end.Add(-g.secs(10*time.Second, 90*time.Second)) // device switch: overlap
+		} else {
+			t = end.Add(g.secs(20*time.Second, 5*time.Minute))
+		}
+		if !t.Before(leave) {
+			break
+		}
+	}
+}
+
+// staff adds the host and, sometimes, a colleague as panelist: in the practice session
+// before the start.
+func (rs *rowSet) staff(w *Webinar, hosts []*User) {
+	g, S, E := rs.g, rs.S, rs.E
 	host := hosts[0]
 	for _, h := range hosts {
 		if h.ID == w.HostID {
 			host = h
 		}
 	}
-	add(Participant{ID: host.ID, Name: host.DisplayName, Email: host.Email,
+	rs.add(Participant{ID: host.ID, Name: host.DisplayName, Email: host.Email,
 		JoinTime: S.Add(-g.secs(5*time.Minute, 15*time.Minute)), LeaveTime: E.Add(g.secs(0, time.Minute))})
 	if len(hosts) > 1 && g.chance(0.5) {
 		pan := hosts[g.r.IntN(len(hosts))]
 		if pan != host {
-			add(Participant{ID: pan.ID, Name: pan.DisplayName, Email: pan.Email,
+			rs.add(Participant{ID: pan.ID, Name: pan.DisplayName, Email: pan.Email,
 				JoinTime: S.Add(-g.secs(2*time.Minute, 10*time.Minute)), LeaveTime: E.Add(-g.secs(0, 5*time.Minute))})
 		}
 	}
+}
 
-	attendee := func(id, name, email, regID string) {
-		join := S.Add(g.secs(0, 12*time.Minute))
-		if g.chance(0.15) {
-			join = S.Add(g.secs(12*time.Minute, E.Sub(S)/2))
-		}
-		var leave time.Time
-		switch x := g.r.Float64(); {
-		case x < 0.08:
-			leave = E.Add(g.secs(5*time.Second, 3*time.Minute)) // report end_time precedes the last leave
-		case x < 0.70:
-			leave = E.Add(-g.secs(0, 3*time.Minute))
-		default:
-			leave = g.between(join.Add(2*time.Minute), E)
-		}
-		if !leave.After(join) {
-			leave = join.Add(g.secs(30*time.Second, 5*time.Minute))
-		}
-		if g.chance(0.10) { // waited in the waiting room first
-			add(Participant{ID: id, Name: name, Email: email, RegistrantID: regID, Status: "in_waiting_room",
-				JoinTime: join.Add(-g.secs(20*time.Second, 4*time.Minute)), LeaveTime: join})
-		}
-		if g.chance(0.15) && leave.Sub(join) > 6*time.Minute { // rejoins: 2-3 rows, some overlapping
-			parts := 2 + g.r.IntN(2)
-			t := join
-			for k := range parts {
-				end := leave
-				if k < parts-1 {
-					end = g.between(t.Add(time.Minute), t.Add(leave.Sub(t)/2))
-				}
-				add(Participant{ID: id, Name: name, Email: email, RegistrantID: regID, JoinTime: t, LeaveTime: end,
-					Failover: g.chance(0.05)})
-				if g.chance(0.3) {
-					t = end.Add(-g.secs(10*time.Second, 90*time.Second)) // device switch: overlap
-				} else {
-					t = end.Add(g.secs(20*time.Second, 5*time.Minute))
-				}
-				if !t.Before(leave) {
-					break
-				}
-			}
-			return
-		}
-		add(Participant{ID: id, Name: name, Email: email, RegistrantID: regID, JoinTime: join, LeaveTime: leave,
-			Failover: g.chance(0.01)})
-	}
+func (g *gen) participants(w *Webinar, p webinarPlan, in *Instance, regOf map[*Registrant]*person, hosts []*User) {
+	g.joinSeq = 16778240 + g.r.IntN(1_000_000)
+	rs := &rowSet{g: g, S: in.StartTime, E: in.EndTime}
+	rs.staff(w, hosts)
 
 	registered := map[*person]bool{}
 	for _, r := range w.Registrants {
 		ps := regOf[r]
 		registered[ps] = true
-		if r.Status != "approved" || !r.CreateTime.Before(S) || !g.chance(p.attend) {
+		if r.Status != "approved" || !r.CreateTime.Before(rs.S) || !g.chance(p.attend) {
 			continue
 		}
-		attendee(ps.zoomID, r.FirstName+" "+r.LastName, reportEmail(r.Email), r.ID)
+		rs.attendee(ps.zoomID, r.FirstName+" "+r.LastName, reportEmail(r.Email), r.ID)
 	}
 	// People who did not register: signed-in users shown with email, the rest anonymous.
 	extra := 1 + g.r.IntN(3)
@@ -711,7 +736,7 @@ func (g *gen) participants(w *Webinar, p webinarPlan, in *Instance, regOf map[*R
 		if ps.zoomID != "" || p.approval != 2 {
 			email = reportEmail(ps.email)
 		}
-		attendee(ps.zoomID, ps.first+" "+ps.last, email, "")
+		rs.attendee(ps.zoomID, ps.first+" "+ps.last, email, "")
 	}
 	// Guests: no email, no id.
 	for k := range 2 + g.r.IntN(6) {
@@ -719,10 +744,10 @@ func (g *gen) participants(w *Webinar, p webinarPlan, in *Instance, regOf map[*R
 		if g.chance(0.5) {
 			name = g.pick(firstNames) + "'s iPhone"
 		}
-		attendee("", name, "", "")
+		rs.attendee("", name, "", "")
 	}
-	slices.SortStableFunc(rows, func(a, b *Participant) int {
+	slices.SortStableFunc(rs.rows, func(a, b *Participant) int {
 		return cmp.Or(a.JoinTime.Compare(b.JoinTime), cmp.Compare(a.UserID, b.UserID))
 	})
-	in.Participants = rows
+	in.Participants = rs.rows
 }

@@ -9,73 +9,6 @@ import (
 	"time"
 )
 
-// route is one implemented endpoint.
-type route struct {
-	method string
-	tmpl   string // path template after /v2, as in Zoom's OpenAPI spec
-	label  string // rate-limit category
-	handle func(s *Server, c *call) (int, any)
-}
-
-var routes = []*route{
-	{"GET", "/users", Medium, (*Server).listUsers},
-	{"GET", "/users/{userId}/webinars", Medium, (*Server).listUserWebinars},
-	{"GET", "/webinars/{webinarId}", Light, (*Server).getWebinar},
-	{"GET", "/webinars/{webinarId}/registrants", Medium, (*Server).listRegistrantsLocked},
-	{"GET", "/webinars/{webinarId}/registrants/questions", Light, (*Server).listRegistrantQuestions},
-	{"POST", "/webinars/{webinarId}/registrants", Light, (*Server).addRegistrant},
-	{"GET", "/past_webinars/{webinarId}/instances", Light, (*Server).listPastInstances},
-	{"GET", "/report/webinars/{webinarId}", Heavy, (*Server).getWebinarReport},
-	{"GET", "/report/webinars/{webinarId}/participants", Heavy, (*Server).listReportParticipants},
-	{"GET", "/webinars/{webinarId}/panelists", Medium, (*Server).listPanelists},
-	{"GET", "/past_webinars/{webinarId}/absentees", Heavy, (*Server).listAbsentees},
-	{"GET", "/meetings/{meetingId}/recordings", Light, (*Server).getRecording},
-	{"GET", "/report/users/{userId}/meetings", Heavy, (*Server).listUserMeetingsReport},
-}
-
-// Routes lists the implemented endpoints as "METHOD /template" (paths after /v2).
-func Routes() []string {
-	out := make([]string, len(routes))
-	for i, rt := range routes {
-		out[i] = rt.method + " " + rt.tmpl
-	}
-	return out
-}
-
-// matchRoute matches the escaped path (after /v2) against the templates. Parameters are
-// returned raw: uuids need decoding per zoom-api.md §1.
-func matchRoute(method, path string) (rt *route, params map[string]string, methodOK bool) {
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	for _, cand := range routes {
-		tsegs := strings.Split(strings.TrimPrefix(cand.tmpl, "/"), "/")
-		if len(tsegs) != len(segs) {
-			continue
-		}
-		p := map[string]string{}
-		ok := true
-		for i, ts := range tsegs {
-			if strings.HasPrefix(ts, "{") {
-				if segs[i] == "" {
-					ok = false
-					break
-				}
-				p[strings.Trim(ts, "{}")] = segs[i]
-			} else if ts != segs[i] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if cand.method == method {
-			return cand, p, true
-		}
-		rt, params = cand, p
-	}
-	return rt, params, false
-}
-
 // decodeUUID decodes a raw path segment holding a webinar id or uuid: it unescapes while
 // a '%' remains (the uuid alphabet has none; '+' stays '+') and reports how many passes it
 // took. A uuid that starts with "/" or contains "//" must have been encoded twice.
@@ -288,13 +221,10 @@ type webinarsPage struct {
 }
 
 // pathUser resolves the {userId} path parameter: a user id, an email, or
-// "me" (the first licensed host). It returns the raw value for messages and
+// "me" (the first licensed host). It returns the (unescaped) value for messages and
 // nil when no user matches.
 func (s *Server) pathUser(c *call) (string, *User) {
-	raw, err := url.PathUnescape(c.params["userId"])
-	if err != nil {
-		raw = c.params["userId"]
-	}
+	raw := c.r.PathValue("userId")
 	if raw != "me" {
 		return raw, s.acct.User(raw)
 	}

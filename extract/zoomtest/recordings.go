@@ -138,11 +138,6 @@ func (s *Server) getRecording(c *call) (int, any) {
 
 // --- downloads: GET <download_url> → 302 → signed URL ---
 
-const (
-	routeDownload = "GET /rec/download/{fileId}"
-	routeSigned   = "GET /rec/signed/{fileId}"
-)
-
 // serveDownload implements GET /rec/download/{fileId}, the download_url of recording files
 // (zoom-api.md §6.14, §8.8). It needs an access token, as "Authorization: Bearer" or an
 // access_token query parameter (an OAuth token or a download_access_token): none or unknown
@@ -151,58 +146,37 @@ const (
 // serves the file without any token. Trashed recordings and unknown ids answer 404/3301; a
 // file still processing answers 404/3301 "...still processing". Downloads are not
 // rate-limited; faults apply when their Path starts with "/rec".
-func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, path string, info *reqInfo) {
-	info.route = routeDownload
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		tok, ok = strings.CutPrefix(r.Header.Get("Authorization"), "bearer ")
-	}
-	if !ok {
-		tok = r.URL.Query().Get("access_token")
-	}
-	var truncate bool
-	if f := s.takeFault(path, "/rec"); f != nil {
-		info.fault = f.Kind
-		if s.applyFault(w, r, f, "", tok, &truncate) {
-			return
-		}
-	}
+func (s *Server) serveDownload(c *call) (int, any) {
+	r := c.r
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: 405, Message: "Method not allowed"}, false)
-		return
+		return http.StatusMethodNotAllowed, errorBody{Code: 405, Message: "Method not allowed"}
 	}
 	s.mu.Lock()
-	exp, known := s.tokens[tok]
+	exp, known := s.tokens[c.token]
 	if !known {
-		exp, known = s.dlTokens[tok]
+		exp, known = s.dlTokens[c.token]
 	}
 	s.mu.Unlock()
 	switch {
-	case tok == "" || !known:
-		writeJSON(w, http.StatusUnauthorized, errorBody{Code: 124, Message: "Invalid access token."}, false)
-		return
+	case c.token == "" || !known:
+		return http.StatusUnauthorized, errorBody{Code: 124, Message: "Invalid access token."}
 	case !time.Now().Before(exp):
-		writeJSON(w, http.StatusUnauthorized, errorBody{Code: 124, Message: "Access token is expired."}, false)
-		return
+		return http.StatusUnauthorized, errorBody{Code: 124, Message: "Access token is expired."}
 	}
-	key := strings.TrimPrefix(path, "/rec/download/")
+	key := r.PathValue("fileId")
 	rf, ok := s.recordingIndex()[key]
 	if !ok || !rf.in.Recording.DeletedTime.IsZero() {
-		writeJSON(w, http.StatusNotFound, errorBody{Code: 3301, Message: "There is no recording for this meeting"}, false)
-		return
+		return http.StatusNotFound, errorBody{Code: 3301, Message: "There is no recording for this meeting"}
 	}
 	if rf.file.Status != "" && rf.file.Status != "completed" {
-		writeJSON(w, http.StatusNotFound, errorBody{Code: 3301, Message: "The recording file is still processing."}, false)
-		return
+		return http.StatusNotFound, errorBody{Code: 3301, Message: "The recording file is still processing."}
 	}
 	ttl := s.cfg.signedURLTTL
 	if ttl == 0 {
 		ttl = 2 * time.Minute
 	}
 	expMs := strconv.FormatInt(time.Now().Add(ttl).UnixMilli(), 10)
-	loc := s.baseURL(r) + "/rec/signed/" + key + "?exp=" + expMs + "&sig=" + s.sign(key, expMs)
-	w.Header().Set("Location", loc)
-	w.WriteHeader(http.StatusFound)
+	return http.StatusFound, redirectReply(s.baseURL(r) + "/rec/signed/" + key + "?exp=" + expMs + "&sig=" + s.sign(key, expMs))
 }
 
 func (s *Server) sign(key, exp string) string {
@@ -221,41 +195,23 @@ var contentTypes = map[string]string{
 // "Request has expired". VTT, TXT, JSON and CSV files are served whole; MP4 and M4A files
 // serve a short placeholder body (their file_size in the metadata is the real size, far
 // larger), so Content-Length is the body's length, not file_size.
-func (s *Server) serveSigned(w http.ResponseWriter, r *http.Request, path string, info *reqInfo) {
-	info.route = routeSigned
-	var truncate bool
-	if f := s.takeFault(path, "/rec"); f != nil {
-		info.fault = f.Kind
-		if s.applyFault(w, r, f, "", "", &truncate) {
-			return
-		}
-	}
-	key := strings.TrimPrefix(path, "/rec/signed/")
-	q := r.URL.Query()
-	exp, sig := q.Get("exp"), q.Get("sig")
+func (s *Server) serveSigned(c *call) (int, any) {
+	key := c.r.PathValue("fileId")
+	exp, sig := c.query("exp"), c.query("sig")
 	if !hmac.Equal([]byte(sig), []byte(s.sign(key, exp))) {
-		http.Error(w, "Access denied", http.StatusForbidden)
-		return
+		return http.StatusForbidden, textReply("Access denied")
 	}
 	ms, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || !time.Now().Before(time.UnixMilli(ms)) {
-		http.Error(w, "Request has expired", http.StatusForbidden)
-		return
+		return http.StatusForbidden, textReply("Request has expired")
 	}
 	rf, ok := s.recordingIndex()[key]
 	if !ok {
-		http.Error(w, "Not found", http.StatusNotFound)
-		return
+		return http.StatusNotFound, textReply("Not found")
 	}
-	body := rf.file.Content
-	if truncate {
-		body = body[:len(body)/2]
-	}
-	w.Header().Set("Content-Type", contentTypes[rf.file.FileExtension])
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ToLower(rf.file.RecordingType)+"."+strings.ToLower(rf.file.FileExtension)+`"`)
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write([]byte(body)) //nolint:errcheck
+	return http.StatusOK, fileReply{
+		contentType: contentTypes[rf.file.FileExtension],
+		disposition: `attachment; filename="` + strings.ToLower(rf.file.RecordingType) + "." + strings.ToLower(rf.file.FileExtension) + `"`,
+		body:        rf.file.Content,
 	}
 }

@@ -2,6 +2,7 @@ package zoomtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -709,5 +710,108 @@ func TestListen(t *testing.T) {
 	get(t, s, token(t, s), "/users")
 	if _, err := Listen(strings.TrimPrefix(s.URL, "http://"), demo()); err == nil {
 		t.Error("second Listen on the same address succeeded")
+	}
+}
+
+// TestServer_WaitStalled waits on the server, never on the clock: the test learns that its
+// request hangs from WaitStalled, that it is over from WaitIdle, and Close releases a stall.
+func TestServer_WaitStalled(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, demo(), WithFault(Fault{Path: "/users", Kind: FaultLatency, Latency: time.Hour, Times: 2}))
+	tok := token(t, s)
+
+	t.Run("client gives up", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "GET", s.APIURL()+"/users", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			_, err := http.DefaultClient.Do(req)
+			done <- err
+		}()
+		if err := s.WaitStalled(t.Context(), 1); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatal("stalled request answered")
+		}
+		if err := s.WaitIdle(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Stats(); st.ByRoute["GET /users"] != 1 {
+			t.Errorf("stats after the stall %+v", st)
+		}
+	})
+
+	t.Run("Close releases the stall", func(t *testing.T) {
+		done := make(chan error, 1)
+		go func() {
+			_, err := http.DefaultClient.Do(newGet(t, s, tok, "/users"))
+			done <- err
+		}()
+		if err := s.WaitStalled(t.Context(), 2); err != nil {
+			t.Fatal(err)
+		}
+		s.Close() // returns once the stalled handler has
+		if err := <-done; err == nil {
+			t.Error("request stalled past Close answered")
+		}
+		if st := s.Stats(); st.ByRoute["GET /users"] != 2 {
+			t.Errorf("stats after Close %+v", st)
+		}
+	})
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.WaitStalled(ctx, 3); err != context.Canceled {
+		t.Errorf("WaitStalled with a done context: %v", err)
+	}
+}
+
+// TestServer_RoutingEdges pins what ServeMux must not change: paths it would clean or
+// redirect (the client would follow a redirect to a 200), methods a pattern does not name,
+// and literal segments spelt escaped are unknown routes (404 under /v2 after
+// authentication, 500 outside).
+func TestServer_RoutingEdges(t *testing.T) {
+	t.Parallel()
+	acct := demo()
+	s := startServer(t, acct, WithPlan("unlimited"))
+	tok := token(t, s)
+	w := find(t, acct, "listed", func(w *Webinar) bool { return !w.Expired })
+	for _, tc := range []struct {
+		method, path string
+		auth         bool
+		wantStatus   int
+		wantCode     int // 0: plain-text body
+	}{
+		{"GET", "/v2", true, 404, 404},
+		{"GET", "/v2/", true, 404, 404},
+		{"GET", "/v2/users/", true, 404, 404},
+		{"GET", "/v2//users", true, 404, 404},
+		{"GET", "/v2/./users", true, 404, 404},
+		{"GET", "/v2/%75sers", true, 404, 404},
+		{"GET", "/v2/report/webinars//participants", true, 404, 404},
+		{"GET", "/v2/nowhere", false, 401, 124},
+		{"HEAD", "/v2/users", true, 404, 0}, // a HEAD answer has no body to decode
+		{"POST", "/v2/users", true, 404, 404},
+		{"DELETE", fmt.Sprintf("/v2/webinars/%d", w.ID), true, 404, 404},
+		{"GET", "/rec/download", false, 500, 0},
+		{"GET", "/v1/users", true, 500, 0},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(t.Context(), tc.method, s.URL+tc.path, nil)
+			if tc.auth {
+				req.Header.Set("Authorization", "Bearer "+tok)
+			}
+			req.URL.RawPath = tc.path // keep the spelling as sent
+			res := do(t, req)
+			if res.status != tc.wantStatus {
+				t.Fatalf("status %d, want %d: %s", res.status, tc.wantStatus, res.body)
+			}
+			if tc.wantCode != 0 {
+				wantErr(t, res, tc.wantStatus, tc.wantCode)
+			}
+		})
 	}
 }

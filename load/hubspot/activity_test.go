@@ -39,7 +39,7 @@ func TestMarketingEventsService_Upsert_idempotent(t *testing.T) {
 	t.Parallel()
 	srv, c := setupActivity(t)
 	for _, name := range []string{"Roadmap", "Roadmap (renamed)"} {
-		res, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{webinarEvent("w1", name), webinarEvent("w2", "Other")})
+		res, _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{webinarEvent("w1", name), webinarEvent("w2", "Other")})
 		if err != nil {
 			t.Fatalf("Upsert: %v", err)
 		}
@@ -60,17 +60,17 @@ func TestMarketingEventsService_Upsert_idempotent(t *testing.T) {
 	}
 	// Client-side checks: required fields, duplicates, batch size.
 	bad := webinarEvent("w3", "")
-	if _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{bad}); err == nil {
+	if _, _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{bad}); err == nil {
 		t.Error("missing eventName accepted")
 	}
-	if _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{webinarEvent("w1", "a"), webinarEvent("w1", "b")}); err == nil {
+	if _, _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{webinarEvent("w1", "a"), webinarEvent("w1", "b")}); err == nil {
 		t.Error("duplicate external ids accepted")
 	}
 	many := make([]*MarketingEvent, 101)
 	for i := range many {
 		many[i] = webinarEvent(fmt.Sprint(i), "x")
 	}
-	if _, err := c.MarketingEvents.Upsert(t.Context(), many); err == nil {
+	if _, _, err := c.MarketingEvents.Upsert(t.Context(), many); err == nil {
 		t.Error("101 events accepted")
 	}
 }
@@ -80,7 +80,7 @@ func TestMarketingEventsService_RecordAttendance_idempotentByContactID(t *testin
 	srv, c := setupActivity(t)
 	ana := srv.SeedContact("ana@example.com", nil)
 	bo := srv.SeedContact("bo@example.com", nil)
-	if _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{webinarEvent("w1", "Roadmap")}); err != nil {
+	if _, _, err := c.MarketingEvents.Upsert(t.Context(), []*MarketingEvent{webinarEvent("w1", "Roadmap")}); err != nil {
 		t.Fatal(err)
 	}
 	in := []Attendance{
@@ -89,7 +89,7 @@ func TestMarketingEventsService_RecordAttendance_idempotentByContactID(t *testin
 		{ContactID: bo, At: webinarStart.Add(time.Minute), JoinedAt: webinarStart.Add(time.Minute)},
 	}
 	for range 2 {
-		out, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateAttend, in)
+		out, _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateAttend, in)
 		if err != nil {
 			t.Fatalf("RecordAttendance: %v", err)
 		}
@@ -97,7 +97,7 @@ func TestMarketingEventsService_RecordAttendance_idempotentByContactID(t *testin
 			t.Fatalf("outcomes = %+v %+v %+v", out[0], out[1], out[2])
 		}
 	}
-	if _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateRegister,
+	if _, _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateRegister,
 		[]Attendance{{ContactID: ana, At: webinarStart.Add(-24 * time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -128,13 +128,13 @@ func TestMarketingEventsService_RecordAttendance_idempotentByContactID(t *testin
 		t.Errorf("breakdown = %+v", rows)
 	}
 	// Client-side checks.
-	if _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", "joined", in[1:2]); err == nil {
+	if _, _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", "joined", in[1:2]); err == nil {
 		t.Error("unknown state accepted")
 	}
-	if _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateAttend, []Attendance{in[1], in[1]}); err == nil {
+	if _, _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateAttend, []Attendance{in[1], in[1]}); err == nil {
 		t.Error("duplicate contact accepted")
 	}
-	if _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateAttend,
+	if _, _, err := c.MarketingEvents.RecordAttendance(t.Context(), "zoom-acct-1", "w1", StateAttend,
 		[]Attendance{{ContactID: "ana@example.com", At: webinarStart}}); err == nil {
 		t.Error("an email as contact id accepted")
 	}
@@ -185,7 +185,7 @@ func TestTimelineService_privateAppTokenRefused(t *testing.T) {
 		t.Error("CanSendEvents without an OAuth token")
 	}
 	ev := &TimelineEvent{EventTemplateID: tpl.ID, ID: "att-1", Email: "ana@example.com", Tokens: map[string]string{"minutesPresent": "5"}}
-	_, err = c.Timeline.BatchCreate(t.Context(), []*TimelineEvent{ev})
+	_, _, err = c.Timeline.BatchCreate(t.Context(), []*TimelineEvent{ev})
 	if !errors.Is(err, ErrPublicAppRequired) || !errors.Is(err, ErrForbidden) {
 		t.Fatalf("BatchCreate with a private-app token: %v, want ErrPublicAppRequired", err)
 	}
@@ -217,7 +217,7 @@ func TestTimelineService_BatchCreate_eventIDsDedupe(t *testing.T) {
 		}
 	}
 	for _, minutes := range []string{"10", "54"} {
-		out, err := c.Timeline.BatchCreate(t.Context(), events(minutes))
+		out, _, err := c.Timeline.BatchCreate(t.Context(), events(minutes))
 		if err != nil {
 			t.Fatalf("BatchCreate: %v", err)
 		}
@@ -237,11 +237,11 @@ func TestTimelineService_BatchCreate_eventIDsDedupe(t *testing.T) {
 		t.Errorf("Get = %+v, %v", back, err)
 	}
 	// Every input needs an id, unique per template.
-	if _, err := c.Timeline.BatchCreate(t.Context(), []*TimelineEvent{{EventTemplateID: tpl.ID, ObjectID: ana}}); err == nil {
+	if _, _, err := c.Timeline.BatchCreate(t.Context(), []*TimelineEvent{{EventTemplateID: tpl.ID, ObjectID: ana}}); err == nil {
 		t.Error("event without id accepted")
 	}
 	dup := events("1")[:1]
-	if _, err := c.Timeline.BatchCreate(t.Context(), append(dup, dup[0])); err == nil {
+	if _, _, err := c.Timeline.BatchCreate(t.Context(), append(dup, dup[0])); err == nil {
 		t.Error("duplicate event ids accepted")
 	}
 }
@@ -277,7 +277,7 @@ func TestCallsService_BatchCreate_partialFailure(t *testing.T) {
 		recording("", "2026-05-01T10:00:00Z", ana),           // generated trace id
 		{Properties: map[string]string{"hs_timestamp": "1"}}, // no association is fine
 	}
-	out, err := c.Calls.BatchCreate(t.Context(), in)
+	out, _, err := c.Calls.BatchCreate(t.Context(), in)
 	if err != nil {
 		t.Fatalf("BatchCreate: %v", err)
 	}
@@ -309,12 +309,12 @@ func TestCallsService_BatchCreate_partialFailure(t *testing.T) {
 	if diff := cmp.Diff([]string{ana, bo}, got.ContactIDs); diff != "" || got.Properties["hs_call_title"] != "Webinar recording: Roadmap" {
 		t.Errorf("Get = %+v; contacts (-want +got):\n%s", got, diff)
 	}
-	found, missing, err := c.Calls.BatchRead(t.Context(), append(slices.Clone(ok), "1"), []string{"hs_call_title"})
-	if err != nil || len(found) != 3 || !slices.Equal(missing, []string{"1"}) {
-		t.Errorf("BatchRead = %d found, missing %v, %v", len(found), missing, err)
+	read, _, err := c.Calls.BatchRead(t.Context(), append(slices.Clone(ok), "1"), []string{"hs_call_title"})
+	if err != nil || len(read.Found) != 3 || !slices.Equal(read.Missing, []string{"1"}) {
+		t.Errorf("BatchRead = %+v, %v; want 3 found, 1 missing", read, err)
 	}
 	many := make([]CallInput, 101)
-	if _, err := c.Calls.BatchCreate(t.Context(), many); err == nil {
+	if _, _, err := c.Calls.BatchCreate(t.Context(), many); err == nil {
 		t.Error("101 calls accepted")
 	}
 }
@@ -323,7 +323,7 @@ func TestCallsService_BatchUpdate(t *testing.T) {
 	t.Parallel()
 	srv, c := setupActivity(t)
 	ana := srv.SeedContact("ana@example.com", nil)
-	created, err := c.Calls.BatchCreate(t.Context(), []CallInput{recording("rec-1", "2026-05-01T10:00:00Z", ana), recording("rec-2", "2026-05-01T10:00:00Z", ana)})
+	created, _, err := c.Calls.BatchCreate(t.Context(), []CallInput{recording("rec-1", "2026-05-01T10:00:00Z", ana), recording("rec-2", "2026-05-01T10:00:00Z", ana)})
 	if err != nil || created[0].Err != nil || created[1].Err != nil {
 		t.Fatalf("BatchCreate = %+v, %v", created, err)
 	}
@@ -334,7 +334,7 @@ func TestCallsService_BatchUpdate(t *testing.T) {
 		{ID: id2, Properties: map[string]string{"hs_call_duration": "long"}}, // invalid value
 		{ID: id2 + "0", Properties: nil},                                     // unknown, no properties
 	}
-	out, err := c.Calls.BatchUpdate(t.Context(), in)
+	out, _, err := c.Calls.BatchUpdate(t.Context(), in)
 	if err != nil {
 		t.Fatalf("BatchUpdate: %v", err)
 	}
@@ -366,7 +366,7 @@ func TestCallsService_BatchUpdate(t *testing.T) {
 		"duplicate trace": {{ID: id1, ObjectWriteTraceID: "t"}, {ID: id2, ObjectWriteTraceID: "t"}},
 		"too many":        make([]CallUpdate, 101),
 	} {
-		if _, err := c.Calls.BatchUpdate(t.Context(), bad); err == nil {
+		if _, _, err := c.Calls.BatchUpdate(t.Context(), bad); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
@@ -378,7 +378,7 @@ func TestCallsService_AssociateContacts(t *testing.T) {
 	ana := srv.SeedContact("ana@example.com", nil)
 	bo := srv.SeedContact("bo@example.com", nil)
 	cy := srv.SeedContact("cy@example.com", nil)
-	created, err := c.Calls.BatchCreate(t.Context(), []CallInput{recording("rec-1", "2026-05-01T10:00:00Z", ana)})
+	created, _, err := c.Calls.BatchCreate(t.Context(), []CallInput{recording("rec-1", "2026-05-01T10:00:00Z", ana)})
 	if err != nil || created[0].Err != nil {
 		t.Fatalf("BatchCreate = %+v, %v", created, err)
 	}
@@ -390,7 +390,7 @@ func TestCallsService_AssociateContacts(t *testing.T) {
 		{"1", cy},        // unknown call
 		{call, cy},       // new
 	}
-	out, err := c.Calls.AssociateContacts(t.Context(), pairs)
+	out, _, err := c.Calls.AssociateContacts(t.Context(), pairs)
 	if err != nil {
 		t.Fatalf("AssociateContacts: %v", err)
 	}
@@ -406,10 +406,10 @@ func TestCallsService_AssociateContacts(t *testing.T) {
 	if diff := cmp.Diff([]string{ana, bo, cy}, got.ContactIDs); diff != "" {
 		t.Errorf("contacts (-want +got):\n%s", diff)
 	}
-	if _, err := c.Calls.AssociateContacts(t.Context(), []CallContact{{CallID: call}}); err == nil {
+	if _, _, err := c.Calls.AssociateContacts(t.Context(), []CallContact{{CallID: call}}); err == nil {
 		t.Error("a pair without a contact was accepted")
 	}
-	if _, err := c.Calls.AssociateContacts(t.Context(), make([]CallContact, 101)); err == nil {
+	if _, _, err := c.Calls.AssociateContacts(t.Context(), make([]CallContact, 101)); err == nil {
 		t.Error("101 pairs accepted")
 	}
 }
@@ -426,7 +426,7 @@ func TestContactsService_Resolve(t *testing.T) {
 	for i := range 150 {
 		emails = append(emails, fmt.Sprintf("nobody%03d@example.com", i))
 	}
-	got, err := c.Contacts.Resolve(t.Context(), emails)
+	got, _, err := c.Contacts.Resolve(t.Context(), emails)
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}

@@ -101,21 +101,21 @@ type callBatch struct {
 // order). Every input carries a unique trace id, so an invalid input fails
 // alone (207) instead of failing the batch. A failure of the whole request
 // returns an error and no outcomes. The request is retried only on 429 and
-// 423; after a transport error or a 5xx it is not resent, since HubSpot may
-// have created the calls without the answer arriving.
+// 423 (NoResend); after a transport error or a 5xx it is not resent, since
+// HubSpot may have created the calls without the answer arriving.
 //
 // HubSpot API: POST /crm/v3/objects/calls/batch/create
-func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallOutcome, error) {
+func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallOutcome, *Response, error) {
 	if len(in) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(in) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: calls batch create: %d inputs, at most %d per call", len(in), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: calls batch create: %d inputs, at most %d per call", len(in), MaxBatchInputs)
 	}
 	rows := slices.Clone(in)
 	traces, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "call")
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: calls batch create: %w", err)
+		return nil, nil, fmt.Errorf("hubspot: calls batch create: %w", err)
 	}
 	type assoc struct {
 		To    objectID          `json:"to"`
@@ -136,10 +136,11 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 	}
 	// Not resent after a lost answer: HubSpot may have created the calls.
 	var res callBatch
-	if err := s.post(withNoResend(ctx), callsPath+"/batch/create", inputs, &res); err != nil {
-		return nil, err
+	resp, err := s.post(ctx, callsPath+"/batch/create", inputs, &res, NoResend())
+	if err != nil {
+		return nil, resp, err
 	}
-	return callOutcomes(rows, nil, traces, &res), nil
+	return callOutcomes(rows, nil, traces, &res), resp, nil
 }
 
 // BatchUpdate sets properties of up to 100 existing calls and returns one
@@ -150,27 +151,27 @@ func (s *CallsService) BatchCreate(ctx context.Context, in []CallInput) ([]CallO
 // see AssociateContacts.
 //
 // HubSpot API: POST /crm/v3/objects/calls/batch/update
-func (s *CallsService) BatchUpdate(ctx context.Context, in []CallUpdate) ([]CallOutcome, error) {
+func (s *CallsService) BatchUpdate(ctx context.Context, in []CallUpdate) ([]CallOutcome, *Response, error) {
 	if len(in) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(in) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: calls batch update: %d inputs, at most %d per call", len(in), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: calls batch update: %d inputs, at most %d per call", len(in), MaxBatchInputs)
 	}
 	rows := slices.Clone(in)
 	seen := make(map[string]int, len(rows))
 	for i, r := range rows {
 		if r.ID == "" {
-			return nil, fmt.Errorf("hubspot: calls batch update: input %d has no call id", i)
+			return nil, nil, fmt.Errorf("hubspot: calls batch update: input %d has no call id", i)
 		}
 		if j, dup := seen[r.ID]; dup {
-			return nil, fmt.Errorf("hubspot: calls batch update: inputs %d and %d both update call %s", j, i, r.ID)
+			return nil, nil, fmt.Errorf("hubspot: calls batch update: inputs %d and %d both update call %s", j, i, r.ID)
 		}
 		seen[r.ID] = i
 	}
 	traces, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "update")
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: calls batch update: %w", err)
+		return nil, nil, fmt.Errorf("hubspot: calls batch update: %w", err)
 	}
 	type input struct {
 		ID                 string            `json:"id"`
@@ -187,23 +188,23 @@ func (s *CallsService) BatchUpdate(ctx context.Context, in []CallUpdate) ([]Call
 		ids[i] = r.ID
 	}
 	var res callBatch
-	if err := s.post(ctx, callsPath+"/batch/update", inputs, &res); err != nil {
-		return nil, err
+	resp, err := s.post(ctx, callsPath+"/batch/update", inputs, &res)
+	if err != nil {
+		return nil, resp, err
 	}
-	return callOutcomes(asCreate, ids, traces, &res), nil
+	return callOutcomes(asCreate, ids, traces, &res), resp, nil
 }
 
 // post sends {"inputs": inputs} to a batch route and decodes the answer
 // into res.
-func (s *CallsService) post(ctx context.Context, path string, inputs any, res any) error {
+func (s *CallsService) post(ctx context.Context, path string, inputs any, res any, opts ...RequestOption) (*Response, error) {
 	req, err := s.client.NewRequest(ctx, http.MethodPost, path, nil, struct {
 		Inputs any `json:"inputs"`
-	}{inputs})
+	}{inputs}, opts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = s.client.Do(req, res)
-	return err
+	return s.client.Do(req, res)
 }
 
 // callOutcomes pairs a batch answer with its inputs: results by
@@ -263,9 +264,9 @@ func callOutcomes(rows []CallInput, ids []string, traces map[string]int, res *ca
 // along with what was found.
 //
 // HubSpot API: POST /crm/v3/objects/calls/batch/read
-func (s *CallsService) BatchRead(ctx context.Context, ids, properties []string) (found []*Call, missing []string, err error) {
+func (s *CallsService) BatchRead(ctx context.Context, ids, properties []string) (*ReadResult[*Call], *Response, error) {
 	if len(ids) == 0 {
-		return nil, nil, nil
+		return &ReadResult[*Call]{}, nil, nil
 	}
 	if len(ids) > MaxBatchInputs {
 		return nil, nil, fmt.Errorf("hubspot: calls batch read: %d ids, at most %d per call", len(ids), MaxBatchInputs)
@@ -289,29 +290,15 @@ func (s *CallsService) BatchRead(ctx context.Context, ids, properties []string) 
 		Results []*Call       `json:"results"`
 		Errors  []*BatchError `json:"errors"`
 	}
-	if _, err := s.client.Do(req, &res); err != nil {
-		return nil, nil, err
+	resp, err := s.client.Do(req, &res)
+	if err != nil {
+		return nil, resp, err
 	}
-	var others []string
-	for _, e := range res.Errors {
-		if e == nil {
-			continue
-		}
-		if e.Category == "OBJECT_NOT_FOUND" {
-			missing = append(missing, e.Context["ids"]...)
-			continue
-		}
-		others = append(others, e.String())
+	out, err := readResult(res.Results, res.Errors)
+	if err != nil {
+		err = fmt.Errorf("hubspot: calls batch read: %w", err)
 	}
-	for _, c := range res.Results {
-		if c != nil {
-			found = append(found, c)
-		}
-	}
-	if len(others) > 0 {
-		return found, missing, fmt.Errorf("hubspot: calls batch read: %d input errors: %s", len(others), strings.Join(others, "; "))
-	}
-	return found, missing, nil
+	return out, resp, err
 }
 
 // Get reads one call with the named properties and its associated contacts.
@@ -375,12 +362,12 @@ type AssociationOutcome struct {
 // context names the refused object (objectId, objectType).
 //
 // HubSpot API: POST /crm/v4/associations/calls/contacts/batch/create
-func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContact) ([]AssociationOutcome, error) {
+func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContact) ([]AssociationOutcome, *Response, error) {
 	if len(pairs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(pairs) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: call associations: %d pairs, at most %d per call", len(pairs), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: call associations: %d pairs, at most %d per call", len(pairs), MaxBatchInputs)
 	}
 	type input struct {
 		From  objectID          `json:"from"`
@@ -390,7 +377,7 @@ func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContac
 	inputs := make([]input, len(pairs))
 	for i, p := range pairs {
 		if p.CallID == "" || p.ContactID == "" {
-			return nil, fmt.Errorf("hubspot: call associations: pair %d needs a call id and a contact id", i)
+			return nil, nil, fmt.Errorf("hubspot: call associations: pair %d needs a call id and a contact id", i)
 		}
 		inputs[i] = input{objectID{p.CallID}, objectID{p.ContactID}, callToContact}
 	}
@@ -401,8 +388,9 @@ func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContac
 		} `json:"results"`
 		Errors []*BatchError `json:"errors"`
 	}
-	if err := s.post(ctx, "crm/v4/associations/calls/contacts/batch/create", inputs, &res); err != nil {
-		return nil, err
+	resp, err := s.post(ctx, "crm/v4/associations/calls/contacts/batch/create", inputs, &res)
+	if err != nil {
+		return nil, resp, err
 	}
 	out := make([]AssociationOutcome, len(pairs))
 	done := make([]bool, len(pairs))
@@ -437,5 +425,5 @@ func (s *CallsService) AssociateContacts(ctx context.Context, pairs []CallContac
 			out[i].Err = missingResult()
 		}
 	}
-	return out, nil
+	return out, resp, nil
 }

@@ -21,6 +21,7 @@ package hubspot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,73 +60,11 @@ const (
 )
 
 // Option configures a Client.
-type Option func(*Client)
+type Option func(*options)
 
-// WithBaseURL points the client at another host (a simulator in tests).
-// Default https://api.hubapi.com.
-func WithBaseURL(u string) Option {
-	return func(c *Client) { c.rawBaseURL = u }
-}
-
-// WithToken sets the private-app or OAuth access token sent as
-// "Authorization: Bearer". The token never appears in logs or errors.
-func WithToken(token string) Option {
-	return func(c *Client) { c.token = token }
-}
-
-// WithHTTPClient sets the client each attempt is sent with. Its Timeout bounds
-// one attempt; retries, the limiter and the rate-limit bookkeeping are layered
-// around it. Default: an *http.Client with a 60 s timeout.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) { c.httpClient = hc }
-}
-
-// WithTier sets the client-side burst limiter from the account tier:
-// "free" and "starter" allow 100 requests per 10 s, "professional" and
-// "enterprise" 190 (the default), "unlimited" switches the limiter off.
-// An unknown tier makes every call fail with an error naming it.
-func WithTier(tier string) Option {
-	return func(c *Client) {
-		switch strings.ToLower(strings.TrimSpace(tier)) {
-		case "free", "starter":
-			c.perTenSeconds = 100
-		case "professional", "enterprise":
-			c.perTenSeconds = 190
-		case "unlimited":
-			c.perTenSeconds = 0
-		default:
-			c.configErr = fmt.Errorf("hubspot: unknown tier %q (want free, starter, professional, enterprise or unlimited)", tier)
-		}
-	}
-}
-
-// WithRateLimit sets the client-side limiter to at most perTenSeconds
-// requests in any 10 s (the API Limit Increase pack allows 250). Zero or
-// less switches the limiter off.
-func WithRateLimit(perTenSeconds int) Option {
-	return func(c *Client) { c.perTenSeconds = max(perTenSeconds, 0) }
-}
-
-// WithRetry sets how often a transient failure is retried and the bounds of
-// one wait (Retry-After and the 10 s burst-window rule included). Defaults 6,
-// 1 s, 60 s. maxRetries 0 disables retries.
-func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
-	return func(c *Client) {
-		c.maxRetries, c.minWait, c.maxWait = max(maxRetries, 0), minWait, maxWait
-	}
-}
-
-// WithLogger sets the logger; requests and retries are logged at Debug.
-// nil discards.
-func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) { c.logger = l }
-}
-
-// Client talks to the HubSpot API. It is safe for concurrent use.
-type Client struct {
-	// settings, fixed after NewClient
-	rawBaseURL    string
-	baseURL       *url.URL
+// options are the settings of a Client, fixed by NewClient.
+type options struct {
+	baseURL       string
 	token         string
 	oauthToken    string // public app's OAuth token for timeline events (timeline.go)
 	developerKey  string // developer API key for timeline templates (timeline.go)
@@ -136,10 +75,74 @@ type Client struct {
 	minWait       time.Duration
 	maxWait       time.Duration
 	logger        *slog.Logger
-	configErr     error
+	err           error // a configuration mistake, reported by every call
+}
 
-	limiter   *rate.Limiter // nil: unlimited
-	transport http.RoundTripper
+// WithBaseURL points the client at another host (a simulator in tests).
+// Default https://api.hubapi.com.
+func WithBaseURL(u string) Option {
+	return func(o *options) { o.baseURL = u }
+}
+
+// WithToken sets the private-app or OAuth access token sent as
+// "Authorization: Bearer". The token never appears in logs or errors.
+func WithToken(token string) Option {
+	return func(o *options) { o.token = token }
+}
+
+// WithHTTPClient sets the client each attempt is sent with. Its Timeout bounds
+// one attempt; retries, the limiter and the rate-limit bookkeeping are layered
+// around it. Default: an *http.Client with a 60 s timeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) { o.httpClient = hc }
+}
+
+// WithTier sets the client-side burst limiter from the account tier:
+// "free" and "starter" allow 100 requests per 10 s, "professional" and
+// "enterprise" 190 (the default), "unlimited" switches the limiter off.
+// An unknown tier makes every call fail with an error naming it.
+func WithTier(tier string) Option {
+	return func(o *options) {
+		switch strings.ToLower(strings.TrimSpace(tier)) {
+		case "free", "starter":
+			o.perTenSeconds = 100
+		case "professional", "enterprise":
+			o.perTenSeconds = 190
+		case "unlimited":
+			o.perTenSeconds = 0
+		default:
+			o.err = fmt.Errorf("hubspot: unknown tier %q (want free, starter, professional, enterprise or unlimited)", tier)
+		}
+	}
+}
+
+// WithRateLimit sets the client-side limiter to at most perTenSeconds
+// requests in any 10 s (the API Limit Increase pack allows 250). Zero or
+// less switches the limiter off.
+func WithRateLimit(perTenSeconds int) Option {
+	return func(o *options) { o.perTenSeconds = max(perTenSeconds, 0) }
+}
+
+// WithRetry sets how often a transient failure is retried and the bounds of
+// one wait (Retry-After and the 10 s burst-window rule included). Defaults
+// httpretry.DefaultMaxRetries (6), 1 s, 60 s. maxRetries 0 means no retry.
+func WithRetry(maxRetries int, minWait, maxWait time.Duration) Option {
+	return func(o *options) {
+		o.maxRetries, o.minWait, o.maxWait = max(maxRetries, 0), minWait, maxWait
+	}
+}
+
+// WithLogger sets the logger; requests and retries are logged at Debug.
+// nil discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// Client talks to the HubSpot API. It is safe for concurrent use.
+type Client struct {
+	opts    options // fixed after NewClient
+	baseURL *url.URL
+	limiter *rate.Limiter // nil: unlimited
 
 	rateMu       sync.Mutex
 	rateLimits   RateLimits
@@ -149,6 +152,7 @@ type Client struct {
 	Properties *PropertiesService
 	Contacts   *ContactsService
 	Users      *UsersService
+	Account    *AccountService
 
 	MarketingEvents *MarketingEventsService
 	Timeline        *TimelineService
@@ -160,50 +164,43 @@ type service struct{ client *Client }
 // NewClient returns a client configured by opts. Configuration mistakes (an
 // unparsable base URL, an unknown tier) are reported by every call.
 func NewClient(opts ...Option) *Client {
-	c := &Client{
-		rawBaseURL: DefaultBaseURL,
+	o := options{
+		baseURL:    DefaultBaseURL,
 		maxRetries: httpretry.DefaultMaxRetries,
 		minWait:    defaultMinWait,
 		maxWait:    defaultMaxWait,
 	}
-	WithTier(DefaultTier)(c)
+	WithTier(DefaultTier)(&o)
 	for _, opt := range opts {
-		opt(c)
+		opt(&o)
 	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
 	}
-	if c.httpClient == nil {
-		c.httpClient = &http.Client{Timeout: defaultTimeout}
+	if o.httpClient == nil {
+		o.httpClient = &http.Client{Timeout: defaultTimeout}
 	}
-	if c.minWait <= 0 {
-		c.minWait = defaultMinWait
+	if o.minWait <= 0 {
+		o.minWait = defaultMinWait
 	}
-	if c.maxWait <= 0 {
-		c.maxWait = defaultMaxWait
+	if o.maxWait <= 0 {
+		o.maxWait = defaultMaxWait
 	}
-	u, err := parseBaseURL(c.rawBaseURL)
-	if err != nil && c.configErr == nil {
-		c.configErr = err
+	c := &Client{}
+	u, err := parseBaseURL(o.baseURL)
+	if err != nil && o.err == nil {
+		o.err = err
 	}
-	c.baseURL = u
-	if c.perTenSeconds > 0 {
-		c.limiter = newLimiter(c.perTenSeconds)
-	}
-
-	c.transport = &httpretry.Transport{
-		Base:       attemptTransport{c: c},
-		Classify:   Classify,
-		MaxRetries: c.maxRetries,
-		MinWait:    c.minWait,
-		MaxWait:    c.maxWait,
-		Logger:     c.logger,
+	c.opts, c.baseURL = o, u
+	if o.perTenSeconds > 0 {
+		c.limiter = newLimiter(o.perTenSeconds)
 	}
 
 	c.common.client = c
 	c.Properties = (*PropertiesService)(&c.common)
 	c.Contacts = (*ContactsService)(&c.common)
 	c.Users = (*UsersService)(&c.common)
+	c.Account = (*AccountService)(&c.common)
 	c.MarketingEvents = (*MarketingEventsService)(&c.common)
 	c.Timeline = (*TimelineService)(&c.common)
 	c.Calls = (*CallsService)(&c.common)
@@ -326,12 +323,73 @@ func (c *Client) checkDailyLimit(req *http.Request) error {
 	}
 }
 
+// RequestOption adjusts one request built by NewRequest.
+type RequestOption func(*requestOptions)
+
+// requestOptions are what Do needs to know about a request besides the
+// request itself: how it is authenticated and whether it may be resent.
+type requestOptions struct {
+	auth     authMode
+	noResend bool
+}
+
+type authMode string
+
+const (
+	authToken        authMode = ""                   // the WithToken bearer token
+	authApp          authMode = "app-auth"           // the public app's OAuth token when configured
+	authDeveloperKey authMode = "developer-key-auth" // ?hapikey=, no bearer token
+	noResendFlag              = "no-resend"
+)
+
+// requestOptionsHeader carries a request's options from NewRequest to Do,
+// on the request itself rather than in its context: Do reads and removes it
+// before sending, so it never reaches the wire.
+const requestOptionsHeader = "Zoomsync-Request-Options"
+
+// WithAppAuth sends the request with the public app's OAuth token
+// (WithOAuthToken) when one is configured, else with the WithToken token.
+// Timeline events need it.
+func WithAppAuth() RequestOption {
+	return func(o *requestOptions) { o.auth = authApp }
+}
+
+// WithDeveloperKeyAuth sends the request with the developer API key
+// (WithDeveloperKey) as ?hapikey= and no bearer token. Timeline templates
+// need it.
+func WithDeveloperKeyAuth() RequestOption {
+	return func(o *requestOptions) { o.auth = authDeveloperKey }
+}
+
+// NoResend marks a write that must not be sent twice (an event template:
+// HubSpot takes two of one name). Its attempts are retried only when
+// HubSpot refused them unread (429, 423), never after a transport error or
+// a 5xx: the first attempt may have been carried out even though its answer
+// was lost. Such an error Is ErrUnknownOutcome.
+func NoResend() RequestOption {
+	return func(o *requestOptions) { o.noResend = true }
+}
+
+func readRequestOptions(h http.Header) requestOptions {
+	var o requestOptions
+	for _, v := range h.Values(requestOptionsHeader) {
+		switch v {
+		case string(authApp), string(authDeveloperKey):
+			o.auth = authMode(v)
+		case noResendFlag:
+			o.noResend = true
+		}
+	}
+	return o
+}
+
 // NewRequest builds a request for path (relative to the base URL, no leading
 // slash) with query and, when body is not nil, body encoded as JSON. The body
 // is a *bytes.Reader, so the request has GetBody and retries can replay it.
-func (c *Client) NewRequest(ctx context.Context, method, path string, query url.Values, body any) (*http.Request, error) {
-	if c.configErr != nil {
-		return nil, c.configErr
+// No secret is put on the request: Do adds the credentials to its own copy.
+func (c *Client) NewRequest(ctx context.Context, method, path string, query url.Values, body any, opts ...RequestOption) (*http.Request, error) {
+	if c.opts.err != nil {
+		return nil, c.opts.err
 	}
 	rel, err := url.Parse(strings.TrimPrefix(path, "/"))
 	if err != nil {
@@ -358,80 +416,131 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, query url.
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	var o requestOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.auth != authToken {
+		req.Header.Add(requestOptionsHeader, string(o.auth))
+	}
+	if o.noResend {
+		req.Header.Add(requestOptionsHeader, noResendFlag)
+	}
 	return req, nil
 }
 
 // Response is an answer whose body has been consumed by Do.
 type Response struct {
 	*http.Response
+	// After is the cursor of the next page of a list (empty on the last
+	// page, and for answers that are not pages).
+	After string
 }
 
 // Do sends req and decodes a 2xx JSON answer into v (when v is not nil). A
 // non-2xx answer becomes an *APIError or *RateLimitError (see CheckResponse).
-// If ctx is done when the call fails, the error is ctx.Err().
+// If the request's context is done when the call fails, the error is
+// ctx.Err().
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	ctx := req.Context()
-	if c.configErr != nil {
-		return nil, c.configErr
+	if c.opts.err != nil {
+		return nil, c.opts.err
 	}
-	// Some calls authenticate otherwise (timeline.go): with the public
-	// app's OAuth token, or with the developer key in the query (no bearer).
-	token := c.token
-	if a, ok := ctx.Value(authKey{}).(authOverride); ok {
-		token = a.bearer
-	} else if token == "" {
-		return nil, errors.New("hubspot: no access token configured (WithToken)")
+	ro := readRequestOptions(req.Header)
+	req, err := c.authorize(req, ro.auth)
+	if err != nil {
+		return nil, err
 	}
 	if err := c.checkDailyLimit(req); err != nil {
 		return nil, err
 	}
-	// A clone, so the caller's request never carries the token.
-	req = req.Clone(context.WithValue(ctx, attemptsKey{}, new(attempts)))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-
-	resp, err := c.transport.RoundTrip(req)
+	resp, err := c.transport(ro.noResend).RoundTrip(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		var le *limiterError
-		if errors.As(err, &le) {
-			return nil, fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, le.err)
-		}
-		return nil, fmt.Errorf("hubspot: %s %s: %s", req.Method, req.URL.Path, c.redact(err.Error()))
+		return nil, c.transportError(req, err)
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		resp.Body.Close()
 	}()
+	response := &Response{Response: resp}
 	if err := c.CheckResponse(resp); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		var rl *RateLimitError
-		if errors.As(err, &rl) && rl.Policy == PolicyDaily {
+		if errors.Is(err, ErrDailyLimit) {
 			c.blockDaily("a DAILY 429 was answered")
 		}
-		return &Response{resp}, err
+		return response, err
 	}
 	if v == nil || resp.StatusCode == http.StatusNoContent {
-		return &Response{resp}, nil
+		return response, nil
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxSuccessBody)).Decode(v); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return &Response{resp}, fmt.Errorf("hubspot: decoding %s %s answer (%d): %w", req.Method, req.URL.Path, resp.StatusCode, err)
+		return response, &DecodeError{Method: req.Method, Path: req.URL.Path, StatusCode: resp.StatusCode, Err: c.redacted(err)}
 	}
-	return &Response{resp}, nil
+	return response, nil
 }
 
-// redact removes the token from text that came from elsewhere (a server
+// authorize returns the copy of req that is sent: the credentials of auth
+// added, the request options header removed. The caller's request never
+// carries a secret.
+func (c *Client) authorize(req *http.Request, auth authMode) (*http.Request, error) {
+	out := req.Clone(req.Context())
+	out.Header.Del(requestOptionsHeader)
+	bearer := c.opts.token
+	switch auth {
+	case authApp:
+		bearer = cmp.Or(c.opts.oauthToken, c.opts.token)
+	case authDeveloperKey:
+		if c.opts.developerKey == "" || c.opts.appID == "" {
+			return nil, ErrNoDeveloperKey
+		}
+		q := out.URL.Query()
+		q.Set("hapikey", c.opts.developerKey)
+		out.URL.RawQuery = q.Encode()
+		return out, nil
+	}
+	if bearer == "" {
+		return nil, errors.New("hubspot: no access token configured (WithToken)")
+	}
+	out.Header.Set("Authorization", "Bearer "+bearer)
+	return out, nil
+}
+
+// transport is the retrying transport of one call: the classifier counts
+// the 429s of this call only, and knows whether the request may be resent.
+func (c *Client) transport(noResend bool) http.RoundTripper {
+	cl := &classifier{noResend: noResend}
+	return &httpretry.Transport{
+		Base:       attemptTransport{c: c, noResend: noResend},
+		Classify:   cl.classify,
+		MaxRetries: c.opts.maxRetries,
+		MinWait:    c.opts.minWait,
+		MaxWait:    c.opts.maxWait,
+		Logger:     c.opts.logger,
+	}
+}
+
+// transportError is the error of a call that got no answer: ctx.Err() once
+// the context is done, the limiter's error, or the transport error with
+// the secrets redacted from its text (and its chain kept).
+func (c *Client) transportError(req *http.Request, err error) error {
+	if ctx := req.Context(); ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if le, ok := errors.AsType[*limiterError](err); ok {
+		return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, le.err)
+	}
+	return fmt.Errorf("hubspot: %s %s: %w", req.Method, req.URL.Path, c.redacted(err))
+}
+
+// redact removes the secrets from text that came from elsewhere (a server
 // message, a transport error).
 func (c *Client) redact(s string) string {
-	for _, secret := range []string{c.token, c.oauthToken, c.developerKey} {
+	for _, secret := range []string{c.opts.token, c.opts.oauthToken, c.opts.developerKey} {
 		if secret != "" && strings.Contains(s, secret) {
 			s = strings.ReplaceAll(s, secret, "[REDACTED]")
 		}
@@ -439,9 +548,33 @@ func (c *Client) redact(s string) string {
 	return s
 }
 
+// redacted is err, or when its text holds a secret, a *redactedError whose
+// text has the secrets removed and which unwraps to err.
+func (c *Client) redacted(err error) error {
+	if text := c.redact(err.Error()); text != err.Error() {
+		return &redactedError{text: text, err: err}
+	}
+	return err
+}
+
+// redactedError is an error whose text has its secrets removed; errors.Is
+// and errors.As still see the original through Unwrap.
+type redactedError struct {
+	text string
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
+
 // attemptTransport sends one attempt: it waits on the limiter, sends with
-// the configured *http.Client and records the rate-limit headers.
-type attemptTransport struct{ c *Client }
+// the configured *http.Client and records the rate-limit headers. A
+// transport error of a NoResend request becomes an *unsureError, which is
+// not retried.
+type attemptTransport struct {
+	c        *Client
+	noResend bool
+}
 
 // limiterError is a limiter wait that cannot finish before the deadline; it
 // is not retried.
@@ -450,29 +583,16 @@ type limiterError struct{ err error }
 func (e *limiterError) Error() string { return "client-side rate limiter: " + e.err.Error() }
 func (e *limiterError) Unwrap() error { return e.err }
 
-// noResendKey marks the context of a write that must not be sent twice
-// (calls batch create: calls have no natural key, so a resend makes new
-// calls; event template create: HubSpot takes two templates of one name). Its attempts are retried only when HubSpot refused them unread
-// (429, 423), never after a transport error or a 5xx: the first attempt may
-// have been carried out even though its answer was lost.
-type noResendKey struct{}
-
-func withNoResend(ctx context.Context) context.Context {
-	return context.WithValue(ctx, noResendKey{}, true)
-}
-
-func noResend(ctx context.Context) bool {
-	v, _ := ctx.Value(noResendKey{}).(bool)
-	return v
-}
-
-// unsureError is a transport error of a noResend request: it is not retried.
+// unsureError is a transport error of a NoResend request: it is not retried.
 type unsureError struct{ err error }
 
 func (e *unsureError) Error() string {
 	return "outcome unknown, not resent: " + e.err.Error()
 }
 func (e *unsureError) Unwrap() error { return e.err }
+
+// Is reports ErrUnknownOutcome.
+func (e *unsureError) Is(target error) bool { return target == ErrUnknownOutcome }
 
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
@@ -486,17 +606,17 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	start := time.Now()
-	resp, err := c.httpClient.Do(req)
+	resp, err := c.opts.httpClient.Do(req)
 	if err != nil {
-		c.logger.DebugContext(ctx, "hubspot request failed", "method", req.Method, "path", req.URL.Path,
+		c.opts.logger.DebugContext(ctx, "hubspot request failed", "method", req.Method, "path", req.URL.Path,
 			"duration", time.Since(start), "error", c.redact(err.Error()))
-		if noResend(ctx) {
+		if t.noResend {
 			return nil, &unsureError{err}
 		}
 		return nil, err
 	}
 	c.recordRateLimits(resp.Header)
-	c.logger.DebugContext(ctx, "hubspot request", "method", req.Method, "path", req.URL.Path,
+	c.opts.logger.DebugContext(ctx, "hubspot request", "method", req.Method, "path", req.URL.Path,
 		"status", resp.StatusCode, "duration", time.Since(start))
 	return resp, nil
 }

@@ -7,10 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	neturl "net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/time/rate"
 
 	"github.com/zoomsync/zoomsync/load/hubspottest"
@@ -76,7 +80,7 @@ func TestClient_retriesTransientFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(tt.fault)})
-			groups, err := c.Properties.ListGroups(t.Context(), "contacts")
+			groups, _, err := c.Properties.ListGroups(t.Context(), "contacts")
 			if err != nil {
 				t.Fatalf("ListGroups: %v", err)
 			}
@@ -95,7 +99,7 @@ func TestClient_stallRetriedAfterAttemptTimeout(t *testing.T) {
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
 		Kind: hubspottest.FaultStall, Stall: 5 * time.Second,
 	})}, WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
-	if _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
+	if _, _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
 		t.Fatalf("List: %v", err)
 	}
 	// The simulator logs the stalled request only once it notices the client
@@ -114,7 +118,7 @@ func TestClient_retriesExhausted(t *testing.T) {
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
 		Kind: hubspottest.Fault429Burst, Times: -1,
 	})})
-	_, err := c.Properties.List(t.Context(), "contacts")
+	_, _, err := c.Properties.List(t.Context(), "contacts")
 	var rl *RateLimitError
 	if !errors.As(err, &rl) || rl.Policy != PolicyTenSecondly {
 		t.Fatalf("err = %v, want *RateLimitError TEN_SECONDLY_ROLLING", err)
@@ -130,7 +134,7 @@ func TestClient_retriesExhausted(t *testing.T) {
 func TestClient_daily429NotRetried(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.Fault429Daily})})
-	_, err := c.Properties.List(t.Context(), "contacts")
+	_, _, err := c.Properties.List(t.Context(), "contacts")
 	if !errors.Is(err, ErrDailyLimit) {
 		t.Fatalf("err = %v, want ErrDailyLimit", err)
 	}
@@ -142,7 +146,7 @@ func TestClient_daily429NotRetried(t *testing.T) {
 		t.Errorf("statuses = %v, want one 429 (no retry)", got)
 	}
 	// The quota is spent: later calls fail without being sent.
-	if _, err := c.Properties.ListGroups(t.Context(), "contacts"); !errors.Is(err, ErrDailyLimit) {
+	if _, _, err := c.Properties.ListGroups(t.Context(), "contacts"); !errors.Is(err, ErrDailyLimit) {
 		t.Errorf("second call: err = %v, want ErrDailyLimit", err)
 	}
 	if n := len(srv.Requests()); n != 1 {
@@ -154,14 +158,14 @@ func TestClient_dailyRemainingZeroStopsBeforeSending(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithRateLimits(0, 2)})
 	for i := range 2 {
-		if _, err := c.Properties.ListGroups(t.Context(), "contacts"); err != nil {
+		if _, _, err := c.Properties.ListGroups(t.Context(), "contacts"); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
 	if rl := c.RateLimits(); rl.Daily != 2 || rl.DailyRemaining != 0 {
 		t.Errorf("RateLimits = %+v, want Daily 2, DailyRemaining 0", rl)
 	}
-	_, err := c.Properties.ListGroups(t.Context(), "contacts")
+	_, _, err := c.Properties.ListGroups(t.Context(), "contacts")
 	if !errors.Is(err, ErrDailyLimit) {
 		t.Fatalf("third call: err = %v, want ErrDailyLimit", err)
 	}
@@ -176,7 +180,7 @@ func TestClient_RateLimits_recordsHeaders(t *testing.T) {
 	if rl := c.RateLimits(); rl.Max != -1 || !rl.Seen.IsZero() {
 		t.Errorf("before any call RateLimits = %+v, want -1s", rl)
 	}
-	if _, err := c.Properties.ListGroups(t.Context(), "contacts"); err != nil {
+	if _, _, err := c.Properties.ListGroups(t.Context(), "contacts"); err != nil {
 		t.Fatal(err)
 	}
 	rl := c.RateLimits()
@@ -191,7 +195,7 @@ func TestClient_unauthorizedKeepsTokenSecret(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	const wrong = "pat-na1-wrong-secret-1234"
 	srv, c := setup(t, nil, WithToken(wrong), WithLogger(logger))
-	_, err := c.Contacts.BatchUpsert(t.Context(), []UpsertInput{{ID: "ana@example.com"}})
+	_, _, err := c.Contacts.BatchUpsert(t.Context(), []UpsertInput{{ID: "ana@example.com"}})
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
@@ -210,7 +214,7 @@ func TestClient_unauthorizedKeepsTokenSecret(t *testing.T) {
 func TestClient_expiredToken(t *testing.T) {
 	t.Parallel()
 	_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.FaultExpiredToken})})
-	_, err := c.Properties.List(t.Context(), "contacts")
+	_, _, err := c.Properties.List(t.Context(), "contacts")
 	var apiErr *APIError
 	if !errors.Is(err, ErrUnauthorized) || !errors.As(err, &apiErr) || apiErr.Category != "EXPIRED_AUTHENTICATION" {
 		t.Fatalf("err = %v, want ErrUnauthorized EXPIRED_AUTHENTICATION", err)
@@ -223,7 +227,7 @@ func TestClient_expiredToken(t *testing.T) {
 func TestClient_malformedAnswer(t *testing.T) {
 	t.Parallel()
 	_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.FaultMalformed})})
-	_, err := c.Properties.List(t.Context(), "contacts")
+	_, _, err := c.Properties.List(t.Context(), "contacts")
 	if err == nil || !strings.Contains(err.Error(), "decoding GET /crm/v3/properties/contacts") {
 		t.Fatalf("err = %v, want a decoding error naming the call", err)
 	}
@@ -236,7 +240,7 @@ func TestClient_contextCanceledDuringStall(t *testing.T) {
 	})})
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	_, err := c.Properties.List(ctx, "contacts")
+	_, _, err := c.Properties.List(ctx, "contacts")
 	if !errors.Is(err, context.DeadlineExceeded) || err != ctx.Err() {
 		t.Fatalf("err = %v, want ctx.Err()", err)
 	}
@@ -256,7 +260,7 @@ func TestClient_configErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := NewClient(tt.opts...).Properties.List(t.Context(), "contacts")
+			_, _, err := NewClient(tt.opts...).Properties.List(t.Context(), "contacts")
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.wantErr)
 			}
@@ -268,7 +272,7 @@ func TestClient_retryDisabled(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.Fault5xx})},
 		WithRetry(0, time.Millisecond, time.Millisecond))
-	_, err := c.Properties.List(t.Context(), "contacts")
+	_, _, err := c.Properties.List(t.Context(), "contacts")
 	if !errors.Is(err, ErrServer) {
 		t.Fatalf("err = %v, want ErrServer", err)
 	}
@@ -399,12 +403,12 @@ func TestClassify(t *testing.T) {
 func TestClassify_burstBackoffGrows(t *testing.T) {
 	t.Parallel()
 	req, _ := http.NewRequest(http.MethodGet, "http://example.invalid/x", nil)
-	req = req.WithContext(context.WithValue(t.Context(), attemptsKey{}, new(attempts)))
+	call := new(classifier) // Do makes one per call
 	var got []time.Duration
 	for range 3 {
 		r := &http.Response{StatusCode: 429, Header: http.Header{}, Request: req,
 			Body: io.NopCloser(strings.NewReader(`{"policyName":"TEN_SECONDLY_ROLLING"}`))}
-		got = append(got, Classify(r, nil).After)
+		got = append(got, call.classify(r, nil).After)
 	}
 	want := []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second}
 	for i := range want {
@@ -440,5 +444,112 @@ func TestCheckResponse_decodesErrorBody(t *testing.T) {
 	}
 	if apiErr.Method != "POST" || apiErr.Path != "/crm/v3/properties/contacts" || apiErr.CorrelationID != "c-1" {
 		t.Errorf("APIError = %+v", apiErr)
+	}
+}
+
+// TestClient_transportErrorRedactedKeepsChain: a transport error whose text
+// holds a secret (the developer key rides in the URL) is redacted, and the
+// error chain still reaches the *url.Error and the net error beneath.
+func TestClient_transportErrorRedactedKeepsChain(t *testing.T) {
+	t.Parallel()
+	const key = "dev-key-secret-42"
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // every request is refused
+	c := NewClient(WithBaseURL(url), WithToken(testToken), WithTier("unlimited"), WithRetry(0, 0, 0),
+		WithDeveloperKey(key), WithApp("1234"))
+	_, _, err := c.Timeline.ListTemplates(t.Context())
+	if err == nil {
+		t.Fatal("no error from a closed server")
+	}
+	if strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Errorf("err = %q, want the developer key redacted", err)
+	}
+	var ue *neturl.Error
+	if !errors.As(err, &ue) {
+		t.Errorf("err = %v: the *url.Error is not in the chain", err)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("err = %v: ECONNREFUSED is not in the chain", err)
+	}
+}
+
+// TestClient_requestOptionsStayOffTheWire: the request options travel on
+// the request from NewRequest to Do, never in its context; Do sends the
+// credentials they name on its own copy, and the options header never
+// reaches the server.
+func TestClient_requestOptionsStayOffTheWire(t *testing.T) {
+	t.Parallel()
+	type seen struct{ auth, hapikey, options string }
+	got := make(chan seen, 3)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.Header.Get("Authorization"), r.URL.Query().Get("hapikey"), r.Header.Get(requestOptionsHeader)}
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	c := NewClient(WithBaseURL(srv.URL), WithToken("private-token"), WithOAuthToken("app-token"),
+		WithDeveloperKey("dev-key"), WithApp("1"), WithTier("unlimited"))
+	for _, tt := range []struct {
+		opts []RequestOption
+		want seen
+	}{
+		{nil, seen{auth: "Bearer private-token"}},
+		{[]RequestOption{WithAppAuth()}, seen{auth: "Bearer app-token"}},
+		{[]RequestOption{WithDeveloperKeyAuth(), NoResend()}, seen{hapikey: "dev-key"}},
+	} {
+		req, err := c.NewRequest(t.Context(), http.MethodGet, "x", nil, nil, tt.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Header.Get("Authorization") != "" || req.URL.Query().Get("hapikey") != "" {
+			t.Errorf("the caller's request carries a secret: %v %v", req.Header, req.URL)
+		}
+		if _, err := c.Do(req, nil); err != nil {
+			t.Fatal(err)
+		}
+		if s := <-got; s != tt.want {
+			t.Errorf("server saw %+v, want %+v", s, tt.want)
+		}
+	}
+}
+
+// TestClient_noResendNotRetried: a NoResend request answered 502 is not
+// sent again; its error Is ErrServer.
+func TestClient_noResendNotRetried(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 502})})
+	req, err := c.NewRequest(t.Context(), http.MethodGet, "crm/v3/properties/contacts", nil, nil, NoResend())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Do(req, nil); !errors.Is(err, ErrServer) {
+		t.Fatalf("err = %v, want ErrServer", err)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1 (not resent)", n)
+	}
+}
+
+func TestAccountService_Details(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/account-info/v3/details" || r.Header.Get("Authorization") != "Bearer "+testToken {
+			http.Error(w, `{"status":"error","message":"unexpected `+r.Method+" "+r.URL.Path+`"}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"portalId":62515,"accountType":"STANDARD","timeZone":"US/Eastern","companyCurrency":"USD",
+			"additionalCurrencies":[],"utcOffset":"-05:00","utcOffsetMilliseconds":-18000000,"uiDomain":"app.hubspot.com","dataHostingLocation":"na1"}`))
+	}))
+	defer srv.Close()
+	c := NewClient(WithBaseURL(srv.URL), WithToken(testToken), WithTier("unlimited"))
+	got, resp, err := c.Account.Details(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &AccountDetails{PortalID: 62515, AccountType: "STANDARD", TimeZone: "US/Eastern", CompanyCurrency: "USD",
+		AdditionalCurrencies: []string{}, UTCOffset: "-05:00", UTCOffsetMilliseconds: -18000000, UIDomain: "app.hubspot.com", DataHostingLocation: "na1"}
+	if diff := cmp.Diff(want, got); diff != "" || resp.StatusCode != 200 {
+		t.Errorf("Details (-want +got):\n%s (status %d)", diff, resp.StatusCode)
 	}
 }

@@ -7,9 +7,12 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zoomsync/zoomsync/internal/paging"
 )
 
 // ContactsService reads and writes contacts.
@@ -125,12 +128,12 @@ const contactsPath = "crm/v3/objects/contacts"
 // retries spent — returns an error and no outcomes: nothing was written.
 //
 // HubSpot API: POST /crm/v3/objects/contacts/batch/upsert
-func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput) ([]RowOutcome, error) {
+func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput) ([]RowOutcome, *Response, error) {
 	if len(inputs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(inputs) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: batch upsert: %d inputs, at most %d per call", len(inputs), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: batch upsert: %d inputs, at most %d per call", len(inputs), MaxBatchInputs)
 	}
 	rows := make([]UpsertInput, len(inputs))
 	copy(rows, inputs)
@@ -143,7 +146,7 @@ func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput)
 		}
 	}
 	if _, err := fillTraceIDs(len(rows), func(i int) *string { return &rows[i].ObjectWriteTraceID }, "row"); err != nil {
-		return nil, fmt.Errorf("hubspot: batch upsert: %w", err)
+		return nil, nil, fmt.Errorf("hubspot: batch upsert: %w", err)
 	}
 
 	req, err := s.client.NewRequest(ctx, http.MethodPost, contactsPath+"/batch/upsert", nil,
@@ -151,15 +154,15 @@ func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput)
 			Inputs []UpsertInput `json:"inputs"`
 		}{rows})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var res BatchResult
 	resp, err := s.client.Do(req, &res)
 	if err != nil {
-		return nil, err
+		return nil, resp, err
 	}
 	res.HTTPStatus = resp.StatusCode
-	return matchUpsert(rows, &res), nil
+	return matchUpsert(rows, &res), resp, nil
 }
 
 // matchUpsert pairs results and errors with the rows they belong to.
@@ -295,16 +298,50 @@ type BatchReadRequest struct {
 	Archived bool
 }
 
-// BatchRead reads up to 100 contacts by key. found holds the contacts read
-// (in no particular order; a secondary email resolves to its contact, so map
-// back through email and hs_additional_emails); missing holds the keys
-// HubSpot reported as not found (207 OBJECT_NOT_FOUND). Other per-input
-// errors are returned as an error along with what was found.
+// ReadResult is the answer of a batch read: Found holds the objects read
+// (in no particular order), Missing the keys HubSpot reported as not found
+// (207 OBJECT_NOT_FOUND).
+type ReadResult[T any] struct {
+	Found   []T
+	Missing []string
+}
+
+// readResult sorts a batch read's answer into a ReadResult; input errors
+// other than not found are returned as an error along with it.
+func readResult[T comparable](results []T, errs []*BatchError) (*ReadResult[T], error) {
+	var zero T
+	out := &ReadResult[T]{Found: make([]T, 0, len(results))}
+	var others []string
+	for _, e := range errs {
+		if e == nil {
+			continue
+		}
+		if e.Category == "OBJECT_NOT_FOUND" {
+			out.Missing = append(out.Missing, e.Context["ids"]...)
+			continue
+		}
+		others = append(others, e.String())
+	}
+	for _, r := range results {
+		if r != zero {
+			out.Found = append(out.Found, r)
+		}
+	}
+	if len(others) > 0 {
+		return out, fmt.Errorf("%d input errors: %s", len(others), strings.Join(others, "; "))
+	}
+	return out, nil
+}
+
+// BatchRead reads up to 100 contacts by key. A secondary email resolves to
+// its contact, so map Found back through email and hs_additional_emails.
+// Input errors other than not found are returned as an error along with
+// what was read.
 //
 // HubSpot API: POST /crm/v3/objects/contacts/batch/read?archived=
-func (s *ContactsService) BatchRead(ctx context.Context, r BatchReadRequest) (found []*Contact, missing []string, err error) {
+func (s *ContactsService) BatchRead(ctx context.Context, r BatchReadRequest) (*ReadResult[*Contact], *Response, error) {
 	if len(r.IDs) == 0 {
-		return nil, nil, nil
+		return &ReadResult[*Contact]{}, nil, nil
 	}
 	if len(r.IDs) > MaxBatchInputs {
 		return nil, nil, fmt.Errorf("hubspot: batch read: %d ids, at most %d per call", len(r.IDs), MaxBatchInputs)
@@ -330,30 +367,15 @@ func (s *ContactsService) BatchRead(ctx context.Context, r BatchReadRequest) (fo
 		return nil, nil, err
 	}
 	var res BatchResult
-	if _, err := s.client.Do(req, &res); err != nil {
-		return nil, nil, err
+	resp, err := s.client.Do(req, &res)
+	if err != nil {
+		return nil, resp, err
 	}
-	var others []string
-	for _, e := range res.Errors {
-		if e == nil {
-			continue
-		}
-		if e.Category == "OBJECT_NOT_FOUND" {
-			missing = append(missing, e.Context["ids"]...)
-			continue
-		}
-		others = append(others, e.String())
+	out, err := readResult(res.Results, res.Errors)
+	if err != nil {
+		err = fmt.Errorf("hubspot: batch read: %w", err)
 	}
-	found = make([]*Contact, 0, len(res.Results))
-	for _, c := range res.Results {
-		if c != nil {
-			found = append(found, c)
-		}
-	}
-	if len(others) > 0 {
-		return found, missing, fmt.Errorf("hubspot: batch read: %d input errors: %s", len(others), strings.Join(others, "; "))
-	}
-	return found, missing, nil
+	return out, resp, err
 }
 
 // ListOptions selects a page of contacts.
@@ -368,11 +390,11 @@ type ListOptions struct {
 	Archived bool
 }
 
-// List returns one page of contacts and the cursor of the next page (empty
-// on the last page).
+// List returns one page of contacts; resp.After is the cursor of the next
+// page (empty on the last page).
 //
 // HubSpot API: GET /crm/v3/objects/contacts
-func (s *ContactsService) List(ctx context.Context, opts *ListOptions) ([]*Contact, string, error) {
+func (s *ContactsService) List(ctx context.Context, opts *ListOptions) ([]*Contact, *Response, error) {
 	var o ListOptions
 	if opts != nil {
 		o = *opts
@@ -392,56 +414,52 @@ func (s *ContactsService) List(ctx context.Context, opts *ListOptions) ([]*Conta
 	}
 	req, err := s.client.NewRequest(ctx, http.MethodGet, contactsPath, q, nil)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	var page struct {
 		Results []*Contact `json:"results"`
-		Paging  *paging    `json:"paging"`
+		Paging  *pageInfo  `json:"paging"`
 	}
-	if _, err := s.client.Do(req, &page); err != nil {
-		return nil, "", err
+	resp, err := s.client.Do(req, &page)
+	if err != nil {
+		return nil, resp, err
 	}
-	return page.Results, page.Paging.nextAfter(), nil
+	resp.After = page.Paging.nextAfter()
+	return page.Results, resp, nil
 }
 
 // ListIter walks every page of contacts from opts.After on. opts is not
 // modified. On an error it yields (nil, err) once and stops.
 func (s *ContactsService) ListIter(ctx context.Context, opts *ListOptions) iter.Seq2[*Contact, error] {
-	return func(yield func(*Contact, error) bool) {
-		var o ListOptions
-		if opts != nil {
-			o = *opts
-			o.Properties = append([]string(nil), opts.Properties...)
-		}
-		for {
-			page, next, err := s.List(ctx, &o)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, c := range page {
-				if !yield(c, nil) {
-					return
-				}
-			}
-			if next == "" || next == o.After {
-				return
-			}
-			o.After = next
-		}
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+		o.Properties = slices.Clone(opts.Properties)
 	}
+	return paging.All(o.After, func(after string) ([]*Contact, string, error) {
+		o.After = after
+		return pageOf(s.List(ctx, &o))
+	})
 }
 
-// paging is the paging object of list answers.
-type paging struct {
+// pageInfo is the paging object of list answers.
+type pageInfo struct {
 	Next *struct {
 		After string `json:"after"`
 	} `json:"next"`
 }
 
-func (p *paging) nextAfter() string {
+func (p *pageInfo) nextAfter() string {
 	if p == nil || p.Next == nil {
 		return ""
 	}
 	return p.Next.After
+}
+
+// pageOf adapts a List method's answer to a paging.Fetch.
+func pageOf[T any](items []T, resp *Response, err error) ([]T, string, error) {
+	if err != nil {
+		return nil, "", err
+	}
+	return items, resp.After, nil
 }

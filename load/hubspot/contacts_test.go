@@ -29,7 +29,7 @@ func TestContactsService_BatchUpsert_createsThenUpdates(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithShuffleSeed(7)})
 	in := rows(100, "Ana")
-	out, err := c.Contacts.BatchUpsert(t.Context(), in)
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), in)
 	if err != nil {
 		t.Fatalf("BatchUpsert: %v", err)
 	}
@@ -61,7 +61,7 @@ func TestContactsService_BatchUpsert_createsThenUpdates(t *testing.T) {
 		t.Errorf("BatchUpsert modified the caller's inputs")
 	}
 
-	out2, err := c.Contacts.BatchUpsert(t.Context(), rows(100, "Bea"))
+	out2, _, err := c.Contacts.BatchUpsert(t.Context(), rows(100, "Bea"))
 	if err != nil {
 		t.Fatalf("second BatchUpsert: %v", err)
 	}
@@ -92,7 +92,7 @@ func TestContactsService_BatchUpsert_invalidRowsFailAlone(t *testing.T) {
 		in[i].ID = e
 	}
 	in[9].ObjectWriteTraceID = "my-trace" // a caller's own trace id is kept
-	out, err := c.Contacts.BatchUpsert(t.Context(), in)
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), in)
 	if err != nil {
 		t.Fatalf("BatchUpsert: %v", err)
 	}
@@ -121,7 +121,7 @@ func TestContactsService_BatchUpsert_invalidRowsFailAlone(t *testing.T) {
 func TestContactsService_BatchUpsert_tooMany(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
-	_, err := c.Contacts.BatchUpsert(t.Context(), rows(101, "Ana"))
+	_, _, err := c.Contacts.BatchUpsert(t.Context(), rows(101, "Ana"))
 	if err == nil || !strings.Contains(err.Error(), "101 inputs") {
 		t.Fatalf("err = %v, want a refusal of 101 inputs", err)
 	}
@@ -135,7 +135,7 @@ func TestContactsService_BatchUpsert_duplicateEmails(t *testing.T) {
 	srv, c := setup(t, nil)
 	in := rows(5, "Ana")
 	in[3].ID = "  PERSON001@example.com"
-	out, err := c.Contacts.BatchUpsert(t.Context(), in)
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), in)
 	if !errors.Is(err, ErrValidation) || out != nil {
 		t.Fatalf("BatchUpsert = %v, %v; want no outcomes and a validation error", out, err)
 	}
@@ -153,7 +153,7 @@ func TestContactsService_BatchUpsert_duplicateTraceIDs(t *testing.T) {
 	srv, c := setup(t, nil)
 	in := rows(3, "Ana")
 	in[0].ObjectWriteTraceID, in[2].ObjectWriteTraceID = "t", "t"
-	if _, err := c.Contacts.BatchUpsert(t.Context(), in); err == nil {
+	if _, _, err := c.Contacts.BatchUpsert(t.Context(), in); err == nil {
 		t.Fatal("BatchUpsert accepted duplicate trace ids")
 	}
 	if n := len(srv.Requests()); n != 0 {
@@ -166,7 +166,7 @@ func TestContactsService_BatchUpsert_generatedTraceIDsAvoidCallers(t *testing.T)
 	_, c := setup(t, nil)
 	in := rows(3, "Ana")
 	in[0].ObjectWriteTraceID = "row-2"
-	out, err := c.Contacts.BatchUpsert(t.Context(), in)
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestContactsService_BatchUpsert_retriedAfter5xxReplaysBody(t *testing.T) {
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
 		Kind: hubspottest.Fault5xx, Status: 503, Path: "/batch/upsert", Times: 2,
 	})})
-	out, err := c.Contacts.BatchUpsert(t.Context(), rows(20, "Ana"))
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), rows(20, "Ana"))
 	if err != nil {
 		t.Fatalf("BatchUpsert: %v", err)
 	}
@@ -203,7 +203,7 @@ func TestContactsService_BatchUpsert_burst429ThenSuccess(t *testing.T) {
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
 		Kind: hubspottest.Fault429Burst, Path: "/batch/upsert",
 	})})
-	out, err := c.Contacts.BatchUpsert(t.Context(), rows(5, "Ana"))
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), rows(5, "Ana"))
 	if err != nil || len(out) != 5 {
 		t.Fatalf("BatchUpsert = %d outcomes, %v", len(out), err)
 	}
@@ -217,7 +217,7 @@ func TestContactsService_BatchUpsert_daily429(t *testing.T) {
 	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
 		Kind: hubspottest.Fault429Daily, Path: "/batch/upsert",
 	})})
-	out, err := c.Contacts.BatchUpsert(t.Context(), rows(5, "Ana"))
+	out, _, err := c.Contacts.BatchUpsert(t.Context(), rows(5, "Ana"))
 	if !errors.Is(err, ErrDailyLimit) || out != nil {
 		t.Fatalf("BatchUpsert = %v, %v; want ErrDailyLimit", out, err)
 	}
@@ -263,7 +263,7 @@ func TestContactsService_BatchRead(t *testing.T) {
 	gone := srv.SeedContact("gone@example.com", map[string]string{"firstname": "Gone"})
 	srv.ArchiveContact(gone)
 
-	found, missing, err := c.Contacts.BatchRead(t.Context(), BatchReadRequest{
+	read, _, err := c.Contacts.BatchRead(t.Context(), BatchReadRequest{
 		IDProperty: "email",
 		IDs:        []string{"ana@example.com", "bea.old@example.org", "zoe@example.com", "gone@example.com"},
 		Properties: []string{"email", "hs_additional_emails", "firstname"},
@@ -271,6 +271,7 @@ func TestContactsService_BatchRead(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BatchRead: %v", err)
 	}
+	found, missing := read.Found, read.Missing
 	got := map[string]string{}
 	for _, f := range found {
 		got[f.ID] = f.Properties["email"] + "/" + f.Properties["firstname"] + "/" + f.Properties["hs_additional_emails"]
@@ -287,12 +288,13 @@ func TestContactsService_BatchRead(t *testing.T) {
 		t.Errorf("missing = %v, want %v", missing, want)
 	}
 
-	found, missing, err = c.Contacts.BatchRead(t.Context(), BatchReadRequest{
+	read, _, err = c.Contacts.BatchRead(t.Context(), BatchReadRequest{
 		IDProperty: "email", IDs: []string{"gone@example.com", "ana@example.com"}, Archived: true,
 	})
 	if err != nil {
 		t.Fatalf("BatchRead archived: %v", err)
 	}
+	found, missing = read.Found, read.Missing
 	if len(found) != 1 || found[0].ID != gone || !found[0].Archived || found[0].ArchivedAt.IsZero() {
 		t.Errorf("archived read found %+v, want the archived contact %s", found, gone)
 	}

@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/zoomsync/zoomsync/internal/httpretry"
@@ -35,7 +35,32 @@ var (
 	ErrPublicAppRequired = errors.New("hubspot: timeline events need a public app's OAuth token")
 	// ErrNoDeveloperKey: timeline templates need WithDeveloperKey and WithApp.
 	ErrNoDeveloperKey = errors.New("hubspot: timeline templates need a developer API key and an app id")
+
+	// ErrUnknownOutcome: a write was sent but its answer was lost (a
+	// transport error of a NoResend request, or a 2xx body that could not be
+	// read): HubSpot may or may not have carried it out.
+	ErrUnknownOutcome = errors.New("hubspot: outcome unknown")
 )
+
+// DecodeError is a 2xx answer whose body could not be decoded (cut off,
+// malformed). For a write it Is ErrUnknownOutcome: HubSpot answered 2xx, so
+// it probably carried the write out, but what it answered is not known.
+type DecodeError struct {
+	Method, Path string
+	StatusCode   int
+	Err          error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("hubspot: decoding %s %s answer (%d): %v", e.Method, e.Path, e.StatusCode, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is reports ErrUnknownOutcome for a write (any method but GET).
+func (e *DecodeError) Is(target error) bool {
+	return target == ErrUnknownOutcome && e.Method != http.MethodGet
+}
 
 // Rate-limit policies named by a 429's policyName.
 const (
@@ -279,24 +304,29 @@ func anyString(v any) string {
 	}
 }
 
-// attempts counts, per call, what the classifier needs to grow its waits.
-type attempts struct {
-	burst429    atomic.Int32
-	secondly429 atomic.Int32
-}
-
-type attemptsKey struct{}
-
 // peekLimit bounds how much of a 429 body Classify reads to find policyName.
 const peekLimit = 64 << 10
 
-// Classify is the httpretry.Classifier for HubSpot:
+// Classify is the retry decision for a single answer, as the first of its
+// call (see classifier.classify for the rules).
+func Classify(resp *http.Response, err error) httpretry.Decision {
+	return new(classifier).classify(resp, err)
+}
+
+// classifier is the httpretry.Classifier of one call (Client.Do makes one
+// per call): it counts the call's 429s to grow its waits, and knows whether
+// the request may be resent.
+type classifier struct {
+	noResend              bool
+	burst429, secondly429 int
+}
+
+// classify decides on one answer of the call:
 //
 //   - transport errors (resets, timeouts of one attempt): retry;
 //   - 500, 502, 503, 504: retry with backoff, Retry-After honoured;
-//   - neither of the two for a write marked withNoResend (calls batch
-//     create, event template create), which the first attempt may have
-//     carried out;
+//   - neither of the two for a NoResend write (event template create),
+//     which the first attempt may have carried out;
 //   - 423 Locked (many writes to one record): retry after at least 2 s;
 //   - 429 TEN_SECONDLY_ROLLING (or no policy named): retry after Retry-After
 //     when given, else after 10 s × the number of such 429s in this call (HubSpot's
@@ -307,7 +337,7 @@ const peekLimit = 64 << 10
 // To read policyName it peeks at most 64 KiB of a 429 body and puts the body
 // back, so the caller can still decode it. Every wait is capped by the
 // transport's MaxWait.
-func Classify(resp *http.Response, err error) httpretry.Decision {
+func (c *classifier) classify(resp *http.Response, err error) httpretry.Decision {
 	if err != nil {
 		var le *limiterError
 		var ue *unsureError
@@ -319,7 +349,7 @@ func Classify(resp *http.Response, err error) httpretry.Decision {
 	retryAfter, hasRetryAfter := httpretry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		if resp.Request != nil && noResend(resp.Request.Context()) {
+		if c.noResend {
 			return httpretry.Decision{Reason: strconv.Itoa(resp.StatusCode) + " of a write that is not resent"}
 		}
 		return httpretry.Decision{Retry: true, After: retryAfter, Reason: strconv.Itoa(resp.StatusCode)}
@@ -330,39 +360,25 @@ func Classify(resp *http.Response, err error) httpretry.Decision {
 		return httpretry.Decision{}
 	}
 
-	policy := peekPolicy(resp)
-	var a *attempts
-	if resp.Request != nil {
-		a, _ = resp.Request.Context().Value(attemptsKey{}).(*attempts)
-	}
-	switch policy {
+	switch policy := peekPolicy(resp); policy {
 	case PolicyDaily:
 		return httpretry.Decision{Reason: "429 " + PolicyDaily}
 	case PolicySecondly:
-		n := time.Duration(1)
-		if a != nil {
-			n = time.Duration(a.secondly429.Add(1))
-		}
+		c.secondly429++
 		if !hasRetryAfter {
-			retryAfter = n * time.Second
+			retryAfter = time.Duration(c.secondly429) * time.Second
 		}
 		return httpretry.Decision{Retry: true, After: retryAfter, Reason: "429 " + PolicySecondly}
 	default:
-		n := time.Duration(1)
-		if a != nil {
-			n = time.Duration(a.burst429.Add(1))
-		}
+		c.burst429++
 		if !hasRetryAfter {
 			window := 10 * time.Second
 			if ms, err := strconv.Atoi(resp.Header.Get("X-HubSpot-RateLimit-Interval-Milliseconds")); err == nil && ms > 0 {
 				window = time.Duration(ms) * time.Millisecond
 			}
-			retryAfter = n * window
+			retryAfter = time.Duration(c.burst429) * window
 		}
-		if policy == "" {
-			policy = "unknown policy"
-		}
-		return httpretry.Decision{Retry: true, After: retryAfter, Reason: "429 " + policy}
+		return httpretry.Decision{Retry: true, After: retryAfter, Reason: "429 " + cmp.Or(policy, "unknown policy")}
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/zoomsync/zoomsync/internal/paging"
 )
 
 // MarketingEventsService upserts marketing events and records who
@@ -65,22 +67,22 @@ type CustomProperty struct {
 // request on any invalid input; nothing is written then.
 //
 // HubSpot API: POST /marketing/v3/marketing-events/events/upsert
-func (s *MarketingEventsService) Upsert(ctx context.Context, events []*MarketingEvent) ([]*MarketingEvent, error) {
+func (s *MarketingEventsService) Upsert(ctx context.Context, events []*MarketingEvent) ([]*MarketingEvent, *Response, error) {
 	if len(events) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(events) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: marketing events upsert: %d events, at most %d per call", len(events), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: marketing events upsert: %d events, at most %d per call", len(events), MaxBatchInputs)
 	}
 	seen := make(map[[2]string]int, len(events))
 	inputs := make([]*MarketingEvent, len(events))
 	for i, e := range events {
 		if e == nil || e.ExternalAccountID == "" || e.ExternalEventID == "" || e.EventName == "" || e.EventOrganizer == "" {
-			return nil, fmt.Errorf("hubspot: marketing events upsert: event[%d]: externalAccountId, externalEventId, eventName and eventOrganizer are required", i)
+			return nil, nil, fmt.Errorf("hubspot: marketing events upsert: event[%d]: externalAccountId, externalEventId, eventName and eventOrganizer are required", i)
 		}
 		k := [2]string{e.ExternalAccountID, e.ExternalEventID}
 		if j, dup := seen[k]; dup {
-			return nil, fmt.Errorf("hubspot: marketing events upsert: events %d and %d share external id %q", j, i, e.ExternalEventID)
+			return nil, nil, fmt.Errorf("hubspot: marketing events upsert: events %d and %d share external id %q", j, i, e.ExternalEventID)
 		}
 		seen[k] = i
 		in := *e
@@ -96,19 +98,20 @@ func (s *MarketingEventsService) Upsert(ctx context.Context, events []*Marketing
 			Inputs []*MarketingEvent `json:"inputs"`
 		}{inputs})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var res struct {
 		Results []*MarketingEvent `json:"results"`
 		Errors  []*BatchError     `json:"errors"`
 	}
-	if _, err := s.client.Do(req, &res); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, &res)
+	if err != nil {
+		return nil, resp, err
 	}
 	if len(res.Errors) > 0 {
-		return res.Results, fmt.Errorf("hubspot: marketing events upsert: %d errors, first: %s", len(res.Errors), res.Errors[0])
+		return res.Results, resp, fmt.Errorf("hubspot: marketing events upsert: %d errors, first: %s", len(res.Errors), res.Errors[0])
 	}
-	return res.Results, nil
+	return res.Results, resp, nil
 }
 
 // Get reads one event with its registrant, attendee, cancellation and
@@ -167,17 +170,17 @@ type AttendanceOutcome struct {
 //
 // HubSpot API: POST /marketing/v3/marketing-events/attendance/{externalEventId}/{subscriberState}/create?externalAccountId=
 func (s *MarketingEventsService) RecordAttendance(ctx context.Context, externalAccountID, externalEventID string,
-	state SubscriberState, in []Attendance) ([]AttendanceOutcome, error) {
+	state SubscriberState, in []Attendance) ([]AttendanceOutcome, *Response, error) {
 	if len(in) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(in) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: attendance: %d inputs, at most %d per call", len(in), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: attendance: %d inputs, at most %d per call", len(in), MaxBatchInputs)
 	}
 	switch state {
 	case StateRegister, StateAttend, StateCancel:
 	default:
-		return nil, fmt.Errorf("hubspot: attendance: unknown subscriber state %q", state)
+		return nil, nil, fmt.Errorf("hubspot: attendance: unknown subscriber state %q", state)
 	}
 	type input struct {
 		Vid                 int64             `json:"vid"`
@@ -189,13 +192,13 @@ func (s *MarketingEventsService) RecordAttendance(ctx context.Context, externalA
 	for i, a := range in {
 		vid, err := strconv.ParseInt(a.ContactID, 10, 64)
 		if err != nil || vid <= 0 {
-			return nil, fmt.Errorf("hubspot: attendance: input[%d]: contact id %q is not a number", i, a.ContactID)
+			return nil, nil, fmt.Errorf("hubspot: attendance: input[%d]: contact id %q is not a number", i, a.ContactID)
 		}
 		if j, dup := index[a.ContactID]; dup {
-			return nil, fmt.Errorf("hubspot: attendance: inputs %d and %d name contact %s", j, i, a.ContactID)
+			return nil, nil, fmt.Errorf("hubspot: attendance: inputs %d and %d name contact %s", j, i, a.ContactID)
 		}
 		if a.At.IsZero() {
-			return nil, fmt.Errorf("hubspot: attendance: input[%d]: the interaction time is required", i)
+			return nil, nil, fmt.Errorf("hubspot: attendance: input[%d]: the interaction time is required", i)
 		}
 		index[a.ContactID] = i
 		props := map[string]string{}
@@ -215,7 +218,7 @@ func (s *MarketingEventsService) RecordAttendance(ctx context.Context, externalA
 			Inputs []input `json:"inputs"`
 		}{inputs})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var res struct {
 		Results []struct {
@@ -223,8 +226,9 @@ func (s *MarketingEventsService) RecordAttendance(ctx context.Context, externalA
 		} `json:"results"`
 		Errors []*BatchError `json:"errors"`
 	}
-	if _, err := s.client.Do(req, &res); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, &res)
+	if err != nil {
+		return nil, resp, err
 	}
 	out := make([]AttendanceOutcome, len(in))
 	done := make([]bool, len(in))
@@ -256,7 +260,7 @@ func (s *MarketingEventsService) RecordAttendance(ctx context.Context, externalA
 			out[i].Err = missingResult()
 		}
 	}
-	return out, nil
+	return out, resp, nil
 }
 
 // Participation is one row of an event's participation breakdown.
@@ -284,11 +288,11 @@ type BreakdownOptions struct {
 	ContactIdentifier string
 }
 
-// Breakdown returns one page of an event's participations and the cursor of
-// the next page (empty on the last).
+// Breakdown returns one page of an event's participations; resp.After is
+// the cursor of the next page (empty on the last).
 //
 // HubSpot API: GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}/breakdown
-func (s *MarketingEventsService) Breakdown(ctx context.Context, externalAccountID, externalEventID string, opts *BreakdownOptions) ([]*Participation, string, error) {
+func (s *MarketingEventsService) Breakdown(ctx context.Context, externalAccountID, externalEventID string, opts *BreakdownOptions) ([]*Participation, *Response, error) {
 	var o BreakdownOptions
 	if opts != nil {
 		o = *opts
@@ -305,7 +309,7 @@ func (s *MarketingEventsService) Breakdown(ctx context.Context, externalAccountI
 	req, err := s.client.NewRequest(ctx, http.MethodGet,
 		marketingPath+"/participations/"+url.PathEscape(externalAccountID)+"/"+url.PathEscape(externalEventID)+"/breakdown", q, nil)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	var page struct {
 		Results []struct {
@@ -327,11 +331,13 @@ func (s *MarketingEventsService) Breakdown(ctx context.Context, externalAccountI
 				AttendanceDurationSeconds int    `json:"attendanceDurationSeconds"`
 			} `json:"properties"`
 		} `json:"results"`
-		Paging *paging `json:"paging"`
+		Paging *pageInfo `json:"paging"`
 	}
-	if _, err := s.client.Do(req, &page); err != nil {
-		return nil, "", err
+	resp, err := s.client.Do(req, &page)
+	if err != nil {
+		return nil, resp, err
 	}
+	resp.After = page.Paging.nextAfter()
 	out := make([]*Participation, 0, len(page.Results))
 	for _, r := range page.Results {
 		a, p := r.Associations, r.Properties
@@ -340,32 +346,18 @@ func (s *MarketingEventsService) Breakdown(ctx context.Context, externalAccountI
 			MarketingEventID: a.MarketingEvent.MarketingEventID, ExternalAccountID: a.MarketingEvent.ExternalAccountID,
 			ExternalEventID: a.MarketingEvent.ExternalEventID})
 	}
-	return out, page.Paging.nextAfter(), nil
+	return out, resp, nil
 }
 
 // BreakdownIter walks every participation of an event. opts is not
 // modified. On an error it yields (nil, err) once and stops.
 func (s *MarketingEventsService) BreakdownIter(ctx context.Context, externalAccountID, externalEventID string, opts *BreakdownOptions) iter.Seq2[*Participation, error] {
-	return func(yield func(*Participation, error) bool) {
-		var o BreakdownOptions
-		if opts != nil {
-			o = *opts
-		}
-		for {
-			page, next, err := s.Breakdown(ctx, externalAccountID, externalEventID, &o)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, p := range page {
-				if !yield(p, nil) {
-					return
-				}
-			}
-			if next == "" || next == o.After {
-				return
-			}
-			o.After = next
-		}
+	var o BreakdownOptions
+	if opts != nil {
+		o = *opts
 	}
+	return paging.All(o.After, func(after string) ([]*Participation, string, error) {
+		o.After = after
+		return pageOf(s.Breakdown(ctx, externalAccountID, externalEventID, &o))
+	})
 }

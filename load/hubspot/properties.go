@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,27 +89,28 @@ func propertiesPath(objectType string, rest ...string) string {
 // ListGroups returns the property groups of objectType.
 //
 // HubSpot API: GET /crm/v3/properties/{objectType}/groups
-func (s *PropertiesService) ListGroups(ctx context.Context, objectType string) ([]*PropertyGroup, error) {
+func (s *PropertiesService) ListGroups(ctx context.Context, objectType string) ([]*PropertyGroup, *Response, error) {
 	req, err := s.client.NewRequest(ctx, http.MethodGet, propertiesPath(objectType, "groups"), nil, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out struct {
 		Results []*PropertyGroup `json:"results"`
 	}
-	if _, err := s.client.Do(req, &out); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, &out)
+	if err != nil {
+		return nil, resp, err
 	}
-	return out.Results, nil
+	return out.Results, resp, nil
 }
 
 // CreateGroup creates a property group. A group that already exists answers
 // 409: an *APIError for which errors.Is(err, ErrConflict).
 //
 // HubSpot API: POST /crm/v3/properties/{objectType}/groups
-func (s *PropertiesService) CreateGroup(ctx context.Context, objectType string, g *PropertyGroup) (*PropertyGroup, error) {
+func (s *PropertiesService) CreateGroup(ctx context.Context, objectType string, g *PropertyGroup) (*PropertyGroup, *Response, error) {
 	if g == nil || g.Name == "" {
-		return nil, errors.New("hubspot: create property group: name is required")
+		return nil, nil, errors.New("hubspot: create property group: name is required")
 	}
 	body := struct {
 		Name         string `json:"name"`
@@ -120,54 +122,57 @@ func (s *PropertiesService) CreateGroup(ctx context.Context, objectType string, 
 	}
 	req, err := s.client.NewRequest(ctx, http.MethodPost, propertiesPath(objectType, "groups"), nil, body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := new(PropertyGroup)
-	if _, err := s.client.Do(req, out); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, out)
+	if err != nil {
+		return nil, resp, err
 	}
-	return out, nil
+	return out, resp, nil
 }
 
 // List returns the (unarchived) properties of objectType.
 //
 // HubSpot API: GET /crm/v3/properties/{objectType}
-func (s *PropertiesService) List(ctx context.Context, objectType string) ([]*Property, error) {
+func (s *PropertiesService) List(ctx context.Context, objectType string) ([]*Property, *Response, error) {
 	req, err := s.client.NewRequest(ctx, http.MethodGet, propertiesPath(objectType), nil, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out struct {
 		Results []*Property `json:"results"`
 	}
-	if _, err := s.client.Do(req, &out); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, &out)
+	if err != nil {
+		return nil, resp, err
 	}
-	return out.Results, nil
+	return out.Results, resp, nil
 }
 
 // Get returns one property; an absent (or archived) one is an *APIError for
 // which errors.Is(err, ErrNotFound).
 //
 // HubSpot API: GET /crm/v3/properties/{objectType}/{propertyName}
-func (s *PropertiesService) Get(ctx context.Context, objectType, name string) (*Property, error) {
+func (s *PropertiesService) Get(ctx context.Context, objectType, name string) (*Property, *Response, error) {
 	req, err := s.client.NewRequest(ctx, http.MethodGet, propertiesPath(objectType, name), nil, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := new(Property)
-	if _, err := s.client.Do(req, out); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, out)
+	if err != nil {
+		return nil, resp, err
 	}
-	return out, nil
+	return out, resp, nil
 }
 
 // Create creates a property. A name already taken answers 409 (ErrConflict).
 //
 // HubSpot API: POST /crm/v3/properties/{objectType}
-func (s *PropertiesService) Create(ctx context.Context, objectType string, p *Property) (*Property, error) {
+func (s *PropertiesService) Create(ctx context.Context, objectType string, p *Property) (*Property, *Response, error) {
 	if err := checkProperty(p); err != nil {
-		return nil, fmt.Errorf("hubspot: create property: %w", err)
+		return nil, nil, fmt.Errorf("hubspot: create property: %w", err)
 	}
 	body := propertyCreate{
 		Name: p.Name, Label: p.Label, Type: p.Type, FieldType: p.FieldType, GroupName: p.GroupName,
@@ -180,13 +185,14 @@ func (s *PropertiesService) Create(ctx context.Context, objectType string, p *Pr
 	}
 	req, err := s.client.NewRequest(ctx, http.MethodPost, propertiesPath(objectType), nil, body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := new(Property)
-	if _, err := s.client.Do(req, out); err != nil {
-		return nil, err
+	resp, err := s.client.Do(req, out)
+	if err != nil {
+		return nil, resp, err
 	}
-	return out, nil
+	return out, resp, nil
 }
 
 func checkProperty(p *Property) error {
@@ -212,28 +218,14 @@ func checkProperty(p *Property) error {
 // A property that exists with another type or fieldType is an error naming
 // it; those are checked before anything is created, so a mismatch writes
 // nothing. Existing properties are never modified.
-func (s *PropertiesService) Ensure(ctx context.Context, objectType string, g *PropertyGroup, props []*Property) (created []string, err error) {
-	want := make([]*Property, 0, len(props))
-	seen := make(map[string]bool, len(props))
-	for _, p := range props {
-		if p != nil && p.GroupName == "" && g != nil {
-			cp := *p
-			cp.GroupName = g.Name
-			p = &cp
-		}
-		if err := checkProperty(p); err != nil {
-			return nil, fmt.Errorf("hubspot: ensure %s properties: %w", objectType, err)
-		}
-		if seen[p.Name] {
-			return nil, fmt.Errorf("hubspot: ensure %s properties: property %q listed twice", objectType, p.Name)
-		}
-		seen[p.Name] = true
-		want = append(want, p)
-	}
-
-	existing, err := s.List(ctx, objectType)
+func (s *PropertiesService) Ensure(ctx context.Context, objectType string, g *PropertyGroup, props []*Property) ([]string, *Response, error) {
+	want, err := wantedProperties(objectType, g, props)
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: ensure %s properties: listing properties: %w", objectType, err)
+		return nil, nil, err
+	}
+	existing, resp, err := s.List(ctx, objectType)
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: ensure %s properties: listing properties: %w", objectType, err)
 	}
 	byName := make(map[string]*Property, len(existing))
 	for _, p := range existing {
@@ -252,48 +244,81 @@ func (s *PropertiesService) Ensure(ctx context.Context, objectType string, g *Pr
 		}
 	}
 	if len(mismatches) > 0 {
-		return nil, errors.Join(mismatches...)
+		return nil, resp, errors.Join(mismatches...)
 	}
 
 	if g != nil {
-		if err := s.ensureGroup(ctx, objectType, g); err != nil {
-			return nil, err
+		if resp, err = s.ensureGroup(ctx, objectType, g); err != nil {
+			return nil, resp, err
 		}
 	}
+	var created []string
 	for _, p := range missing {
-		if _, err := s.Create(ctx, objectType, p); err != nil {
-			if !errors.Is(err, ErrConflict) {
-				return created, fmt.Errorf("hubspot: ensure %s property %q: %w", objectType, p.Name, err)
-			}
-			// Created meanwhile by someone else: present, if it is the same kind.
-			have, gerr := s.Get(ctx, objectType, p.Name)
-			if gerr != nil {
-				return created, fmt.Errorf("hubspot: ensure %s property %q: create answered 409 but reading it failed (archived?): %w", objectType, p.Name, gerr)
-			}
-			if err := sameKind(objectType, have, p); err != nil {
-				return created, err
-			}
-			continue
+		ok, r, err := s.ensureOne(ctx, objectType, p)
+		resp = cmp.Or(r, resp)
+		if err != nil {
+			return created, resp, err
 		}
-		created = append(created, p.Name)
+		if ok {
+			created = append(created, p.Name)
+		}
 	}
-	return created, nil
+	return created, resp, nil
 }
 
-func (s *PropertiesService) ensureGroup(ctx context.Context, objectType string, g *PropertyGroup) error {
-	groups, err := s.ListGroups(ctx, objectType)
+// wantedProperties checks props and puts those without a group into g.
+func wantedProperties(objectType string, g *PropertyGroup, props []*Property) ([]*Property, error) {
+	want := make([]*Property, 0, len(props))
+	seen := make(map[string]bool, len(props))
+	for _, p := range props {
+		if p != nil && p.GroupName == "" && g != nil {
+			cp := *p
+			cp.GroupName = g.Name
+			p = &cp
+		}
+		if err := checkProperty(p); err != nil {
+			return nil, fmt.Errorf("hubspot: ensure %s properties: %w", objectType, err)
+		}
+		if seen[p.Name] {
+			return nil, fmt.Errorf("hubspot: ensure %s properties: property %q listed twice", objectType, p.Name)
+		}
+		seen[p.Name] = true
+		want = append(want, p)
+	}
+	return want, nil
+}
+
+// ensureOne creates a missing property; created is false when a 409 says
+// another run made it meanwhile, and it is of the same kind.
+func (s *PropertiesService) ensureOne(ctx context.Context, objectType string, p *Property) (created bool, resp *Response, err error) {
+	_, resp, err = s.Create(ctx, objectType, p)
+	if err == nil {
+		return true, resp, nil
+	}
+	if !errors.Is(err, ErrConflict) {
+		return false, resp, fmt.Errorf("hubspot: ensure %s property %q: %w", objectType, p.Name, err)
+	}
+	have, resp, err := s.Get(ctx, objectType, p.Name)
 	if err != nil {
-		return fmt.Errorf("hubspot: ensure %s property group %q: listing groups: %w", objectType, g.Name, err)
+		return false, resp, fmt.Errorf("hubspot: ensure %s property %q: create answered 409 but reading it failed (archived?): %w", objectType, p.Name, err)
+	}
+	return false, resp, sameKind(objectType, have, p)
+}
+
+func (s *PropertiesService) ensureGroup(ctx context.Context, objectType string, g *PropertyGroup) (*Response, error) {
+	groups, resp, err := s.ListGroups(ctx, objectType)
+	if err != nil {
+		return resp, fmt.Errorf("hubspot: ensure %s property group %q: listing groups: %w", objectType, g.Name, err)
 	}
 	for _, have := range groups {
 		if have.Name == g.Name {
-			return nil
+			return resp, nil
 		}
 	}
-	if _, err := s.CreateGroup(ctx, objectType, g); err != nil && !errors.Is(err, ErrConflict) {
-		return fmt.Errorf("hubspot: ensure %s property group %q: %w", objectType, g.Name, err)
+	if _, resp, err = s.CreateGroup(ctx, objectType, g); err != nil && !errors.Is(err, ErrConflict) {
+		return resp, fmt.Errorf("hubspot: ensure %s property group %q: %w", objectType, g.Name, err)
 	}
-	return nil
+	return resp, nil
 }
 
 func sameKind(objectType string, have, want *Property) error {

@@ -39,7 +39,7 @@ func TestPropertiesService_Ensure_createsOnceThenIdempotent(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
 	props := zoomProperties()
-	created, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), props)
+	created, _, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), props)
 	if err != nil {
 		t.Fatalf("Ensure: %v", err)
 	}
@@ -75,7 +75,7 @@ func TestPropertiesService_Ensure_createsOnceThenIdempotent(t *testing.T) {
 	}
 
 	srv.ResetRequests()
-	created, err = c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), zoomProperties())
+	created, _, err = c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), zoomProperties())
 	if err != nil {
 		t.Fatalf("second Ensure: %v", err)
 	}
@@ -98,7 +98,7 @@ type raceTransport struct {
 func (rt *raceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var err error
 	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/crm/v3/properties/contacts") {
-		rt.once.Do(func() { _, err = rt.other.Properties.Create(req.Context(), "contacts", rt.prop) })
+		rt.once.Do(func() { _, _, err = rt.other.Properties.Create(req.Context(), "contacts", rt.prop) })
 	}
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (rt *raceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestPropertiesService_Ensure_conflictRaceCountsAsPresent(t *testing.T) {
 	t.Parallel()
 	srv, other := setup(t, nil)
-	if _, err := other.Properties.CreateGroup(t.Context(), "contacts", zoomGroup()); err != nil {
+	if _, _, err := other.Properties.CreateGroup(t.Context(), "contacts", zoomGroup()); err != nil {
 		t.Fatal(err)
 	}
 	props := zoomProperties()
@@ -119,7 +119,7 @@ func TestPropertiesService_Ensure_conflictRaceCountsAsPresent(t *testing.T) {
 	c := NewClient(WithBaseURL(srv.URL), WithToken(testToken), WithTier("unlimited"),
 		WithHTTPClient(&http.Client{Transport: rt}))
 
-	created, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), props)
+	created, _, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), props)
 	if err != nil {
 		t.Fatalf("Ensure: %v", err)
 	}
@@ -144,7 +144,7 @@ func TestPropertiesService_Ensure_raceWithOtherKindFails(t *testing.T) {
 	raced := &Property{Name: props[0].Name, Label: "x", Type: "string", FieldType: "text", GroupName: "contactinformation"}
 	c := NewClient(WithBaseURL(srv.URL), WithToken(testToken), WithTier("unlimited"),
 		WithHTTPClient(&http.Client{Transport: &raceTransport{other: other, prop: raced}}))
-	_, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), props)
+	_, _, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), props)
 	if err == nil || !strings.Contains(err.Error(), props[0].Name) {
 		t.Fatalf("err = %v, want an error naming %s", err, props[0].Name)
 	}
@@ -153,13 +153,13 @@ func TestPropertiesService_Ensure_raceWithOtherKindFails(t *testing.T) {
 func TestPropertiesService_Ensure_typeMismatch(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t, nil)
-	if _, err := c.Properties.Create(t.Context(), "contacts", &Property{
+	if _, _, err := c.Properties.Create(t.Context(), "contacts", &Property{
 		Name: "zoom_total_webinars_attended", Label: "old", Type: "string", FieldType: "text", GroupName: "contactinformation",
 	}); err != nil {
 		t.Fatal(err)
 	}
 	srv.ResetRequests()
-	_, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), zoomProperties())
+	_, _, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), zoomProperties())
 	if err == nil {
 		t.Fatal("Ensure succeeded over a property of another type")
 	}
@@ -176,14 +176,14 @@ func TestPropertiesService_Ensure_typeMismatch(t *testing.T) {
 func TestPropertiesService_CreateGroup_conflict(t *testing.T) {
 	t.Parallel()
 	_, c := setup(t, nil)
-	g, err := c.Properties.CreateGroup(t.Context(), "contacts", zoomGroup())
+	g, _, err := c.Properties.CreateGroup(t.Context(), "contacts", zoomGroup())
 	if err != nil {
 		t.Fatalf("CreateGroup: %v", err)
 	}
 	if g.Name != "zoom_webinars" || g.Label != "Zoom webinars" {
 		t.Errorf("group = %+v", g)
 	}
-	_, err = c.Properties.CreateGroup(t.Context(), "contacts", zoomGroup())
+	_, _, err = c.Properties.CreateGroup(t.Context(), "contacts", zoomGroup())
 	var apiErr *APIError
 	if !errors.Is(err, ErrConflict) || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusConflict {
 		t.Fatalf("second CreateGroup: err = %v, want *APIError 409", err)
@@ -194,20 +194,20 @@ func TestPropertiesService_Create_conflictAndGet(t *testing.T) {
 	t.Parallel()
 	_, c := setup(t, nil)
 	p := &Property{Name: "zoom_x", Label: "X", Type: "number", FieldType: "number", GroupName: "contactinformation"}
-	got, err := c.Properties.Create(t.Context(), "contacts", p)
+	got, _, err := c.Properties.Create(t.Context(), "contacts", p)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	if got.Name != "zoom_x" || got.Type != "number" || got.CreatedAt.IsZero() {
 		t.Errorf("created = %+v", got)
 	}
-	if _, err := c.Properties.Create(t.Context(), "contacts", p); !errors.Is(err, ErrConflict) {
+	if _, _, err := c.Properties.Create(t.Context(), "contacts", p); !errors.Is(err, ErrConflict) {
 		t.Errorf("duplicate Create: err = %v, want ErrConflict", err)
 	}
-	if _, err := c.Properties.Get(t.Context(), "contacts", "zoom_x"); err != nil {
+	if _, _, err := c.Properties.Get(t.Context(), "contacts", "zoom_x"); err != nil {
 		t.Errorf("Get: %v", err)
 	}
-	if _, err := c.Properties.Get(t.Context(), "contacts", "zoom_absent"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := c.Properties.Get(t.Context(), "contacts", "zoom_absent"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get absent: err = %v, want ErrNotFound", err)
 	}
 }
@@ -226,7 +226,7 @@ func TestPropertiesService_Ensure_rejectsBadInput(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		if _, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), tt.props); err == nil {
+		if _, _, err := c.Properties.Ensure(t.Context(), "contacts", zoomGroup(), tt.props); err == nil {
 			t.Errorf("%s: Ensure succeeded", tt.name)
 		}
 	}

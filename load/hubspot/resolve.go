@@ -46,10 +46,10 @@ type Resolution struct {
 // contacts, then, for the emails not found, a second read with
 // archived=true. Emails are matched case-insensitively and read 100 per
 // call. The map is keyed by the emails as given; each email maps to its
-// resolution (ResolvedNotFound included).
+// resolution (ResolvedNotFound included). resp is the last answer read.
 //
 // HubSpot API: POST /crm/v3/objects/contacts/batch/read?archived=false|true
-func (s *ContactsService) Resolve(ctx context.Context, emails []string) (map[string]Resolution, error) {
+func (s *ContactsService) Resolve(ctx context.Context, emails []string) (map[string]Resolution, *Response, error) {
 	return s.resolve(ctx, emails, true)
 }
 
@@ -59,11 +59,11 @@ func (s *ContactsService) Resolve(ctx context.Context, emails []string) (map[str
 // matter (reference §4.4: check archived=true only for known contacts).
 //
 // HubSpot API: POST /crm/v3/objects/contacts/batch/read?archived=false
-func (s *ContactsService) ResolveLive(ctx context.Context, emails []string) (map[string]Resolution, error) {
+func (s *ContactsService) ResolveLive(ctx context.Context, emails []string) (map[string]Resolution, *Response, error) {
 	return s.resolve(ctx, emails, false)
 }
 
-func (s *ContactsService) resolve(ctx context.Context, emails []string, archivedToo bool) (map[string]Resolution, error) {
+func (s *ContactsService) resolve(ctx context.Context, emails []string, archivedToo bool) (map[string]Resolution, *Response, error) {
 	out := make(map[string]Resolution, len(emails))
 	var keys []string // normalised, unique
 	byKey := map[string][]string{}
@@ -76,6 +76,7 @@ func (s *ContactsService) resolve(ctx context.Context, emails []string, archived
 		out[e] = Resolution{}
 	}
 	resolved := map[string]Resolution{}
+	var resp *Response // the last answer
 	pending := keys
 	passes := []bool{false}
 	if archivedToo {
@@ -84,13 +85,14 @@ func (s *ContactsService) resolve(ctx context.Context, emails []string, archived
 	for _, archived := range passes {
 		var next []string
 		for chunk := range slices.Chunk(pending, MaxBatchInputs) {
-			found, _, err := s.BatchRead(ctx, BatchReadRequest{IDProperty: "email", IDs: chunk,
+			read, r, err := s.BatchRead(ctx, BatchReadRequest{IDProperty: "email", IDs: chunk,
 				Properties: []string{"email", "hs_additional_emails"}, Archived: archived})
+			resp = r
 			if err != nil {
-				return nil, err
+				return nil, resp, err
 			}
 			for _, k := range chunk {
-				if r, ok := match(k, found, archived); ok {
+				if r, ok := match(k, read.Found, archived); ok {
 					resolved[k] = r
 				} else {
 					next = append(next, k)
@@ -104,7 +106,7 @@ func (s *ContactsService) resolve(ctx context.Context, emails []string, archived
 			out[e] = r
 		}
 	}
-	return out, nil
+	return out, resp, nil
 }
 
 // match finds the contact holding email k (lower-case) among found: by

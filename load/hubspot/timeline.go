@@ -25,31 +25,24 @@ type TimelineService service
 // timeline calls are sent with the WithToken token (and a private-app token
 // is refused).
 func WithOAuthToken(token string) Option {
-	return func(c *Client) { c.oauthToken = token }
+	return func(o *options) { o.oauthToken = token }
 }
 
 // WithDeveloperKey sets the developer API key (sent as ?hapikey=) used for
 // timeline event templates. It never appears in logs or errors.
 func WithDeveloperKey(key string) Option {
-	return func(c *Client) { c.developerKey = key }
+	return func(o *options) { o.developerKey = key }
 }
 
 // WithApp sets the id of the public app that owns the event templates.
 func WithApp(appID string) Option {
-	return func(c *Client) { c.appID = appID }
+	return func(o *options) { o.appID = appID }
 }
-
-// authKey carries an authOverride in a request's context.
-type authKey struct{}
-
-// authOverride replaces the WithToken bearer token for one call; an empty
-// bearer sends no Authorization header.
-type authOverride struct{ bearer string }
 
 // CanSendEvents reports whether a public app's OAuth token is configured.
 // Without one, event sends go out with the WithToken token, which HubSpot
 // refuses when it is a private-app token.
-func (s *TimelineService) CanSendEvents() bool { return s.client.oauthToken != "" }
+func (s *TimelineService) CanSendEvents() bool { return s.client.opts.oauthToken != "" }
 
 // TemplateToken is one token of an event template.
 type TemplateToken struct {
@@ -83,14 +76,13 @@ type EventTemplate struct {
 
 // templatesRequest builds a template call: developer key in the query, no
 // bearer token.
-func (s *TimelineService) templatesRequest(ctx context.Context, method, suffix string, body any) (*http.Request, error) {
-	c := s.client
-	if c.developerKey == "" || c.appID == "" {
+func (s *TimelineService) templatesRequest(ctx context.Context, method, suffix string, body any, opts ...RequestOption) (*http.Request, error) {
+	o := s.client.opts
+	if o.developerKey == "" || o.appID == "" {
 		return nil, ErrNoDeveloperKey
 	}
-	ctx = context.WithValue(ctx, authKey{}, authOverride{})
-	return c.NewRequest(ctx, method, "crm/v3/timeline/"+url.PathEscape(c.appID)+"/event-templates"+suffix,
-		url.Values{"hapikey": {c.developerKey}}, body)
+	return s.client.NewRequest(ctx, method, "crm/v3/timeline/"+url.PathEscape(o.appID)+"/event-templates"+suffix,
+		nil, body, append(opts, WithDeveloperKeyAuth())...)
 }
 
 // ListTemplates returns the app's event templates.
@@ -135,7 +127,7 @@ func (s *TimelineService) CreateTemplate(ctx context.Context, t *EventTemplate) 
 	}
 	in.ID, in.CreatedAt, in.UpdatedAt = "", time.Time{}, time.Time{}
 	// Not resent after a lost answer: HubSpot may have created the template.
-	req, err := s.templatesRequest(withNoResend(ctx), http.MethodPost, "", &in)
+	req, err := s.templatesRequest(ctx, http.MethodPost, "", &in, NoResend())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,16 +160,12 @@ type TimelineEvent struct {
 
 // eventsRequest builds an event call with the OAuth token when configured.
 func (s *TimelineService) eventsRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
-	if s.client.oauthToken != "" {
-		ctx = context.WithValue(ctx, authKey{}, authOverride{bearer: s.client.oauthToken})
-	}
-	return s.client.NewRequest(ctx, method, path, nil, body)
+	return s.client.NewRequest(ctx, method, path, nil, body, WithAppAuth())
 }
 
 // timelineErr marks a 403 on a timeline event call as ErrPublicAppRequired.
 func timelineErr(err error) error {
-	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
+	if errors.Is(err, ErrForbidden) {
 		return fmt.Errorf("%w: %w", ErrPublicAppRequired, err)
 	}
 	return err
@@ -257,23 +245,23 @@ type EventOutcome struct {
 // that Is ErrPublicAppRequired for a private-app token).
 //
 // HubSpot API: POST /crm/v3/timeline/events/batch/create
-func (s *TimelineService) BatchCreate(ctx context.Context, events []*TimelineEvent) ([]EventOutcome, error) {
+func (s *TimelineService) BatchCreate(ctx context.Context, events []*TimelineEvent) ([]EventOutcome, *Response, error) {
 	if len(events) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(events) > MaxBatchInputs {
-		return nil, fmt.Errorf("hubspot: timeline batch: %d events, at most %d per call", len(events), MaxBatchInputs)
+		return nil, nil, fmt.Errorf("hubspot: timeline batch: %d events, at most %d per call", len(events), MaxBatchInputs)
 	}
 	key := func(tid, id string) string { return tid + "\x00" + id }
 	index := make(map[string]int, len(events))
 	body := make([]*TimelineEvent, len(events))
 	for i, e := range events {
 		if err := checkEvent(e); err != nil {
-			return nil, fmt.Errorf("hubspot: timeline batch: event[%d]: %w", i, err)
+			return nil, nil, fmt.Errorf("hubspot: timeline batch: event[%d]: %w", i, err)
 		}
 		k := key(e.EventTemplateID, e.ID)
 		if j, dup := index[k]; dup {
-			return nil, fmt.Errorf("hubspot: timeline batch: events %d and %d share template %s and id %q", j, i, e.EventTemplateID, e.ID)
+			return nil, nil, fmt.Errorf("hubspot: timeline batch: events %d and %d share template %s and id %q", j, i, e.EventTemplateID, e.ID)
 		}
 		index[k] = i
 		body[i] = eventBody(e)
@@ -283,14 +271,15 @@ func (s *TimelineService) BatchCreate(ctx context.Context, events []*TimelineEve
 			Inputs []*TimelineEvent `json:"inputs"`
 		}{body})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var res struct {
 		Results []*TimelineEvent `json:"results"`
 		Errors  []*BatchError    `json:"errors"`
 	}
-	if _, err := s.client.Do(req, &res); err != nil {
-		return nil, timelineErr(err)
+	resp, err := s.client.Do(req, &res)
+	if err != nil {
+		return nil, resp, timelineErr(err)
 	}
 	out := make([]EventOutcome, len(events))
 	done := make([]bool, len(events))
@@ -329,7 +318,7 @@ func (s *TimelineService) BatchCreate(ctx context.Context, events []*TimelineEve
 			out[i].Err = missingResult()
 		}
 	}
-	return out, nil
+	return out, resp, nil
 }
 
 func missingResult() *BatchError {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/zoomsync/zoomsync/internal/paging"
 )
 
 // UsersService reads the users of the HubSpot account (people to keep out
@@ -65,11 +67,11 @@ type UserListOptions struct {
 	After string
 }
 
-// List returns one page of users and the cursor of the next (empty on the
-// last page).
+// List returns one page of users; resp.After is the cursor of the next
+// (empty on the last page).
 //
 // HubSpot API: GET /settings/v3/users
-func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User, string, error) {
+func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User, *Response, error) {
 	var o UserListOptions
 	if opts != nil {
 		o = *opts
@@ -83,38 +85,24 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User
 	}
 	req, err := s.client.NewRequest(ctx, http.MethodGet, "settings/v3/users", q, nil)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	var page struct {
-		Results []*User `json:"results"`
-		Paging  *paging `json:"paging"`
+		Results []*User   `json:"results"`
+		Paging  *pageInfo `json:"paging"`
 	}
-	if _, err := s.client.Do(req, &page); err != nil {
-		return nil, "", err
+	resp, err := s.client.Do(req, &page)
+	if err != nil {
+		return nil, resp, err
 	}
-	return page.Results, page.Paging.nextAfter(), nil
+	resp.After = page.Paging.nextAfter()
+	return page.Results, resp, nil
 }
 
 // ListIter walks every user of the account, 100 per page. On an error it
 // yields (nil, err) once and stops.
 func (s *UsersService) ListIter(ctx context.Context) iter.Seq2[*User, error] {
-	return func(yield func(*User, error) bool) {
-		o := UserListOptions{Limit: 100}
-		for {
-			page, next, err := s.List(ctx, &o)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for _, u := range page {
-				if !yield(u, nil) {
-					return
-				}
-			}
-			if next == "" || next == o.After {
-				return
-			}
-			o.After = next
-		}
-	}
+	return paging.All("", func(after string) ([]*User, string, error) {
+		return pageOf(s.List(ctx, &UserListOptions{Limit: 100, After: after}))
+	})
 }

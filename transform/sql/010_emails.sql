@@ -1,13 +1,15 @@
 -- 010_emails.sql: what a person is.
--- Reads:  known_tlds (filled by the engine before any SQL file runs, from the
---         last labels of the lake's emails that are ICANN top-level domains),
---         raw_registrants, raw_participants.
--- Writes: macros zs_person(email) and zs_email_status(person); view
---         email_checks(email, person, email_status): each distinct raw email
---         of the registrants and participants checked once, for the staging
---         views to join (checking per row costs a regex per session row).
+-- Reads:  known_tlds, raw_registrants, raw_participants
+-- Writes: zs_person(), zs_email_status(), email_checks
 -- Materialize: email_checks
---         (read by both staging views)
+--
+-- known_tlds is filled by the engine before any SQL file runs, from the last
+-- labels of the lake's emails that are ICANN top-level domains.
+-- zs_person(email) and zs_email_status(person) are macros; email_checks(email,
+-- person, email_status) holds each distinct raw email of the registrants and
+-- participants checked once, for the staging views to join (checking per row
+-- costs a regex per session row); both staging views read it, hence
+-- materialized.
 -- Audit:  none here; 080_audit.sql emits guest_no_email and invalid_email from
 --         the status computed by zs_email_status.
 

@@ -1,8 +1,12 @@
 -- 025_sync_settings.sql: the webinars that zoomsync.yaml's settings keep out.
--- Reads:  raw_extract_issues, raw_users.
--- Writes: view latest_extract_run (the run id of the newest extraction: every
---         extraction lists the users), view webinars_switched_off (one row per
---         webinar the newest extraction skipped by a setting, with its reason).
+-- Reads:  raw_extract_issues, raw_users, audit_reasons
+-- Writes: latest_extract_run, webinars_switched_off
+--
+-- Views: latest_extract_run (the run id of the newest extraction: every
+-- extraction lists the users), webinars_switched_off (one row per webinar the
+-- newest extraction skipped by a setting, with its reason: the reasons
+-- audit_reasons marks skips_webinar). audit_reasons is filled by the engine
+-- from schema.AuditReasons before any SQL file runs.
 -- Audit:  none here (080_audit.sql reports the skipped webinars).
 --
 -- The extractor decides per webinar from the settings and writes an issue
@@ -18,5 +22,5 @@ CREATE OR REPLACE VIEW webinars_switched_off AS
 SELECT DISTINCT ON (webinar_id) webinar_id, reason
 FROM raw_extract_issues
 WHERE run_id = (SELECT run_id FROM latest_extract_run)
-  AND reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off', 'host_domain_excluded')
+  AND reason IN (SELECT reason FROM audit_reasons WHERE skips_webinar)
 ORDER BY webinar_id, reason;

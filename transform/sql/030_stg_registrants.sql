@@ -1,9 +1,11 @@
 -- 030_stg_registrants.sql: the registrants of the latest listing snapshots.
--- Reads:  raw_registrants, email_checks, webinars_switched_off.
--- Writes: view stg_registrants: one row per (webinar_id, registrant id), with
---         person (the trimmed, lower-cased email; NULL when empty or invalid)
---         and email_status ('valid', 'empty', 'invalid').
+-- Reads:  raw_registrants, email_checks, webinars_switched_off
+-- Writes: stg_registrants
 -- Materialize: stg_registrants
+--
+-- View stg_registrants: one row per (webinar_id, registrant id), with person
+-- (the trimmed, lower-cased email; NULL when empty or invalid) and
+-- email_status ('valid', 'empty', 'invalid').
 -- Audit:  none here (080_audit.sql reads email_status).
 --
 -- Zoom lists registrants per webinar and status; the extractor fetches the

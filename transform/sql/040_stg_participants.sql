@@ -1,10 +1,12 @@
 -- 040_stg_participants.sql: the participant rows of each instance's latest
 -- report.
--- Reads:  raw_participants, email_checks.
--- Writes: view stg_participants: the rows whose fetched_at is the latest of
---         their instance_uuid, with person (NULL when the email is empty or
---         invalid) and email_status ('valid', 'empty', 'invalid').
+-- Reads:  raw_participants, email_checks, webinars_switched_off
+-- Writes: stg_participants
 -- Materialize: stg_participants
+--
+-- View stg_participants: the rows whose fetched_at is the latest of their
+-- instance_uuid, with person (NULL when the email is empty or invalid) and
+-- email_status ('valid', 'empty', 'invalid').
 -- Audit:  none here (080_audit.sql reads email_status).
 --
 -- One join..leave session is one row; a person who rejoins has several rows.

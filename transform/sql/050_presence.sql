@@ -1,11 +1,13 @@
 -- 050_presence.sql: time present per person and instance.
--- Reads:  stg_instance_reports, stg_participants.
--- Writes: views instance_spans (instance_uuid, webinar_id, start/end, span_us),
---         presence_intervals (each in-meeting row clipped to its span, with
---         its join_time and leave_time as Zoom gave them) and
---         presence (person, instance_uuid, webinar_id, present_us, span_us,
---         percent_present), one row per person and instance attended.
+-- Reads:  stg_instance_reports, stg_participants
+-- Writes: instance_spans, presence_intervals, presence
 -- Materialize: presence_intervals, presence
+--
+-- Views: instance_spans (instance_uuid, webinar_id, start/end, span_us),
+-- presence_intervals (each in-meeting row clipped to its span, with its
+-- join_time and leave_time as Zoom gave them) and presence (person,
+-- instance_uuid, webinar_id, present_us, span_us, percent_present), one row
+-- per person and instance attended.
 -- Audit:  none (participants of an instance without a report do not count;
 --         the extractor's report_too_old / report_missing issues become
 --         report_unavailable rows in 080_audit.sql).

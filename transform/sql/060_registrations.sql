@@ -1,13 +1,15 @@
 -- 060_registrations.sql: the registrations that count, and each person's
 -- latest one.
--- Reads:  stg_registrants, stg_webinars.
--- Writes: views registrations (email, webinar_id, topic, status,
---         create_time, first_name, last_name, registrant_id: one row per
---         person and webinar with status approved or pending and a valid
---         email) and last_registrations (one row per person: the counted
---         registration with the latest create_time, ties to the higher
---         webinar id, with the webinar's join_url and the trimmed names).
+-- Reads:  stg_registrants, stg_webinars
+-- Writes: registrations, last_registrations
 -- Materialize: registrations
+--
+-- Views: registrations (email, webinar_id, topic, status, create_time,
+-- first_name, last_name, registrant_id: one row per person and webinar with
+-- status approved or pending and a valid email) and last_registrations (one
+-- row per person: the counted registration with the latest create_time,
+-- ties to the higher webinar id, with the webinar's join_url and the trimmed
+-- names).
 -- Audit:  none (denied registrations are not left-out rows; they just do not
 --         count).
 

@@ -1,18 +1,21 @@
 -- 065_rules.sql: the people rules: who may become a contact and get activity.
--- Reads:  registrations, presence; raw_crm_users and raw_crm_contacts_seen
---         (the CRM snapshot the sync writes before the transform; empty for
---         a lake that has none); the tables the engine fills before any SQL
---         file runs: excluded_contact_domains(domain) (zoomsync.yaml
---         hubspot.excluded_contact_domains) and contact_ledger(email, crm_id,
---         acknowledged_at) (the contacts the loader created or updated, from
---         load_state).
--- Writes: views stg_crm_users (person, user_id: the latest users snapshot),
---         stg_crm_contacts_seen (the latest CRM answer per email),
---         contact_persons (every person with a counted registration or an
---         attended instance), person_exclusions (person, reason, detail: one
---         row per contact person a rule keeps out), candidate_persons and
---         eligible_persons (below).
+-- Reads:  registrations, presence, raw_crm_users, raw_crm_contacts_seen,
+--         excluded_contact_domains, contact_ledger, zs_person()
+-- Writes: stg_crm_users, stg_crm_contacts_seen, contact_persons,
+--         person_exclusions, candidate_persons, eligible_persons
 -- Materialize: person_exclusions, eligible_persons
+--
+-- raw_crm_users and raw_crm_contacts_seen are the CRM snapshot the sync
+-- writes before the transform (empty for a lake that has none). The engine
+-- fills, before any SQL file runs, excluded_contact_domains(domain)
+-- (zoomsync.yaml hubspot.excluded_contact_domains) and contact_ledger(email,
+-- crm_id, acknowledged_at) (the contacts the loader created or updated, from
+-- load_state).
+-- Views: stg_crm_users (person, user_id: the latest users snapshot),
+-- stg_crm_contacts_seen (the latest CRM answer per email), contact_persons
+-- (every person with a counted registration or an attended instance),
+-- person_exclusions (person, reason, detail: one row per contact person a
+-- rule keeps out), candidate_persons and eligible_persons (below).
 -- Audit:  none here; 080_audit.sql turns person_exclusions into rows of
 --         category "emails excluded", one per counted registration and per
 --         attended instance of the person, with these reasons:

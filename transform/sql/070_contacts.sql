@@ -1,9 +1,12 @@
 -- 070_contacts.sql: one load-ready row per contact.
 -- Reads:  stg_registrants, stg_participants, registrations,
---         last_registrations, presence, eligible_persons (065_rules.sql).
--- Writes: views persons (every valid email of the staged registrants and
---         participants) and contact_rows; temp table out_contacts, which the
---         engine writes to out/contacts.parquet.
+--         last_registrations, presence, eligible_persons
+-- Writes: persons, contact_rows, out_contacts
+--
+-- Views persons (every valid email of the staged registrants and
+-- participants) and contact_rows; temp table out_contacts, which the engine
+-- writes to out/contacts.parquet. eligible_persons comes from
+-- 065_rules.sql.
 -- Audit:  none (the persons the rules keep out are audited by 080_audit.sql
 --         from person_exclusions).
 --
@@ -37,9 +40,6 @@ attended AS (
     FROM presence
     WHERE present_us > 0
     GROUP BY person
-),
-contact_persons AS (
-    SELECT person FROM eligible_persons
 )
 SELECT c.person AS email,
        l.firstname,
@@ -48,7 +48,7 @@ SELECT c.person AS email,
        l.join_url AS zoom_last_registered_webinar_url,
        CAST(coalesce(r.webinars, 0) AS BIGINT) AS zoom_total_webinar_registrations,
        CAST(coalesce(a.instances, 0) AS BIGINT) AS zoom_total_webinars_attended
-FROM contact_persons c
+FROM eligible_persons c
 LEFT JOIN registered r USING (person)
 LEFT JOIN attended a USING (person)
 LEFT JOIN last_registrations l USING (person);

@@ -2,10 +2,15 @@
 -- Reads:  stg_participants, stg_registrants, stg_instance_reports,
 --         person_exclusions, registrations, presence,
 --         raw_extract_issues, raw_recordings, raw_transcripts,
---         latest_extract_run; the variable run_id (set by the engine).
--- Writes: view audit_rows; temp table out_audit, which the engine writes to
---         out/audit.parquet.
--- Audit reasons:
+--         latest_extract_run, audit_reasons
+-- Writes: audit_rows, out_audit
+--
+-- Also reads the variable run_id (set by the engine). audit_reasons is filled
+-- by the engine from schema.AuditReasons before any SQL file runs: each
+-- reason's category, the reason an extract issue is audited as, and which
+-- issues a later fetch settles. View audit_rows; temp table out_audit, which
+-- the engine writes to out/audit.parquet.
+-- Audit reasons (schema.AuditReasons has the categories and messages):
 --   guest_no_email      a participant (or registrant) row without an email
 --                       (category "attendees not synced"; detail: the name)
 --   invalid_email       a participant or registrant row whose email is not
@@ -41,87 +46,85 @@
 
 CREATE OR REPLACE VIEW audit_rows AS
 WITH issues AS (
-    SELECT *,
-           CASE WHEN reason IN ('report_too_old', 'report_missing') THEN 'report_unavailable'
-                ELSE reason END AS audit_reason
-    FROM raw_extract_issues
+    SELECT i.*, coalesce(r.reported_as, i.reason) AS audit_reason
+    FROM raw_extract_issues i
+    LEFT JOIN audit_reasons r ON r.reason = i.reason
 ),
 -- One row per webinar, instance and reason (the latest); an instance whose
 -- report a later run did get is no longer left out.
 open_issues AS (
-    SELECT *,
-           CASE WHEN audit_reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off', 'host_domain_excluded')
-                     THEN 'sync setting disabled'
-                WHEN audit_reason IN ('recordings_setting_off', 'no_attendees', 'recording_missing', 'recording_processing')
-                     THEN 'recording/transcript not synced'
-                WHEN audit_reason IN ('transcript_not_found', 'transcript_malformed')
-                     THEN 'sync error'
-                ELSE 'webinar data not synced' END AS category
+    SELECT i.*
     FROM issues i
-    WHERE NOT (audit_reason = 'report_unavailable'
-               AND coalesce(instance_uuid, '') IN (SELECT uuid FROM stg_instance_reports))
+    LEFT JOIN audit_reasons r ON r.reason = i.audit_reason
+    WHERE NOT (coalesce(r.settled_by, '') = 'report'
+               AND coalesce(i.instance_uuid, '') IN (SELECT uuid FROM stg_instance_reports))
       -- Decisions re-made at every run count from the newest extraction only.
-      AND NOT (audit_reason IN ('host_not_selected', 'sync_setting_off', 'webinar_switched_off',
-                                'host_domain_excluded', 'recordings_setting_off', 'no_attendees')
-               AND run_id <> (SELECT run_id FROM latest_extract_run))
+      AND NOT (coalesce(r.redecided, false)
+               AND i.run_id <> (SELECT run_id FROM latest_extract_run))
       -- A recording or transcript fetched after the issue settles it.
-      AND NOT (audit_reason IN ('recording_missing', 'recording_processing')
-               AND EXISTS (SELECT 1 FROM raw_recordings r
-                           WHERE r.instance_uuid = i.instance_uuid AND r.fetched_at > i.fetched_at))
-      AND NOT (audit_reason IN ('transcript_not_found', 'transcript_malformed')
+      AND NOT (coalesce(r.settled_by, '') = 'recording'
+               AND EXISTS (SELECT 1 FROM raw_recordings x
+                           WHERE x.instance_uuid = i.instance_uuid AND x.fetched_at > i.fetched_at))
+      AND NOT (coalesce(r.settled_by, '') = 'transcript'
                AND EXISTS (SELECT 1 FROM raw_transcripts t
                            WHERE t.instance_uuid = i.instance_uuid AND t.fetched_at > i.fetched_at))
     QUALIFY row_number() OVER (
-        PARTITION BY webinar_id, coalesce(instance_uuid, ''), audit_reason
-        ORDER BY fetched_at DESC, run_id DESC) = 1
+        PARTITION BY i.webinar_id, coalesce(i.instance_uuid, ''), i.audit_reason
+        ORDER BY i.fetched_at DESC, i.run_id DESC) = 1
+),
+left_out AS (
+    SELECT 'guest_no_email' AS reason,
+           webinar_id,
+           instance_uuid,
+           'participants' AS stream,
+           CAST(NULL AS VARCHAR) AS email,
+           name AS detail
+    FROM stg_participants
+    WHERE email_status = 'empty'
+
+    UNION ALL
+    SELECT 'guest_no_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
+           CAST(NULL AS VARCHAR), trim(concat_ws(' ', first_name, last_name))
+    FROM stg_registrants
+    WHERE email_status = 'empty'
+
+    UNION ALL
+    SELECT 'invalid_email', webinar_id, instance_uuid, 'participants', user_email, name
+    FROM stg_participants
+    WHERE email_status = 'invalid'
+
+    UNION ALL
+    SELECT 'invalid_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
+           email, trim(concat_ws(' ', first_name, last_name))
+    FROM stg_registrants
+    WHERE email_status = 'invalid'
+
+    UNION ALL
+    SELECT x.reason, r.webinar_id, CAST(NULL AS VARCHAR), 'registrants', x.person, x.detail
+    FROM person_exclusions x
+    JOIN registrations r ON r.email = x.person
+
+    UNION ALL
+    SELECT x.reason, p.webinar_id, p.instance_uuid, 'participants', x.person, x.detail
+    FROM person_exclusions x
+    JOIN presence p USING (person)
+
+    UNION ALL
+    SELECT audit_reason,
+           webinar_id,
+           nullif(instance_uuid, ''),
+           nullif(stream, ''),
+           CAST(NULL AS VARCHAR),
+           CASE WHEN audit_reason = 'report_unavailable' THEN concat_ws(': ', reason, nullif(detail, ''))
+                ELSE nullif(detail, '') END
+    FROM open_issues
 )
-SELECT 'attendees not synced' AS category,
-       'guest_no_email' AS reason,
-       webinar_id,
-       instance_uuid,
-       'participants' AS stream,
-       CAST(NULL AS VARCHAR) AS email,
-       name AS detail
-FROM stg_participants
-WHERE email_status = 'empty'
-
-UNION ALL
-SELECT 'attendees not synced', 'guest_no_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
-       CAST(NULL AS VARCHAR), trim(concat_ws(' ', first_name, last_name))
-FROM stg_registrants
-WHERE email_status = 'empty'
-
-UNION ALL
-SELECT 'emails excluded', 'invalid_email', webinar_id, instance_uuid, 'participants', user_email, name
-FROM stg_participants
-WHERE email_status = 'invalid'
-
-UNION ALL
-SELECT 'emails excluded', 'invalid_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
-       email, trim(concat_ws(' ', first_name, last_name))
-FROM stg_registrants
-WHERE email_status = 'invalid'
-
-UNION ALL
-SELECT 'emails excluded', x.reason, r.webinar_id, CAST(NULL AS VARCHAR), 'registrants', x.person, x.detail
-FROM person_exclusions x
-JOIN registrations r ON r.email = x.person
-
-UNION ALL
-SELECT 'emails excluded', x.reason, p.webinar_id, p.instance_uuid, 'participants', x.person, x.detail
-FROM person_exclusions x
-JOIN presence p USING (person)
-
-UNION ALL
-SELECT category,
-       audit_reason,
-       webinar_id,
-       nullif(instance_uuid, ''),
-       nullif(stream, ''),
-       CAST(NULL AS VARCHAR),
-       CASE WHEN audit_reason = 'report_unavailable' THEN concat_ws(': ', reason, nullif(detail, ''))
-            ELSE nullif(detail, '') END
-FROM open_issues;
+-- The category of a reason comes from audit_reasons; an extractor issue of
+-- a reason it does not list is webinar data not synced.
+SELECT coalesce(c.category, 'webinar data not synced') AS category,
+       l.reason, l.webinar_id, l.instance_uuid, l.stream, l.email, l.detail
+FROM left_out l
+LEFT JOIN audit_reasons c ON c.reason = l.reason;
 
 CREATE OR REPLACE TEMP TABLE out_audit AS
 SELECT CAST(getvariable('run_id') AS VARCHAR) AS run_id, *

@@ -2,14 +2,15 @@
 -- "Segment queries"), for `zoomsync query`, `zoomsync segments` and
 -- notebooks. They reuse the relations above and compute nothing twice.
 -- Reads:  stg_webinars, stg_webinar_instances, stg_instance_reports,
---         instance_spans, presence_intervals, presence.
--- Writes: views webinars (one row per webinar: its latest snapshot),
---         instances (one row per held instance, with its report's span) and
---         attendance (one row per person and instance attended).
---         registrations comes from 060_registrations.sql; contacts and audit
---         are the engine's views over out/contacts.parquet and
---         out/audit.parquet. A recordings view comes with the recordings
---         stream.
+--         instance_spans, presence_intervals, presence
+-- Writes: webinars, instances, attendance
+--
+-- Views: webinars (one row per webinar: its latest snapshot), instances (one
+-- row per held instance, with its report's span) and attendance (one row per
+-- person and instance attended). registrations comes from
+-- 060_registrations.sql; contacts and audit are the engine's views over
+-- out/contacts.parquet and out/audit.parquet. A recordings view comes with
+-- the recordings stream.
 -- Audit:  none.
 
 CREATE OR REPLACE VIEW webinars AS

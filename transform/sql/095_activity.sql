@@ -1,17 +1,20 @@
 -- 095_activity.sql: the CRM activity (DESIGN.md, "What the CRM receives":
 -- Activity): registration, attendance and recording events, and one
 -- marketing event per held instance.
--- Reads:  eligible_persons (065_rules.sql), registrations, attendance
---         (090_segment_views.sql: first join, last leave, minutes and
---         percent present from the presence views, not recomputed),
---         stg_webinars, stg_webinar_instances, instance_spans,
---         webinars_switched_off, raw_recordings, raw_recording_files,
---         raw_transcripts.
--- Writes: view activity_persons (who may get activity); views
---         stg_recordings, recording_transcripts; temp tables
---         out_registration_events, out_attendance_events,
---         out_recording_events, out_marketing_events, which the engine
---         writes to out/<table>.parquet.
+-- Reads:  eligible_persons, registrations, attendance, stg_webinars,
+--         stg_webinar_instances, instance_spans, webinars_switched_off,
+--         raw_recordings, raw_recording_files, raw_transcripts
+-- Writes: activity_persons, zs_activity_id(), stg_recordings,
+--         recording_transcripts, out_registration_events,
+--         out_attendance_events, out_recording_events, out_marketing_events
+--
+-- eligible_persons comes from 065_rules.sql; attendance from
+-- 090_segment_views.sql (first join, last leave, minutes and percent present
+-- from the presence views, not recomputed). View activity_persons (who may
+-- get activity); macro zs_activity_id; views stg_recordings,
+-- recording_transcripts; temp tables out_registration_events,
+-- out_attendance_events, out_recording_events, out_marketing_events, which
+-- the engine writes to out/<table>.parquet.
 -- Audit:  none (recordings left out are reported by the extractor's issues:
 --         recordings_setting_off, no_attendees, recording_missing,
 --         recording_processing; 080_audit.sql carries them).

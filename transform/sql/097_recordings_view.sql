@@ -1,13 +1,16 @@
 -- 097_recordings_view.sql: the documented recordings view, for segment
 -- queries and notebooks ("recording available" filters).
 -- Reads:  stg_recordings, raw_recording_files, recording_transcripts,
---         stg_webinars (095_activity.sql and 020_stg_webinars.sql).
--- Writes: view recordings: one row per instance with a cloud recording (its
---         latest snapshot): webinar_id, topic, instance_uuid, start_time,
---         duration_minutes, recording_url (the first ready MP4's play URL,
---         else the share URL), files, ready_files, ready (every file ready),
---         file_types, has_transcript, transcript (the text, "Speaker: text"
---         lines).
+--         stg_webinars
+-- Writes: recordings
+--
+-- stg_recordings and recording_transcripts come from 095_activity.sql,
+-- stg_webinars from 020_stg_webinars.sql. View recordings: one row per
+-- instance with a cloud recording (its latest snapshot): webinar_id, topic,
+-- instance_uuid, start_time, duration_minutes, recording_url (the first
+-- ready MP4's play URL, else the share URL), files, ready_files, ready (every
+-- file ready), file_types, has_transcript, transcript (the text, "Speaker:
+-- text" lines).
 -- Audit:  none (recordings left out are audited by 080_audit.sql).
 
 CREATE OR REPLACE VIEW recordings AS

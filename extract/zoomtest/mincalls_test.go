@@ -1,0 +1,120 @@
+package zoomtest
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"testing"
+)
+
+// TestMinCalls_figures pins the minimum of the demo accounts; cmd/zoomsync's demo test
+// checks that a real first sync of seed 3 makes exactly MinCalls calls, 429s aside.
+func TestMinCalls_figures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		seed int64
+		want int
+	}{{1, 383}, {2, 382}, {3, 383}} {
+		if got := MinCalls(DemoAccount(tc.seed)); got != tc.want {
+			t.Errorf("MinCalls(DemoAccount(%d)) = %d, want %d", tc.seed, got, tc.want)
+		}
+	}
+}
+
+// TestMinCalls_crawl fetches the account over HTTP the way MinCalls describes, learning
+// everything from the answers (pages from next_page_token, the year cut-off from 12702,
+// recordings and ready files from the recording), and compares the requests the server
+// counted with MinCalls.
+func TestMinCalls_crawl(t *testing.T) {
+	t.Parallel()
+	acct := demo()
+	s := startServer(t, acct, WithPlan("unlimited"))
+	c := &crawler{t: t, s: s, tok: token(t, s)}
+	for _, u := range walkAll[userJSON](c, "/users?page_size=300", "users") {
+		if u.Type != 2 || u.Status != "active" {
+			continue
+		}
+		for _, w := range walkAll[webinarListItem](c, "/users/"+u.ID+"/webinars?page_size=300", "webinars") {
+			c.webinar(strconv.FormatInt(w.ID, 10))
+		}
+	}
+	if got, want := s.Stats().Total, MinCalls(acct); got != want {
+		t.Errorf("crawl made %d requests, MinCalls says %d (by route %v)", got, want, s.Stats().ByRoute)
+	}
+}
+
+type crawler struct {
+	t   *testing.T
+	s   *Server
+	tok string
+}
+
+// walkAll returns every item of a listing, page by page.
+func walkAll[T any](c *crawler, pathQuery, items string) []T {
+	c.t.Helper()
+	var all []T
+	next := ""
+	for {
+		q := pathQuery
+		if next != "" {
+			q += "&next_page_token=" + url.QueryEscape(next)
+		}
+		page := decode[map[string]json.RawMessage](c.t, get(c.t, c.s, c.tok, q))
+		var list []T
+		if err := json.Unmarshal(page[items], &list); err != nil {
+			c.t.Fatal(err)
+		}
+		all = append(all, list...)
+		if err := json.Unmarshal(page["next_page_token"], &next); err != nil || next == "" {
+			return all
+		}
+	}
+}
+
+func (c *crawler) webinar(id string) {
+	w := decode[webinarJSON](c.t, get(c.t, c.s, c.tok, "/webinars/"+id))
+	get(c.t, c.s, c.tok, "/webinars/"+id+"/panelists")
+	inst := decode[instancesJSON](c.t, get(c.t, c.s, c.tok, "/past_webinars/"+id+"/instances"))
+	registration := w.Settings.ApprovalType != 2
+	if registration {
+		get(c.t, c.s, c.tok, "/webinars/"+id+"/registrants/questions")
+		for _, st := range []string{"approved", "pending", "denied"} {
+			walkAll[registrantJSON](c, "/webinars/"+id+"/registrants?page_size=300&status="+st, "registrants")
+		}
+	}
+	for _, in := range inst.Webinars {
+		c.instance(doubleEscape(in.UUID), registration)
+	}
+}
+
+func (c *crawler) instance(uuid string, registration bool) {
+	if res := get(c.t, c.s, c.tok, "/report/webinars/"+uuid); res.status == 400 {
+		wantErr(c.t, res, 400, 12702)
+		return
+	}
+	rows := walkAll[participantJSON](c, "/report/webinars/"+uuid+"/participants?page_size=300", "participants")
+	if registration {
+		walkAll[registrantJSON](c, "/past_webinars/"+uuid+"/absentees?page_size=300", "registrants")
+	}
+	attended := false
+	for _, p := range rows {
+		attended = attended || p.Status == "in_meeting"
+	}
+	if !attended {
+		return
+	}
+	res := get(c.t, c.s, c.tok, "/meetings/"+uuid+"/recordings")
+	if res.status != 200 {
+		wantErr(c.t, res, 404, 3301)
+		return
+	}
+	for _, f := range decode[recordingJSON](c.t, res).RecordingFiles {
+		if (f.FileType == "TRANSCRIPT" || f.FileType == "CC") && f.Status != "processing" {
+			req := newGet(c.t, c.s, c.tok, "")
+			req.URL, _ = url.Parse(f.DownloadURL)
+			if r := do(c.t, req); r.status != 200 { // the download and its redirect: two requests
+				c.t.Fatalf("download %s: %d", f.DownloadURL, r.status)
+			}
+		}
+	}
+}

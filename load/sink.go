@@ -1,0 +1,229 @@
+package load
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/zoomsync/zoomsync/load/hubspot"
+)
+
+// The sink is the one loop every CRM object type goes through: each row is
+// compared with what load_state says the CRM acknowledged (diff), unchanged
+// rows are counted and not sent, the others are gathered into batches of
+// the API's size (chunk), each batch is sent (or, in a dry run, counted as
+// it would be), and its outcomes are recorded in load_log and load_state
+// right after the answer (ack, record), so a run that stops keeps what the
+// CRM acknowledged. An object type supplies only its mapping: the rows, with
+// their keys and hashes, and the write of one batch.
+
+// acked is what load_state holds for an object: the CRM's id and the hash
+// of what the CRM acknowledged.
+type acked struct{ crmID, hash string }
+
+// item is one row to write: its load_state key, the hash of what is sent,
+// what is sent (in), and what load_state holds for the key (prev, when seen).
+type item[T any] struct {
+	key, hash string
+	in        T
+	prev      acked
+	seen      bool
+}
+
+// result is the CRM's answer for one item of a batch.
+type result struct {
+	crmID string
+	err   *hubspot.BatchError // nil: written
+	// outcome is created or updated when the answer says which (upserts);
+	// empty leaves it to load_state: updated when seen, else created.
+	outcome string
+}
+
+// answer is what a write made of one batch.
+type answer struct {
+	results []result // one per item, in order
+	// also are outcomes of other object types recorded in the same
+	// transaction as the batch (the call → contact associations it made).
+	also []outcomes
+	// stop is the context's error when it ended during the write: the
+	// batch is recorded, then the sink stops.
+	stop error
+}
+
+// errGiveUp, returned by a sinkSpec's onBatchError, skips the failed batch
+// and every later changed row of the object type (counted as skipped, not
+// recorded, retried next run).
+var errGiveUp = errors.New("give up the object type")
+
+// sinkSpec is the mapping of one object type.
+type sinkSpec[T any] struct {
+	objectType string
+	counts     *Counts
+	// batchSize is the most items of a batch; 0 means
+	// hubspot.MaxBatchInputs, the API's maximum.
+	batchSize int
+	// write sends one batch. An error fails every item of the batch.
+	write func(ctx context.Context, batch []item[T]) (answer, error)
+	// group, when set, names an item's group: a batch never mixes groups
+	// (the marketing event and state of a participation).
+	group func(T) string
+	// onBatchError, when set, decides on a failed batch: nil fails its
+	// items and goes on, errGiveUp gives up the object type, another error
+	// stops the load with it.
+	onBatchError func(err error) error
+	// afterBatch, when set, is called after each batch sent is recorded.
+	afterBatch func()
+}
+
+// sink runs a sinkSpec: add every row, then close.
+type sink[T any] struct {
+	sinkSpec[T]
+	rec     *recorder
+	acks    []ack // not recorded yet
+	batch   []item[T]
+	keys    map[string]bool // of the batch
+	group   string
+	batches int
+	// gaveUp is the error the object type was given up on; skipped counts
+	// the changed rows not sent since.
+	gaveUp  error
+	skipped int
+}
+
+func newSink[T any](rec *recorder, spec sinkSpec[T]) *sink[T] {
+	return &sink[T]{sinkSpec: spec, rec: rec, keys: map[string]bool{}}
+}
+
+// skip counts a row that is not sent for another reason than being
+// unchanged (category and message say why); it is logged, not acknowledged.
+func (s *sink[T]) skip(key, category, message string) {
+	s.acks = append(s.acks, ack{key: key, outcome: OutcomeSkipped, category: category, message: message})
+}
+
+// add diffs a row against load_state: an unchanged row is counted, a
+// changed one goes into the batch, which is sent once full (or when the
+// row's group differs from the batch's).
+func (s *sink[T]) add(ctx context.Context, it item[T]) error {
+	if it.seen && it.prev.hash == it.hash {
+		s.acks = append(s.acks, ack{key: it.key, outcome: OutcomeUnchanged})
+		return nil
+	}
+	if s.gaveUp != nil {
+		s.skipped++
+		return nil
+	}
+	if s.sinkSpec.group != nil {
+		if g := s.sinkSpec.group(it.in); g != s.group {
+			if err := s.flush(ctx); err != nil {
+				return err
+			}
+			s.group = g
+		}
+	}
+	if s.keys[it.key] {
+		return fmt.Errorf("%s %q appears twice in the rows to load", s.objectType, it.key)
+	}
+	s.keys[it.key] = true
+	s.batch = append(s.batch, it)
+	if len(s.batch) == cmp.Or(s.batchSize, hubspot.MaxBatchInputs) {
+		return s.flush(ctx)
+	}
+	return nil
+}
+
+// close sends the last batch and records what is left. It is called once.
+func (s *sink[T]) close(ctx context.Context) error {
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	s.counts.Skipped += s.skipped
+	return s.record(ctx, nil)
+}
+
+// flush sends the batch and records its outcomes with the rows counted
+// before it.
+func (s *sink[T]) flush(ctx context.Context) error {
+	batch := s.batch
+	if len(batch) == 0 {
+		return nil
+	}
+	s.batch = nil
+	clear(s.keys)
+	s.batches++
+	if s.rec.dryRun {
+		for _, it := range batch {
+			s.acks = append(s.acks, ack{key: it.key, outcome: createdOrUpdated(it.seen)})
+		}
+		return s.record(ctx, nil)
+	}
+	ans, err := s.write(ctx, batch)
+	if err == nil && len(ans.results) != len(batch) {
+		err = fmt.Errorf("the CRM answered for %d rows of a batch of %d", len(ans.results), len(batch))
+	}
+	if err != nil {
+		return s.failed(ctx, batch, err)
+	}
+	for i, it := range batch {
+		r := ans.results[i]
+		a := ack{key: it.key, crmID: r.crmID, hash: it.hash, outcome: cmp.Or(r.outcome, createdOrUpdated(it.seen))}
+		if r.err != nil {
+			a.outcome, a.category, a.message = OutcomeFailed, r.err.Category, r.err.Message
+		}
+		s.acks = append(s.acks, a)
+	}
+	if err := s.record(ctx, ans.also); err != nil {
+		return err
+	}
+	if s.afterBatch != nil {
+		s.afterBatch()
+	}
+	return ans.stop
+}
+
+// failed handles a batch whose request failed as a whole: its items fail
+// (or the object type is given up, or the load stops, as onBatchError
+// says); once the context has ended its error stops the sink.
+func (s *sink[T]) failed(ctx context.Context, batch []item[T], err error) error {
+	if s.onBatchError != nil {
+		switch e := s.onBatchError(err); {
+		case errors.Is(e, errGiveUp):
+			s.gaveUp, s.skipped = err, s.skipped+len(batch)
+			return s.record(ctx, nil)
+		case e != nil:
+			return cmp.Or(s.record(ctx, nil), e)
+		}
+	}
+	cat := errCategory(err)
+	for _, it := range batch {
+		s.acks = append(s.acks, ack{key: it.key, hash: it.hash, outcome: OutcomeFailed, category: cat, message: err.Error()})
+	}
+	return cmp.Or(s.record(ctx, nil), ctx.Err())
+}
+
+// record records the acks gathered so far, and also, in one transaction.
+// It outlives a cancelled context: what the CRM acknowledged must be kept,
+// or the next run would send it again.
+func (s *sink[T]) record(ctx context.Context, also []outcomes) error {
+	parts := append([]outcomes{{s.objectType, s.counts, s.acks}}, also...)
+	s.acks = nil
+	if err := s.rec.record(context.WithoutCancel(ctx), parts...); err != nil {
+		return err
+	}
+	return nil
+}
+
+// errCategory is the CRM's category of a failed request, or REQUEST_FAILED.
+func errCategory(err error) string {
+	if ae, ok := errors.AsType[*hubspot.APIError](err); ok {
+		return ae.Category
+	}
+	return "REQUEST_FAILED"
+}
+
+func createdOrUpdated(seen bool) string {
+	if seen {
+		return OutcomeUpdated
+	}
+	return OutcomeCreated
+}

@@ -1,0 +1,279 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/zoomsync/zoomsync/load/hubspot"
+)
+
+// Timeline event template names (DESIGN.md, "What the CRM receives").
+const (
+	TemplateRegistration = "zoom_webinar_registration"
+	TemplateAttendance   = "zoom_webinar_attendance"
+	TemplateRecording    = "zoom_recording_available"
+)
+
+// TimelineTemplates returns the event templates zoomsync creates in the
+// public app, once; their ids are kept in load_state (object type
+// timeline_template, key "<app id>/<name>"). Each call returns new values.
+func TimelineTemplates() []*hubspot.EventTemplate {
+	return []*hubspot.EventTemplate{
+		{Name: TemplateRegistration, ObjectType: "contacts",
+			HeaderTemplate: "Registered for the Zoom webinar {{webinarName}}",
+			DetailTemplate: "Webinar {{webinarId}}",
+			Tokens: []hubspot.TemplateToken{
+				{Name: "webinarId", Label: "Webinar id", Type: "string"},
+				{Name: "webinarName", Label: "Webinar", Type: "string"},
+			}},
+		{Name: TemplateAttendance, ObjectType: "contacts",
+			HeaderTemplate: "Attended the Zoom webinar {{webinarName}}",
+			DetailTemplate: "{{minutesPresent}} minutes ({{percentPresent}}%) on {{date}}",
+			Tokens: []hubspot.TemplateToken{
+				{Name: "webinarId", Label: "Webinar id", Type: "string"},
+				{Name: "webinarName", Label: "Webinar", Type: "string"},
+				{Name: "date", Label: "Date", Type: "string"},
+				{Name: "joinTime", Label: "Joined", Type: "date"},
+				{Name: "leaveTime", Label: "Left", Type: "date"},
+				{Name: "minutesPresent", Label: "Minutes present", Type: "number"},
+				{Name: "percentPresent", Label: "Percent present", Type: "number"},
+			}},
+		{Name: TemplateRecording, ObjectType: "contacts",
+			HeaderTemplate: "Recording available: {{topic}}",
+			DetailTemplate: "{{recordingUrl}}",
+			Tokens: []hubspot.TemplateToken{
+				{Name: "topic", Label: "Topic", Type: "string"},
+				{Name: "startTime", Label: "Started", Type: "date"},
+				{Name: "recordingUrl", Label: "Recording URL", Type: "string"},
+			}},
+	}
+}
+
+// timelineQuery lists every timeline event: one per registration, one per
+// attendance, and one per recording and attendee.
+const timelineQuery = `
+SELECT 'zoom_webinar_registration' AS template, event_id, email, create_time AS ts,
+       CAST(webinar_id AS VARCHAR) AS webinar_id, webinar_name,
+       NULL AS date, NULL AS join_time, NULL AS leave_time, NULL AS minutes, NULL AS percent,
+       NULL AS topic, NULL AS start_time, NULL AS url
+FROM registration_events
+UNION ALL
+SELECT 'zoom_webinar_attendance', event_id, email, join_time,
+       CAST(webinar_id AS VARCHAR), webinar_name, date,
+       CAST(epoch_ms(join_time) AS VARCHAR), CAST(epoch_ms(leave_time) AS VARCHAR),
+       CAST(minutes_present AS VARCHAR), CAST(percent_present AS VARCHAR),
+       NULL, NULL, NULL
+FROM attendance_events
+UNION ALL
+SELECT 'zoom_recording_available', event_id || '-' || left(sha256(u.email), 16), u.email, start_time,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       topic, CAST(epoch_ms(start_time) AS VARCHAR), recording_url
+FROM recording_events, unnest(attendees) AS u(email)
+ORDER BY 1, 2`
+
+// timelineTokens names the token columns of timelineQuery, in order.
+var timelineTokens = [10]string{"webinarId", "webinarName", "date", "joinTime", "leaveTime", "minutesPresent", "percentPresent", "topic", "startTime", "recordingUrl"}
+
+// timeline sends the timeline events, when a public app is configured;
+// otherwise it counts them as skipped with one notice.
+func (a *activity) timeline(ctx context.Context) error {
+	if a.cfg.TimelineApp == "" || !a.cfg.TimelineReady {
+		return a.timelineNotReady(ctx)
+	}
+	templates, err := a.ensureTemplates(ctx)
+	if err != nil {
+		return err
+	}
+	state, err := a.stateOf(ctx, ObjectTimelineEvent)
+	if err != nil {
+		return err
+	}
+	s := newSink(a.recorder, sinkSpec[*hubspot.TimelineEvent]{
+		objectType: ObjectTimelineEvent,
+		counts:     &a.sum.TimelineEvents,
+		write:      a.sendTimelineEvents,
+		onBatchError: func(err error) error {
+			if errors.Is(err, hubspot.ErrPublicAppRequired) {
+				return errGiveUp
+			}
+			return nil
+		},
+	})
+	if err := a.eachTimelineEvent(ctx, templates, state, s); err != nil {
+		return err
+	}
+	if err := s.close(ctx); err != nil {
+		return err
+	}
+	if s.gaveUp != nil {
+		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf(
+			"timeline events skipped (%d): HubSpot refused the app token (%v); HUBSPOT_APP_TOKEN must be the public app's OAuth access token",
+			s.skipped, s.gaveUp))
+	}
+	return nil
+}
+
+// timelineNotReady counts the timeline events as skipped, with a notice
+// saying what to configure.
+func (a *activity) timelineNotReady(ctx context.Context) error {
+	var n int
+	if err := a.cfg.DB.QueryRowContext(ctx, "SELECT count(*) FROM ("+timelineQuery+")").Scan(&n); err != nil {
+		return fmt.Errorf("counting timeline events: %w", err)
+	}
+	a.sum.TimelineEvents.Skipped = n
+	if n > 0 {
+		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf(
+			"timeline events skipped (%d): HubSpot accepts them only from a public app; set hubspot.timeline.app_id in zoomsync.yaml and HUBSPOT_DEVELOPER_KEY and HUBSPOT_APP_TOKEN to send them", n))
+	}
+	return nil
+}
+
+// eachTimelineEvent adds the rows of timelineQuery to s.
+func (a *activity) eachTimelineEvent(ctx context.Context, templates map[string]string, state map[string]acked, s *sink[*hubspot.TimelineEvent]) error {
+	rows, err := a.cfg.DB.QueryContext(ctx, timelineQuery)
+	if err != nil {
+		return fmt.Errorf("reading timeline events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tmpl, id, email string
+		var ts time.Time
+		var c [10]sql.NullString
+		if err := rows.Scan(&tmpl, &id, &email, &ts, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9]); err != nil {
+			return err
+		}
+		key := tmpl + "/" + id
+		cid, ok := a.contactIDs[email]
+		if !ok {
+			s.skip(key, "NO_CONTACT_ID", "the contact has no CRM id yet (not loaded or refused); retried next run")
+			continue
+		}
+		tokens := map[string]string{}
+		for i, v := range c {
+			if v.Valid {
+				tokens[timelineTokens[i]] = v.String
+			}
+		}
+		hp := map[string]string{"objectId": cid, "timestamp": ts.UTC().Format(time.RFC3339)}
+		for k, v := range tokens {
+			hp["token."+k] = v
+		}
+		it := item[*hubspot.TimelineEvent]{key: key, hash: hashProperties(hp), in: &hubspot.TimelineEvent{
+			EventTemplateID: templates[tmpl], ID: id, ObjectID: cid, Timestamp: ts.UTC(), Tokens: tokens}}
+		it.prev, it.seen = state[key]
+		if err := s.add(ctx, it); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// sendTimelineEvents writes one batch. Re-sending an id rewrites the same
+// event: an update.
+func (a *activity) sendTimelineEvents(ctx context.Context, batch []item[*hubspot.TimelineEvent]) (answer, error) {
+	events := make([]*hubspot.TimelineEvent, len(batch))
+	for i, it := range batch {
+		events[i] = it.in
+	}
+	outs, _, err := a.cfg.Client.Timeline.BatchCreate(ctx, events)
+	if err != nil {
+		return answer{}, err
+	}
+	results := make([]result, len(batch))
+	for i, it := range batch {
+		results[i] = result{crmID: it.in.ObjectID, err: outs[i].Err}
+	}
+	return answer{results: results}, nil
+}
+
+// ensureTemplates returns the template id per name: from load_state when
+// the definition is unchanged, else from the app's templates by name, else
+// created. In a dry run nothing is created.
+//
+// A create whose answer was lost (a timeout, a reset, a 5xx) is not resent:
+// HubSpot may have created the template, and it takes a second one of the
+// same name. The templates are listed again instead; when the template is
+// not there (yet) the run stops, and the next run looks it up by name
+// before creating it. The templates found so far are recorded either way.
+func (a *activity) ensureTemplates(ctx context.Context) (map[string]string, error) {
+	state, err := a.stateOf(ctx, ObjectTimelineTemplate)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]string{}
+	var acks []ack
+	var ignored Counts
+	var listed []*hubspot.EventTemplate
+	listedOnce := false
+	for _, t := range TimelineTemplates() {
+		key := a.cfg.TimelineApp + "/" + t.Name
+		h := templateHash(t)
+		if prev, ok := state[key]; ok && prev.hash == h && prev.crmID != "" {
+			ids[t.Name] = prev.crmID
+			continue
+		}
+		if a.cfg.DryRun {
+			continue
+		}
+		if !listedOnce {
+			if listed, _, err = a.cfg.Client.Timeline.ListTemplates(ctx); err != nil {
+				return nil, a.stopped(ctx, ObjectTimelineTemplate, &ignored, acks, fmt.Errorf("listing event templates: %w", err))
+			}
+			listedOnce = true
+		}
+		if i := templateNamed(listed, t.Name); i >= 0 {
+			ids[t.Name] = listed[i].ID
+			acks = append(acks, ack{key: key, crmID: listed[i].ID, hash: h, outcome: OutcomeUpdated})
+			continue
+		}
+		created, err := a.createTemplate(ctx, t, &listed)
+		if err != nil {
+			return nil, a.stopped(ctx, ObjectTimelineTemplate, &ignored, acks, err)
+		}
+		ids[t.Name] = created.ID
+		a.sum.TemplatesCreated = append(a.sum.TemplatesCreated, t.Name)
+		acks = append(acks, ack{key: key, crmID: created.ID, hash: h, outcome: OutcomeCreated})
+	}
+	return ids, a.record(ctx, outcomes{ObjectTimelineTemplate, &ignored, acks})
+}
+
+// createTemplate creates an event template. When the answer is lost the
+// create is not resent: the templates are listed again (into *listed) and
+// the template looked for by name, since HubSpot may have created it.
+func (a *activity) createTemplate(ctx context.Context, t *hubspot.EventTemplate, listed *[]*hubspot.EventTemplate) (*hubspot.EventTemplate, error) {
+	created, _, err := a.cfg.Client.Timeline.CreateTemplate(ctx, t)
+	if err == nil {
+		return created, nil
+	}
+	err = fmt.Errorf("creating event template %s: %w", t.Name, err)
+	if ctx.Err() != nil {
+		return nil, err
+	}
+	var lerr error
+	if *listed, _, lerr = a.cfg.Client.Timeline.ListTemplates(ctx); lerr != nil {
+		return nil, fmt.Errorf("%w; listing event templates: %w", err, lerr)
+	}
+	i := templateNamed(*listed, t.Name)
+	if i < 0 {
+		return nil, fmt.Errorf("%w (not resent: the next run looks for it by name)", err)
+	}
+	a.cfg.Logger.WarnContext(ctx, "event template found after its create failed", "name", t.Name, "id", (*listed)[i].ID, "error", err)
+	return (*listed)[i], nil
+}
+
+// templateNamed is the index of the template named name, or -1.
+func templateNamed(listed []*hubspot.EventTemplate, name string) int {
+	return slices.IndexFunc(listed, func(x *hubspot.EventTemplate) bool { return x.Name == name })
+}
+
+func templateHash(t *hubspot.EventTemplate) string {
+	p := map[string]string{"name": t.Name, "header": t.HeaderTemplate, "detail": t.DetailTemplate}
+	for _, tok := range t.Tokens {
+		p["token."+tok.Name] = tok.Type + "|" + tok.Label
+	}
+	return hashProperties(p)
+}
