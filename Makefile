@@ -33,4 +33,4 @@ lint:
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 
 clean:
-	rm -rf bin zoomsync-data
+	rm -rf bin zoomsync-data zoomsync-demo

@@ -9,9 +9,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-
-	"github.com/zoomsync/zoomsync/schema"
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 // dedupePeople trims names and keeps the first person of each email (trimmed,
@@ -101,15 +98,16 @@ func ReadPeopleCSV(r io.Reader) ([]Person, error) {
 	return out, nil
 }
 
-// PeopleFromSQL runs query read-only over the lake of cfg and reads the
+// PeopleFromSQL runs query in a read-only session (SQLSession) over the
+// lake of cfg and reads the
 // columns email (required), first_name and last_name (optional) by name.
 func PeopleFromSQL(ctx context.Context, cfg *Config, query string) ([]Person, error) {
-	e, err := transform.OpenReadOnly(ctx, schema.Lake{Dir: cfg.DataDir})
+	sess, err := OpenSQLSession(ctx, lakeOf(cfg))
 	if err != nil {
 		return nil, err
 	}
-	defer e.Close()
-	rows, err := e.DB().QueryContext(ctx, query)
+	defer sess.Close()
+	rows, err := sess.Rows(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("running the --sql query: %w", err)
 	}

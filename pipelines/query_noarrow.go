@@ -6,12 +6,10 @@ import (
 	"context"
 	"errors"
 	"io"
-
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 // arrowTo needs duckdb-go's Arrow API, compiled only with the duckdb_arrow
 // build tag (query_arrow.go): without it the arrow format is refused.
-func arrowTo(context.Context, *transform.Engine, string, io.Writer) (int64, error) {
+func (s *SQLSession) arrowTo(context.Context, string, io.Writer) (int64, error) {
 	return 0, errors.New("format arrow: this zoomsync was built without the duckdb_arrow tag (build with make, or go build -tags duckdb_arrow)")
 }

@@ -6,8 +6,13 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"time"
+
+	"github.com/zoomsync/zoomsync/schema"
+	"github.com/zoomsync/zoomsync/transform"
 )
 
 // NewRunID names a run: its UTC start time, sortable, plus a random suffix
@@ -24,7 +29,7 @@ CREATE TABLE IF NOT EXISTS runs (
 	kind        VARCHAR NOT NULL,
 	started_at  TIMESTAMP NOT NULL,
 	finished_at TIMESTAMP NOT NULL,
-	status      VARCHAR NOT NULL, -- succeeded, partial, failed
+	status      VARCHAR NOT NULL, -- succeeded, partial, failed, interrupted
 	error       VARCHAR,
 	summary     JSON
 )`
@@ -34,6 +39,9 @@ const (
 	StatusSucceeded = "succeeded"
 	StatusPartial   = "partial" // stopped early (daily limit) or some webinars failed; what it fetched is kept
 	StatusFailed    = "failed"
+	// StatusInterrupted: stopped by a signal (SIGINT, SIGTERM) at a safe
+	// point; what it fetched is kept with its cursors.
+	StatusInterrupted = "interrupted"
 )
 
 // recordRun writes one row of the runs table.
@@ -55,4 +63,29 @@ func recordRun(ctx context.Context, db *sql.DB, r *RunResult) error {
 		return fmt.Errorf("recording run %s: %w", r.RunID, err)
 	}
 	return nil
+}
+
+// RealRuns counts the runs recorded in the lake's catalog that are not the
+// demo's (RunResult.Demo): syncs against a real Zoom account or HubSpot
+// portal, or any stage run alone. A lake without a catalog or a runs table
+// has none.
+func RealRuns(ctx context.Context, lake schema.Lake) (int, error) {
+	if _, err := os.Stat(lake.DB()); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	e, err := transform.OpenReadOnly(ctx, lake)
+	if err != nil {
+		return 0, err
+	}
+	defer e.Close()
+	var n int
+	err = e.DB().QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs' AND schema_name = 'main' AND database_name = current_database()`).Scan(&n)
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	err = e.DB().QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE NOT coalesce(json_extract(summary, '$.demo')::BOOLEAN, false)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("reading the runs of %s: %w", lake.DB(), err)
+	}
+	return n, nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/internal/output"
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 // SegmentResult is what one segment wrote.
@@ -21,16 +20,21 @@ type SegmentResult struct {
 	Duration time.Duration
 }
 
-// RunSegments runs each segment on a read-only engine
-// (transform.OpenReadOnly) and writes its rows to its file, atomically.
-// Every segment's SQL is prepared before any runs, so a segment that names a
-// missing view or column stops the run before a file is written. done, when
+// RunSegments runs each segment in a read-only session (SQLSession) and
+// writes its rows to its file, atomically. Every segment's SQL is checked
+// (one read-only statement) and prepared before any runs, so a segment that
+// is refused or names a missing view or column stops the run before a file
+// is written. done, when
 // not nil, is called after each segment. On an error the files of the
 // segments before it are written and the results say which.
-func RunSegments(ctx context.Context, e *transform.Engine, segs []Segment, done func(SegmentResult)) ([]SegmentResult, error) {
+func RunSegments(ctx context.Context, sess *SQLSession, segs []Segment, done func(SegmentResult)) ([]SegmentResult, error) {
 	var errs []error
 	for _, s := range segs {
-		st, err := e.DB().PrepareContext(ctx, s.SQL)
+		if err := sess.Check(ctx, s.SQL); err != nil {
+			errs = append(errs, fmt.Errorf("segment %s: %w", s.Name, err))
+			continue
+		}
+		st, err := sess.conn.PrepareContext(ctx, s.SQL)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("segment %s: %w", s.Name, err))
 			continue
@@ -46,7 +50,7 @@ func RunSegments(ctx context.Context, e *transform.Engine, segs []Segment, done 
 		if err := os.MkdirAll(filepath.Dir(s.Out), 0o755); err != nil {
 			return res, fmt.Errorf("segment %s: %w", s.Name, err)
 		}
-		n, err := QueryToFile(ctx, e, s.SQL, s.Format, s.Out)
+		n, err := sess.QueryToFile(ctx, s.SQL, s.Format, s.Out)
 		if err != nil {
 			return res, fmt.Errorf("segment %s: %w", s.Name, err)
 		}

@@ -29,6 +29,9 @@ type RunResult struct {
 	CRM        *load.SnapshotSummary `json:"crm,omitempty"`
 	Load       *load.Summary         `json:"load,omitempty"`
 	Err        error                 `json:"-"`
+	// Demo marks a run of zoomsync demo against its simulators: a lake
+	// whose runs are all the demo's may be emptied by the next demo.
+	Demo bool `json:"demo,omitempty"`
 
 	// Activity is what the load sent besides the contacts: marketing
 	// events, attendance, timeline events, calls.
@@ -45,6 +48,7 @@ type Hooks struct {
 // SyncOptions select what a sync does.
 type SyncOptions struct {
 	DryRun bool // extract and transform, then count what load would send; send nothing
+	Demo   bool // the run is zoomsync demo's, against its simulators (RunResult.Demo)
 	Hooks  Hooks
 	ExtractOptions
 }
@@ -102,6 +106,7 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		return nil, err
 	}
 	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, cat *catalog) error {
+		res.Demo = opts.Demo
 		if err := doExtract(ctx, cfg, res, opts.Hooks, cat, opts.ExtractOptions); err != nil && !partial(err) {
 			return err
 		} else if err != nil {
@@ -194,6 +199,8 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	err = body(ctx, res, cat)
 	res.FinishedAt = time.Now().UTC()
 	switch {
+	case err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled):
+		res.Status, res.Err = StatusInterrupted, err
 	case err != nil:
 		res.Status, res.Err = StatusFailed, err
 	case res.Err != nil:
@@ -237,9 +244,11 @@ func (c *catalog) Engine() (*transform.Engine, error) {
 	// A segment query may hold the file for a moment (the catalog was
 	// released for it): wait for it, up to a minute, rather than fail a run
 	// whose data is already fetched.
+	// The catalog opens even when the run was interrupted: the cursors of
+	// what was fetched, and the run itself, are recorded then too.
 	deadline := time.Now().Add(time.Minute)
 	for {
-		e, err := transform.Open(c.ctx, c.lake, transform.WithLogger(c.cfg.logger()),
+		e, err := transform.Open(context.WithoutCancel(c.ctx), c.lake, transform.WithLogger(c.cfg.logger()),
 			transform.WithExcludedContactDomains(c.cfg.excludedContactDomains()))
 		if err == nil {
 			c.e = e

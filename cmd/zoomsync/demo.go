@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,6 @@ import (
 	"github.com/zoomsync/zoomsync/load/hubspottest"
 	"github.com/zoomsync/zoomsync/pipelines"
 	"github.com/zoomsync/zoomsync/schema"
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 // demoMarker marks a data directory that zoomsync demo made, and so may
@@ -54,9 +54,12 @@ func demoCommand() *cli.Command {
 const demoDescription = `demo starts the Zoom and HubSpot simulators in-process on loopback, generates
 a deterministic Zoom account (hosts, single and recurring webinars, a few
 thousand registrants, attendees with rejoins, waiting-room rows, guests without
-email), runs the whole sync into --data-dir, and prints the summary, the API
-calls made, and two example segment queries. It empties --data-dir first, but
-only when an earlier demo made it.`
+email), runs the whole sync into its own data directory (./zoomsync-demo
+unless --data-dir or ZOOMSYNC_DATA_DIR names one), and prints the summary, the
+API calls made against the minimum the data needs, and two example segment
+queries. It empties the directory first, but only when an earlier demo made it
+and no real run (a sync against Zoom and HubSpot) was recorded in it since;
+otherwise it refuses (exit 2).`
 
 func demoFlags() []cli.Flag {
 	return []cli.Flag{
@@ -119,8 +122,8 @@ func (d *demoSims) Close() {
 // demoAction runs two syncs against the simulators, the second with nothing
 // new in Zoom, then the example segments.
 func demoAction(c *cli.Context) error {
-	dir := c.String("data-dir")
-	if err := prepareDemoDir(dir); err != nil {
+	dir := demoDir(c)
+	if err := prepareDemoDir(c.Context, dir); err != nil {
 		return err
 	}
 	d, err := startDemoSims(c, dir)
@@ -155,28 +158,32 @@ func demoAction(c *cli.Context) error {
 // demoSync runs one sync and prints its summary and the API calls it made.
 func demoSync(c *cli.Context, d *demoSims, first bool) error {
 	w := c.App.Writer
-	res, err := pipelines.Sync(c.Context, d.cfg, pipelines.SyncOptions{})
+	res, err := pipelines.Sync(c.Context, d.cfg, pipelines.SyncOptions{Demo: true})
 	if res != nil {
 		printRun(w, res)
 	}
 	if err != nil {
 		return err
 	}
-	printCalls(w, first, d.zoom.Stats(), d.hubspot.Requests())
+	var acct *zoomtest.Account
+	if first {
+		acct = d.acct
+	}
+	printCalls(w, acct, d.zoom.Stats(), d.hubspot.Requests())
 	return nil
 }
 
 // printDemoSegments prints the rows of each demo segment.
 func printDemoSegments(c *cli.Context, dir string) error {
 	w := c.App.Writer
-	e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: dir})
+	sess, err := pipelines.OpenSQLSession(c.Context, schema.Lake{Dir: dir})
 	if err != nil {
 		return err
 	}
-	defer e.Close()
+	defer sess.Close()
 	for _, s := range demoSegments {
 		fmt.Fprintf(w, "\n%s:\n", s.title)
-		rows, err := e.DB().QueryContext(c.Context, s.sql)
+		rows, err := sess.Rows(c.Context, s.sql)
 		if err != nil {
 			return fmt.Errorf("segment %q: %w", s.title, err)
 		}
@@ -189,9 +196,22 @@ func printDemoSegments(c *cli.Context, dir string) error {
 	return nil
 }
 
+// defaultDemoDir is the demo's data directory unless --data-dir or
+// ZOOMSYNC_DATA_DIR names one: never the lake of a real sync.
+const defaultDemoDir = "./zoomsync-demo"
+
+// demoDir is the demo's data directory.
+func demoDir(c *cli.Context) string {
+	if c.IsSet("data-dir") {
+		return c.String("data-dir")
+	}
+	return defaultDemoDir
+}
+
 // prepareDemoDir empties dir when an earlier demo made it, and refuses to
-// touch a directory that holds anything else.
-func prepareDemoDir(dir string) error {
+// touch a directory that holds anything else, or a lake in which a real
+// run (not the demo's) was recorded since.
+func prepareDemoDir(ctx context.Context, dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -200,6 +220,13 @@ func prepareDemoDir(dir string) error {
 	case len(entries) > 0:
 		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
 			return fmt.Errorf("%s is not empty and was not made by zoomsync demo: pick another --data-dir", dir)
+		}
+		n, err := pipelines.RealRuns(ctx, schema.Lake{Dir: dir})
+		if err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		if n > 0 {
+			return usageError{fmt.Errorf("%s holds a lake with %d runs that are not the demo's (a real sync used it): the demo never resets it; pick another --data-dir (the demo's default is %s)", dir, n, defaultDemoDir)}
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return err
@@ -211,11 +238,13 @@ func prepareDemoDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by zoomsync demo; the next demo empties this directory\n"), 0o644)
 }
 
-// printCalls prints the API calls of a sync; the first sync's Zoom calls
-// are checked against the minimum the data needs by the demo test.
-func printCalls(w io.Writer, first bool, zs zoomtest.Stats, reqs []hubspottest.Request) {
+// printCalls prints the API calls of a sync: for the first, acct is the
+// account, and the calls are shown against the minimum its data needs
+// (zoomtest.MinCalls, the simulator's model of the extraction).
+func printCalls(w io.Writer, acct *zoomtest.Account, zs zoomtest.Stats, reqs []hubspottest.Request) {
+	first := acct != nil
 	if first {
-		fmt.Fprintf(w, "\nZoom API calls: %d; by label:", zs.Total)
+		fmt.Fprintf(w, "\nZoom API calls: %d (the data needs at least %d); by label:", zs.Total, zoomtest.MinCalls(acct))
 	} else {
 		fmt.Fprintf(w, "Zoom API calls: %d; by label:", zs.Total)
 	}

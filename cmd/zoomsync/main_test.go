@@ -38,7 +38,7 @@ func TestDemo_printsSummaryAndSegments(t *testing.T) {
 		regexp.MustCompile(`left out, guest_no_email: [1-9]\d*`),
 		regexp.MustCompile(`left out, invalid_email: [1-9]\d*`),
 		regexp.MustCompile(`load: [1-9]\d* created, 0 updated, 0 unchanged \(not sent\), 0 failed`),
-		regexp.MustCompile(`Zoom API calls: (\d+); by label:`),
+		regexp.MustCompile(`Zoom API calls: (\d+) \(the data needs at least (\d+)\)`),
 		regexp.MustCompile(`Most engaged attendees`),
 		regexp.MustCompile(`Registered but never attended`),
 	} {
@@ -50,12 +50,14 @@ func TestDemo_printsSummaryAndSegments(t *testing.T) {
 	// for a retried 429, and those rare (the client runs at 90 % of the
 	// quota; a machine loaded by the other test packages may still bunch a
 	// few requests: seen 0 in every run so far).
-	m := regexp.MustCompile(`Zoom API calls: (\d+); by label:.*429s: (\d+)`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`Zoom API calls: (\d+) \(the data needs at least (\d+)\).*429s: (\d+)`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no Zoom calls line in:\n%s", out)
 	}
-	calls, throttled := atoi(m[1]), atoi(m[2])
-	minimum := zoomtest.MinCalls(zoomtest.DemoAccount(3))
+	calls, minimum, throttled := atoi(m[1]), atoi(m[2]), atoi(m[3])
+	if want := zoomtest.MinCalls(zoomtest.DemoAccount(3)); minimum != want {
+		t.Errorf("the demo prints a minimum of %d Zoom calls, zoomtest.MinCalls says %d", minimum, want)
+	}
 	if calls-throttled != minimum || throttled > 3 {
 		t.Errorf("Zoom calls %d with %d 429s, want the minimum %d plus at most 3 retried 429s", calls, throttled, minimum)
 	}
@@ -179,6 +181,42 @@ func TestConfigShow_valuesAndSources(t *testing.T) {
 	os.WriteFile(path, []byte("zoom:\n  hostz: all\n"), 0o644)
 	if _, err := run(t, "--config", path, "config", "show"); err == nil || !strings.Contains(err.Error(), "zoom.hostz") {
 		t.Errorf("unknown key: err = %v", err)
+	}
+}
+
+// TestDemo_ownLakeNeverARealOne: the demo writes to ./zoomsync-demo, not
+// the default lake of sync, and refuses (exit 2, nothing removed) to reset
+// a demo lake in which a real run was recorded since.
+func TestDemo_ownLakeNeverARealOne(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("ZOOMSYNC_DATA_DIR", "")
+	os.Unsetenv("ZOOMSYNC_DATA_DIR")
+	out, err := run(t, "demo", "--unthrottled")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join("zoomsync-demo", demoMarker)); err != nil {
+		t.Fatalf("the demo did not write ./zoomsync-demo: %v", err)
+	}
+	if _, err := os.Stat("zoomsync-data"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the demo touched ./zoomsync-data (%v)", err)
+	}
+	// A second demo resets its own lake; a real run (here a transform,
+	// recorded in runs) makes the lake one the demo never resets.
+	if _, err := run(t, "demo", "--unthrottled"); err != nil {
+		t.Fatalf("second demo: %v", err)
+	}
+	if _, err := run(t, "--data-dir", "zoomsync-demo", "transform"); err != nil {
+		t.Fatalf("transform: %v", err)
+	}
+	_, err = run(t, "demo", "--unthrottled")
+	if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), "not the demo's") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("demo over a lake with a real run: exit %d, %v; want exit 2 and a one-line refusal", exitCode(err), err)
+	}
+	for _, f := range []string{demoMarker, "zoomsync.duckdb", "out/contacts.parquet"} {
+		if _, err := os.Stat(filepath.Join("zoomsync-demo", f)); err != nil {
+			t.Errorf("the refused demo removed %s: %v", f, err)
+		}
 	}
 }
 

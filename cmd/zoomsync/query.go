@@ -10,7 +10,6 @@ import (
 	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/pipelines"
 	"github.com/zoomsync/zoomsync/schema"
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 func queryCommand() *cli.Command {
@@ -53,16 +52,16 @@ Examples:
 			if out == "" && format.Binary() && isTerminal(c.App.Writer) {
 				return usageError{fmt.Errorf("--format %s writes binary data: not to a terminal; use --out FILE or a pipe", format)}
 			}
-			e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: c.String("data-dir")})
+			sess, err := pipelines.OpenSQLSession(c.Context, schema.Lake{Dir: c.String("data-dir")})
 			if err != nil {
 				return err
 			}
-			defer e.Close()
+			defer sess.Close()
 			if out != "" {
-				_, err = pipelines.QueryToFile(c.Context, e, c.Args().First(), format, out)
+				_, err = sess.QueryToFile(c.Context, c.Args().First(), format, out)
 				return err
 			}
-			_, err = pipelines.Query(c.Context, e, c.Args().First(), format, c.App.Writer)
+			_, err = sess.Query(c.Context, c.Args().First(), format, c.App.Writer)
 			return err
 		},
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/zoomsync/zoomsync/pipelines"
 	"github.com/zoomsync/zoomsync/schema"
-	"github.com/zoomsync/zoomsync/transform"
 )
 
 func segmentsCommand() *cli.Command {
@@ -43,13 +42,13 @@ zoomsync.yaml.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
-			e, err := transform.OpenReadOnly(c.Context, schema.Lake{Dir: c.String("data-dir")})
+			sess, err := pipelines.OpenSQLSession(c.Context, schema.Lake{Dir: c.String("data-dir")})
 			if err != nil {
 				return err
 			}
-			defer e.Close()
+			defer sess.Close()
 			w := c.App.Writer
-			_, err = pipelines.RunSegments(c.Context, e, segs, func(r pipelines.SegmentResult) {
+			_, err = pipelines.RunSegments(c.Context, sess, segs, func(r pipelines.SegmentResult) {
 				fmt.Fprintf(w, "segment %s: %d rows → %s (%s, %s)\n", r.Name, r.Rows, r.Out, r.Format, r.Duration.Round(1e6))
 			})
 			return err

@@ -29,6 +29,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/zoomsync/zoomsync/internal/output"
 	"github.com/zoomsync/zoomsync/pipelines"
 )
 
@@ -110,7 +111,9 @@ func TestSegmentQueries_demoLake(t *testing.T) {
 			}
 
 			// parquet, to a file and to standard output, read back by
-			// zoomsync: the same JSON, byte for byte.
+			// DuckDB (zoomsync query reads the lake's files only) and
+			// written by zoomsync's JSON writer: the same JSON, byte for
+			// byte.
 			pq := filepath.Join(tmp, fmt.Sprintf("q%d.parquet", qi))
 			query(t, "--format", "parquet", "--out", pq, q)
 			pq2 := filepath.Join(tmp, fmt.Sprintf("q%d-stdout.parquet", qi))
@@ -118,7 +121,7 @@ func TestSegmentQueries_demoLake(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range []string{pq, pq2} {
-				back := query(t, "--format", "json", "SELECT * FROM read_parquet("+sqlQuote(f)+")")
+				back := parquetJSON(t, f)
 				if back != jsonOut {
 					t.Errorf("%s: parquet %s read back differs from the json output", q, filepath.Base(f))
 				}
@@ -160,6 +163,55 @@ func TestSegmentQueries_demoLake(t *testing.T) {
 		}
 		if after := fileHash(t, db); after != before {
 			t.Error("zoomsync.duckdb changed during read-only queries")
+		}
+	})
+
+	t.Run("query, segments and register --sql are really read-only", func(t *testing.T) {
+		db := filepath.Join(dir, "zoomsync.duckdb")
+		before := fileHash(t, db)
+		tmp := t.TempDir()
+		written := filepath.Join(tmp, "x.csv")
+		secret := filepath.Join(tmp, "secret.txt")
+		writeFile(t, secret, "s3cr3t-value\n")
+		for _, q := range []string{
+			"COPY (SELECT 1) TO " + sqlQuote(written),
+			"SELECT * FROM read_text('/etc/hostname')",
+			"SELECT * FROM read_csv('/etc/passwd')",
+			"SELECT * FROM read_text(" + sqlQuote(secret) + ")",
+			"INSTALL httpfs",
+			"SELECT 1; SELECT 2",
+			"SELECT email FROM contacts; COPY (SELECT 1) TO " + sqlQuote(written),
+			"ATTACH " + sqlQuote(filepath.Join(tmp, "other.duckdb")),
+			"SET enable_external_access=true",
+		} {
+			out, err := run(t, "--data-dir", dir, "query", q)
+			if !errors.Is(err, pipelines.ErrReadOnly) && !errors.Is(err, pipelines.ErrOutsideLake) {
+				t.Errorf("query %q: %v, want a refusal", q, err)
+			}
+			if exitCode(err) != 1 || strings.Contains(out, "s3cr3t") || strings.Contains(out, "root:") {
+				t.Errorf("query %q: exit %d, printed %q", q, exitCode(err), out)
+			}
+			_, err = run(t, "--data-dir", dir, "register", "--webinar", "86212345678", "--sql", q)
+			if !errors.Is(err, pipelines.ErrReadOnly) && !errors.Is(err, pipelines.ErrOutsideLake) {
+				t.Errorf("register --sql %q: %v, want a refusal", q, err)
+			}
+			cfg := filepath.Join(tmp, "zoomsync.yaml")
+			writeFile(t, cfg, "segments:\n  - name: bad\n    sql: "+strconv.Quote(q)+"\n    out: "+filepath.Join(tmp, "bad.csv")+"\n")
+			if _, err := run(t, "--data-dir", dir, "segments", "--config", cfg); err == nil {
+				t.Errorf("segment %q ran", q)
+			}
+		}
+		for _, f := range []string{written, filepath.Join(tmp, "other.duckdb"), filepath.Join(tmp, "bad.csv")} {
+			if _, err := os.Stat(f); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a refused statement wrote %s", f)
+			}
+		}
+		if after := fileHash(t, db); after != before {
+			t.Error("zoomsync.duckdb changed")
+		}
+		// The views, which read the lake's files, still answer.
+		if out := query(t, "--format", "csv", "SELECT count(*) AS n FROM raw_participants"); !regexp.MustCompile(`^n\n[1-9]\d*\n$`).MatchString(out) {
+			t.Errorf("raw_participants: %q", out)
 		}
 	})
 
@@ -224,8 +276,7 @@ segments:
 		if m[0][2] != strconv.Itoa(len(recs)-1) || m[0][3] != filepath.Join(cfgDir, "out", "engaged.csv") || len(recs) < 2 {
 			t.Errorf("engaged: printed %q rows → %s; the file has %d rows", m[0][2], m[0][3], len(recs)-1)
 		}
-		_, pq := parseJSONLines(t, query(t, "--format", "json",
-			"SELECT * FROM read_parquet("+sqlQuote(filepath.Join(cfgDir, "out", "pricing.parquet"))+")"))
+		_, pq := parseJSONLines(t, parquetJSON(t, filepath.Join(cfgDir, "out", "pricing.parquet")))
 		_, want := parseJSONLines(t, query(t, "--format", "json",
 			"SELECT email, status FROM registrations WHERE topic = 'Pricing & Packaging Update' ORDER BY email"))
 		if m[1][2] != strconv.Itoa(len(want)) || len(pq) != len(want) || len(want) == 0 {
@@ -632,6 +683,28 @@ func fileHash(t *testing.T, path string) string {
 	}
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// parquetJSON reads a Parquet file with DuckDB (outside zoomsync, whose
+// queries read the lake's files only) and writes its rows as JSON lines
+// with zoomsync's writer.
+func parquetJSON(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(t.Context(), "SELECT * FROM read_parquet("+sqlQuote(path)+")")
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	defer rows.Close()
+	var b bytes.Buffer
+	if _, err := output.WriteRows(&b, rows, output.FormatJSON); err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	return b.String()
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

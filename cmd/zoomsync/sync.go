@@ -242,7 +242,10 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 			fmt.Fprintf(w, "  audit, %s: %d (zoomsync audit lists them)\n", k, t.AuditByCategory[k])
 		}
 	}
-	if r.Err != nil {
+	switch {
+	case r.Status == pipelines.StatusInterrupted:
+		fmt.Fprintf(w, "  interrupted: what was fetched is kept with its cursors; run again to resume\n")
+	case r.Err != nil:
 		fmt.Fprintf(w, "  error: %v\n", r.Err)
 	}
 }
