@@ -59,6 +59,9 @@ type Engine struct {
 	// excludedDomains are the excluded contact domains, normalised
 	// (WithExcludedContactDomains).
 	excludedDomains []string
+	// memoryLimit is DuckDB's memory_limit in bytes (WithMemoryLimit; 0:
+	// DefaultMemoryLimit).
+	memoryLimit int64
 	// beforeFile and afterFile, when set (by tests), are called around
 	// each SQL file of a session with its name and text, on the session's
 	// transaction; an error ends the session.
@@ -97,7 +100,7 @@ func Open(ctx context.Context, lake schema.Lake, opts ...Option) (*Engine, error
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(e.dir, 0o755); err != nil {
+	if err := os.MkdirAll(e.tempDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
 	connector, err := duckdb.NewConnector(filepath.Join(e.dir, "zoomsync.duckdb"), e.boot(false))
@@ -127,6 +130,7 @@ func OpenReadOnly(ctx context.Context, lake schema.Lake) (*Engine, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("transform: no catalog at %s (run a transform first): %w", path, err)
 	}
+	os.MkdirAll(e.tempDir(), 0o755) // best effort: DuckDB needs it only to spill
 	connector, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", e.boot(true))
 	if err != nil {
 		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, busy(err))
@@ -156,7 +160,8 @@ func newEngine(lake schema.Lake, opts []Option) (*Engine, error) {
 
 // boot returns the function run on every new DuckDB connection. The machine
 // may have no network, so extensions are never installed or loaded on
-// demand (parquet, json and icu are built in); times are UTC.
+// demand (parquet, json and icu are built in); times are UTC; memory is
+// bounded (memorySettings).
 func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
 	return func(x driver.ExecerContext) error {
 		ctx := context.Background()
@@ -168,6 +173,7 @@ func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
 			// directory: read_parquet('raw/users/*/*.parquet').
 			"SET file_search_path = " + QuoteString(e.dir),
 		}
+		stmts = append(stmts, e.memorySettings()...)
 		if readOnly {
 			ddl, err := e.viewDDL(true)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,25 @@ func TestEngine_Run_golden(t *testing.T) {
 			}
 			if diff := cmp.Diff(wantByReason, res.AuditByReason); diff != "" {
 				t.Errorf("AuditByReason (-want +got):\n%s", diff)
+			}
+			// Each out table's key is unique (the audit's aside: see
+			// outTables), so the order by key is the order by every column.
+			for _, o := range outTables {
+				if o.Name == schema.TableAudit {
+					continue
+				}
+				path := lake.Out(o.Name)
+				if _, err := os.Stat(path); err != nil {
+					continue
+				}
+				var rows, keys int
+				q := fmt.Sprintf("SELECT count(*), count(DISTINCT (%s)) FROM read_parquet(%s)", identList(o.Key), QuoteString(path))
+				if err := e.DB().QueryRowContext(ctx, q).Scan(&rows, &keys); err != nil {
+					t.Fatal(err)
+				}
+				if rows != keys {
+					t.Errorf("%s: %d rows, %d distinct keys %v", o.Name, rows, keys, o.Key)
+				}
 			}
 			// The contacts view reads the file just written.
 			var n int
@@ -535,6 +555,34 @@ func TestGoldenCases_derived(t *testing.T) {
 			if !strings.Contains(string(text), filepath.Base(w)) {
 				t.Errorf("%s/derivation.md does not derive %s", c.Name(), filepath.Base(w))
 			}
+		}
+	}
+}
+
+// TestOutTables_keyLeadsColumns: each out table's key is its first columns
+// (for the audit: every column but run_id, which is constant within a run),
+// so that with a unique key the order by key is the order by every column
+// and the files stay byte for byte what they were.
+func TestOutTables_keyLeadsColumns(t *testing.T) {
+	t.Parallel()
+	for _, o := range outTables {
+		cols := columnNames(o.Row)
+		if o.Name == schema.TableAudit {
+			cols = cols[1:]
+			if got := columnNames(o.Row)[0]; got != "run_id" {
+				t.Errorf("audit's first column is %s, want run_id", got)
+			}
+			if diff := cmp.Diff(cols, o.Key); diff != "" {
+				t.Errorf("audit key (-columns but run_id +key):\n%s", diff)
+			}
+			continue
+		}
+		if len(o.Key) == 0 || len(o.Key) > len(cols) {
+			t.Errorf("%s: key %v", o.Name, o.Key)
+			continue
+		}
+		if diff := cmp.Diff(cols[:len(o.Key)], o.Key); diff != "" {
+			t.Errorf("%s: key is not the leading columns (-columns +key):\n%s", o.Name, diff)
 		}
 	}
 }

@@ -257,16 +257,10 @@ func (s *session) writeOutTables(ctx context.Context, outDir string) ([]pendingF
 		}
 		tmp := filepath.Join(outDir, fmt.Sprintf(".%s-%d.parquet.tmp", t.Name, time.Now().UnixNano()))
 		written = append(written, pendingFile{tmp, s.e.lake.Out(t.Name)})
-		// Columns in the order of the row type, rows in a fixed order, so
-		// that equal inputs give equal files.
-		cols := columnsOf(t.Row)
-		names := make([]string, len(cols))
-		for i, c := range cols {
-			names[i] = ident(c.Name)
-		}
-		list := strings.Join(names, ", ")
+		// Columns in the order of the row type, rows in the order of the
+		// table's key, so that equal inputs give equal files.
 		q := fmt.Sprintf("COPY (SELECT %s FROM %s ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd)",
-			list, ident(rel), list, QuoteString(filepath.ToSlash(tmp)))
+			identList(columnNames(t.Row)), ident(rel), identList(t.Key), QuoteString(filepath.ToSlash(tmp)))
 		if _, err := s.tx.ExecContext(ctx, q); err != nil {
 			return written, fmt.Errorf("transform: writing %s: %w", t.Name, err)
 		}
