@@ -311,6 +311,14 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	if oerr != nil {
 		return errors.Join(err, oerr)
 	}
+	if sum != nil {
+		// Forgotten people (zoomsync forget) are dropped as they arrive.
+		files, ferr := dropForgotten(context.WithoutCancel(ctx), e.DB(), lakeOf(cfg), sum.Files)
+		if ferr != nil {
+			return errors.Join(err, ferr)
+		}
+		sum.Files = files
+	}
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes()); serr != nil {
 		return errors.Join(err, serr)
 	}
