@@ -319,7 +319,9 @@ func TestActivity_callCreateNotRetriedAfterStall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond) // the stalled request lands
+	if err := hs.WaitIdle(t.Context()); err != nil { // the stalled request lands
+		t.Fatal(err)
+	}
 	if n := len(hs.Calls()); n != 1 {
 		t.Errorf("HubSpot holds %d calls of one recording, want 1", n)
 	}
@@ -478,7 +480,9 @@ func TestActivity_templateCreateNotResent(t *testing.T) {
 			_, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct",
 				TimelineApp: hubspottest.DefaultAppID, TimelineReady: true})
 			t.Logf("run 1: %v", err)
-			time.Sleep(500 * time.Millisecond) // a stalled request lands
+			if err := hs.WaitIdle(t.Context()); err != nil { // a stalled request lands
+				t.Fatal(err)
+			}
 
 			sum := loadAll(t, client, db, "run-2", true, false)
 			perName := map[string]int{}

@@ -104,9 +104,8 @@ func TestClient_stallRetriedAfterAttemptTimeout(t *testing.T) {
 	}
 	// The simulator logs the stalled request only once it notices the client
 	// hung up, which may come after the retry was answered.
-	deadline := time.Now().Add(2 * time.Second)
-	for len(srv.Requests()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if err := srv.WaitIdle(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 	if n := len(srv.Requests()); n != 2 {
 		t.Errorf("%d requests, want the stalled one and a retry", n)
