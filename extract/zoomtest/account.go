@@ -96,6 +96,12 @@ type Webinar struct {
 	AutoRecording string
 	// Panelists are the webinar's panelists (GET /webinars/{webinarId}/panelists).
 	Panelists []Panelist
+	// Survey is the webinar's post-webinar survey, nil when it has none; the answers
+	// are per instance (Instance.SurveyResponses).
+	Survey *Survey
+	// TrackingSources are the webinar's registration tracking sources
+	// (GET /webinars/{webinarId}/tracking_sources).
+	TrackingSources []*TrackingSource
 }
 
 // RegistrationQuestion is a standard registration field of a webinar's form:
@@ -153,6 +159,15 @@ type Instance struct {
 	// Recording is the instance's cloud recording; nil when it has none
 	// (GET /meetings/{meetingId}/recordings answers 404/3301).
 	Recording *Recording
+	// QA is the instance's Q&A report, one entry per asker (GET /report/webinars/{webinarId}/qa).
+	QA []*QAAsker
+	// Polls are the polls launched in the instance; PollResponses the answers, one entry
+	// per participant who answered (GET /report/webinars/{webinarId}/polls).
+	Polls         []*Poll
+	PollResponses []*PollResponse
+	// SurveyResponses answer the webinar's Survey after this instance
+	// (GET /report/webinars/{webinarId}/survey).
+	SurveyResponses []*SurveyResponse
 }
 
 // Participant is one join/leave row of the participants report.

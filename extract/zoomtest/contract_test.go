@@ -336,6 +336,55 @@ func TestContract_responses(t *testing.T) {
 		t.Errorf("include_fields=download_access_token: no token in %.300s", withToken.body)
 	}
 
+	// Engagement (issue 11): the Q&A, poll and survey reports of every instance (by uuid)
+	// and of every webinar's latest instance (by id), and every webinar's tracking sources.
+	const surveyTmpl = "/report/webinars/{webinarId}/survey"
+	checkSurvey := func(pathQuery string, wantStatus int) {
+		t.Helper()
+		res := do(t, newGet(t, s, tok, pathQuery))
+		if res.status != wantStatus {
+			t.Fatalf("GET %s: status %d, want %d: %s", pathQuery, res.status, wantStatus, res.body)
+		}
+		if err := checkSurveyReport(res); err != nil {
+			t.Fatalf("GET %s → %d does not match the survey report's shape: %v\nbody: %.400s", pathQuery, res.status, err, res.body)
+		}
+		if covered[surveyTmpl] == nil {
+			covered[surveyTmpl] = map[int]int{}
+		}
+		covered[surveyTmpl][res.status]++
+	}
+	engagementReports := func(seg string, want int) {
+		t.Helper()
+		check("/report/webinars/{webinarId}/qa", "/report/webinars/"+seg+"/qa", want)
+		check("/report/webinars/{webinarId}/polls", "/report/webinars/"+seg+"/polls", want)
+		checkSurvey("/report/webinars/"+seg+"/survey", want)
+	}
+	for _, w := range acct.Webinars {
+		id := fmt.Sprint(w.ID)
+		if w.Expired {
+			check("/webinars/{webinarId}/tracking_sources", "/webinars/"+id+"/tracking_sources", 404)
+		} else {
+			check("/webinars/{webinarId}/tracking_sources", "/webinars/"+id+"/tracking_sources", 200)
+		}
+		if len(w.Instances) == 0 {
+			engagementReports(id, 404)
+			continue
+		}
+		for _, in := range w.Instances {
+			want := 200
+			if in.StartTime.Before(yearAgo) {
+				want = 400
+			}
+			engagementReports(doubleEscape(in.UUID), want)
+		}
+		if !w.Instances[len(w.Instances)-1].StartTime.Before(yearAgo) {
+			engagementReports(id, 200)
+		}
+	}
+	engagementReports("99999999999", 404)
+	check("/webinars/{webinarId}/tracking_sources", "/webinars/99999999999/tracking_sources", 404)
+	check("/webinars/{webinarId}/tracking_sources", "/webinars/"+doubleEscape(acct.Webinars[0].UUID)+"/tracking_sources", 404)
+
 	// The report of a host's meetings, month by month over the six-month window.
 	today := acct.Now.Truncate(24 * time.Hour)
 	for _, u := range acct.Users {
@@ -373,6 +422,57 @@ func TestContract_responses(t *testing.T) {
 	if len(undocumented) > 0 {
 		t.Logf("statuses the spec does not document (not validated): %v", undocumented)
 	}
+}
+
+// surveySchemaJSON is the shape of GET /report/webinars/{webinarId}/survey, which neither
+// OpenAPI export in reference/ has: Zoom's generated SDK @zoom/rivet declares it
+// (Meetings.ReportsGetWebinarSurveyReportResponse; see engagement_routes.go). Its errors
+// are Zoom's error body.
+const surveySchemaJSON = `{"type": "object", "properties": {
+  "webinar_id": {"type": "integer", "format": "int64"},
+  "webinar_uuid": {"type": "string"},
+  "start_time": {"type": "string", "format": "date-time"},
+  "survey_id": {"type": "string"},
+  "survey_name": {"type": "string"},
+  "survey_answers": {"type": "array", "items": {"type": "object", "properties": {
+    "email": {"type": "string"}, "name": {"type": "string"},
+    "first_name": {"type": "string"}, "last_name": {"type": "string"},
+    "answer_details": {"type": "array", "items": {"type": "object", "properties": {
+      "question_id": {"type": "string"}, "question": {"type": "string"},
+      "answer": {"type": "string"}, "date_time": {"type": "string", "format": "date-time"}}}}}}}}}`
+
+const errorSchemaJSON = `{"type": "object", "required": ["code", "message"], "properties": {
+  "code": {"type": "integer"}, "message": {"type": "string"}}}`
+
+// checkSurveyReport validates a survey report answer: 200 against surveySchemaJSON, 400 and
+// 404 (the statuses Zoom documents for it) against Zoom's error body; no undeclared fields.
+func checkSurveyReport(res result) error {
+	src := surveySchemaJSON
+	switch res.status {
+	case http.StatusOK:
+	case http.StatusBadRequest, http.StatusNotFound:
+		src = errorSchemaJSON
+	default:
+		return fmt.Errorf("status %d is not documented", res.status)
+	}
+	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("content type %q", ct)
+	}
+	var sch openapi3.Schema
+	if err := json.Unmarshal([]byte(src), &sch); err != nil {
+		return err
+	}
+	var v any
+	if err := json.Unmarshal(res.body, &v); err != nil {
+		return err
+	}
+	if err := sch.VisitJSON(v, openapi3.EnableFormatValidation()); err != nil {
+		return err
+	}
+	if extra := undeclared(&sch, v, "", nil); len(extra) > 0 {
+		return fmt.Errorf("fields not in the shape: %v", extra)
+	}
+	return nil
 }
 
 // anyRecorded returns an instance with a recording that is not in the trash.
