@@ -101,7 +101,7 @@ type Webinar struct {
 	Survey *Survey
 	// TrackingSources are the webinar's registration tracking sources
 	// (GET /webinars/{webinarId}/tracking_sources).
-	TrackingSources []*TrackingSource
+	TrackingSources []TrackingSource
 }
 
 // RegistrationQuestion is a standard registration field of a webinar's form:

@@ -330,12 +330,12 @@ func (g *gen) surveyResponses(s *Survey, in *Instance, att []attendee) []*Survey
 
 // trackingSources shares the registration link on one to four platforms, which brought
 // some of the webinar's registrations (at most 60% of them in all) and more visitors.
-func (g *gen) trackingSources(w *Webinar) []*TrackingSource {
+func (g *gen) trackingSources(w *Webinar) []TrackingSource {
 	token := g.zoomID()
 	names := slices.Clone(sourceNames)
 	g.r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 	left := g.r.IntN(len(w.Registrants)*6/10 + 1)
-	var out []*TrackingSource
+	var out []TrackingSource
 	for k, name := range names[:1+g.r.IntN(4)] {
 		regs := left
 		if k < 3 {
@@ -343,7 +343,7 @@ func (g *gen) trackingSources(w *Webinar) []*TrackingSource {
 		}
 		left -= regs
 		id := fmt.Sprintf("%013d", 1_000_000_000_000+g.r.Int64N(8_999_999_999_999))
-		out = append(out, &TrackingSource{ID: id, SourceName: name,
+		out = append(out, TrackingSource{ID: id, SourceName: name,
 			TrackingURL:       "https://zoom.us/webinar/register/" + id + "/WN_" + token,
 			RegistrationCount: regs, VisitorCount: regs*(2+g.r.IntN(4)) + g.r.IntN(40)})
 	}
