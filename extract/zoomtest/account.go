@@ -1,5 +1,6 @@
 // Package zoomtest is a stateful simulator of the Zoom REST API v2 (webinars, registrants,
-// reports) and a seeded, deterministic generator of the account it serves.
+// reports, recordings; Q&A, polls, surveys and registration tracking sources) and a seeded,
+// deterministic generator of the account it serves.
 //
 // The simulator is a real HTTP server on loopback, shaped like net/http/httptest: NewServer
 // starts it, Server.URL is the base, the API lives under URL+"/v2" and the token endpoint at
@@ -18,7 +19,8 @@
 // Tests wait on the server (WaitStalled, WaitIdle), not on the clock.
 //
 // Generate builds the account from a seed; GenConfig.Scale multiplies it (`--scale K`).
-// MinCalls is the fewest calls a first extraction of it needs.
+// MinCalls is the fewest calls a first extraction of it needs; EngagementCalls what the
+// engagement streams (Q&A, polls, surveys, tracking sources) add to it.
 //
 // The package shares no code with the client it fakes (extract/zoom): every JSON type is
 // declared here from Zoom's OpenAPI spec, so a mistake in one cannot hide in both.

@@ -528,3 +528,31 @@ func specDeviations(t *testing.T, tmpl string, res result) result {
 	res.body = b
 	return res
 }
+
+// TestContract_surveyShapeDetectsViolations proves checkSurveyReport is live: answers that
+// break the survey report's shape in known ways must be rejected.
+func TestContract_surveyShapeDetectsViolations(t *testing.T) {
+	t.Parallel()
+	hdr := http.Header{"Content-Type": {"application/json; charset=UTF-8"}}
+	ok := `{"webinar_id":81234567890,"webinar_uuid":"abc==","start_time":"2026-10-01T10:00:00Z","survey_id":"s1","survey_name":"S","survey_answers":[{"name":"A B","first_name":"A","last_name":"B","email":"a@b.com","answer_details":[{"question_id":"q1","question":"Q?","answer":"5","date_time":"2026-10-01T11:00:00.000Z"}]}]}`
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		wantErr bool
+	}{
+		{"valid", 200, ok, false},
+		{"valid error", 404, `{"code":3001,"message":"Meeting does not exist: 1."}`, false},
+		{"webinar id as string", 200, strings.Replace(ok, `81234567890`, `"81234567890"`, 1), true},
+		{"bad date_time", 200, strings.Replace(ok, `2026-10-01T11:00:00.000Z`, `yesterday`, 1), true},
+		{"undeclared field", 200, strings.Replace(ok, `"answer":"5"`, `"answer":"5","score":5`, 1), true},
+		{"error without code", 400, `{"message":"x"}`, true},
+		{"undocumented status", 500, `{"code":1,"message":"x"}`, true},
+	}
+	for _, tc := range tests {
+		err := checkSurveyReport(result{status: tc.status, header: hdr, body: []byte(tc.body)})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: err = %v, want error %v", tc.name, err, tc.wantErr)
+		}
+	}
+}
