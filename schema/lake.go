@@ -21,6 +21,11 @@ const (
 	StreamRecordings       = "recordings"
 	StreamRecordingFiles   = "recording_files"
 	StreamTranscripts      = "transcripts"
+	// Engagement beyond attendance (issue 11, engagement.go).
+	StreamWebinarQuestions = "webinar_questions"
+	StreamPollAnswers      = "poll_answers"
+	StreamSurveyAnswers    = "survey_answers"
+	StreamTrackingSources  = "tracking_sources"
 	// CRM snapshot streams, written by the sync before the transform.
 	StreamCRMUsers        = "crm_users"
 	StreamCRMContactsSeen = "crm_contacts_seen"
@@ -46,6 +51,10 @@ var RawStreams = []struct {
 	{StreamRecordings, Recording{}},
 	{StreamRecordingFiles, RecordingFile{}},
 	{StreamTranscripts, TranscriptCue{}},
+	{StreamWebinarQuestions, WebinarQuestion{}},
+	{StreamPollAnswers, PollAnswer{}},
+	{StreamSurveyAnswers, SurveyAnswer{}},
+	{StreamTrackingSources, TrackingSource{}},
 	{StreamCRMUsers, CRMUser{}},
 	{StreamCRMContactsSeen, CRMContactSeen{}},
 }

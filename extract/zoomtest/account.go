@@ -1,5 +1,6 @@
 // Package zoomtest is a stateful simulator of the Zoom REST API v2 (webinars, registrants,
-// reports) and a seeded, deterministic generator of the account it serves.
+// reports, recordings; Q&A, polls, surveys and registration tracking sources) and a seeded,
+// deterministic generator of the account it serves.
 //
 // The simulator is a real HTTP server on loopback, shaped like net/http/httptest: NewServer
 // starts it, Server.URL is the base, the API lives under URL+"/v2" and the token endpoint at
@@ -18,7 +19,8 @@
 // Tests wait on the server (WaitStalled, WaitIdle), not on the clock.
 //
 // Generate builds the account from a seed; GenConfig.Scale multiplies it (`--scale K`).
-// MinCalls is the fewest calls a first extraction of it needs.
+// MinCalls is the fewest calls a first extraction of it needs; EngagementCalls what the
+// engagement streams (Q&A, polls, surveys, tracking sources) add to it.
 //
 // The package shares no code with the client it fakes (extract/zoom): every JSON type is
 // declared here from Zoom's OpenAPI spec, so a mistake in one cannot hide in both.
@@ -96,6 +98,12 @@ type Webinar struct {
 	AutoRecording string
 	// Panelists are the webinar's panelists (GET /webinars/{webinarId}/panelists).
 	Panelists []Panelist
+	// Survey is the webinar's post-webinar survey, nil when it has none; the answers
+	// are per instance (Instance.SurveyResponses).
+	Survey *Survey
+	// TrackingSources are the webinar's registration tracking sources
+	// (GET /webinars/{webinarId}/tracking_sources).
+	TrackingSources []TrackingSource
 }
 
 // RegistrationQuestion is a standard registration field of a webinar's form:
@@ -153,6 +161,15 @@ type Instance struct {
 	// Recording is the instance's cloud recording; nil when it has none
 	// (GET /meetings/{meetingId}/recordings answers 404/3301).
 	Recording *Recording
+	// QA is the instance's Q&A report, one entry per asker (GET /report/webinars/{webinarId}/qa).
+	QA []*QAAsker
+	// Polls are the polls launched in the instance; PollResponses the answers, one entry
+	// per participant who answered (GET /report/webinars/{webinarId}/polls).
+	Polls         []*Poll
+	PollResponses []*PollResponse
+	// SurveyResponses answer the webinar's Survey after this instance
+	// (GET /report/webinars/{webinarId}/survey).
+	SurveyResponses []*SurveyResponse
 }
 
 // Participant is one join/leave row of the participants report.

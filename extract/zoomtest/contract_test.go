@@ -336,6 +336,55 @@ func TestContract_responses(t *testing.T) {
 		t.Errorf("include_fields=download_access_token: no token in %.300s", withToken.body)
 	}
 
+	// Engagement (issue 11): the Q&A, poll and survey reports of every instance (by uuid)
+	// and of every webinar's latest instance (by id), and every webinar's tracking sources.
+	const surveyTmpl = "/report/webinars/{webinarId}/survey"
+	checkSurvey := func(pathQuery string, wantStatus int) {
+		t.Helper()
+		res := do(t, newGet(t, s, tok, pathQuery))
+		if res.status != wantStatus {
+			t.Fatalf("GET %s: status %d, want %d: %s", pathQuery, res.status, wantStatus, res.body)
+		}
+		if err := checkSurveyReport(res); err != nil {
+			t.Fatalf("GET %s → %d does not match the survey report's shape: %v\nbody: %.400s", pathQuery, res.status, err, res.body)
+		}
+		if covered[surveyTmpl] == nil {
+			covered[surveyTmpl] = map[int]int{}
+		}
+		covered[surveyTmpl][res.status]++
+	}
+	engagementReports := func(seg string, want int) {
+		t.Helper()
+		check("/report/webinars/{webinarId}/qa", "/report/webinars/"+seg+"/qa", want)
+		check("/report/webinars/{webinarId}/polls", "/report/webinars/"+seg+"/polls", want)
+		checkSurvey("/report/webinars/"+seg+"/survey", want)
+	}
+	for _, w := range acct.Webinars {
+		id := fmt.Sprint(w.ID)
+		if w.Expired {
+			check("/webinars/{webinarId}/tracking_sources", "/webinars/"+id+"/tracking_sources", 404)
+		} else {
+			check("/webinars/{webinarId}/tracking_sources", "/webinars/"+id+"/tracking_sources", 200)
+		}
+		if len(w.Instances) == 0 {
+			engagementReports(id, 404)
+			continue
+		}
+		for _, in := range w.Instances {
+			want := 200
+			if in.StartTime.Before(yearAgo) {
+				want = 400
+			}
+			engagementReports(doubleEscape(in.UUID), want)
+		}
+		if !w.Instances[len(w.Instances)-1].StartTime.Before(yearAgo) {
+			engagementReports(id, 200)
+		}
+	}
+	engagementReports("99999999999", 404)
+	check("/webinars/{webinarId}/tracking_sources", "/webinars/99999999999/tracking_sources", 404)
+	check("/webinars/{webinarId}/tracking_sources", "/webinars/"+doubleEscape(acct.Webinars[0].UUID)+"/tracking_sources", 404)
+
 	// The report of a host's meetings, month by month over the six-month window.
 	today := acct.Now.Truncate(24 * time.Hour)
 	for _, u := range acct.Users {
@@ -373,6 +422,57 @@ func TestContract_responses(t *testing.T) {
 	if len(undocumented) > 0 {
 		t.Logf("statuses the spec does not document (not validated): %v", undocumented)
 	}
+}
+
+// surveySchemaJSON is the shape of GET /report/webinars/{webinarId}/survey, which neither
+// OpenAPI export in reference/ has: Zoom's generated SDK @zoom/rivet declares it
+// (Meetings.ReportsGetWebinarSurveyReportResponse; see engagement_routes.go). Its errors
+// are Zoom's error body.
+const surveySchemaJSON = `{"type": "object", "properties": {
+  "webinar_id": {"type": "integer", "format": "int64"},
+  "webinar_uuid": {"type": "string"},
+  "start_time": {"type": "string", "format": "date-time"},
+  "survey_id": {"type": "string"},
+  "survey_name": {"type": "string"},
+  "survey_answers": {"type": "array", "items": {"type": "object", "properties": {
+    "email": {"type": "string"}, "name": {"type": "string"},
+    "first_name": {"type": "string"}, "last_name": {"type": "string"},
+    "answer_details": {"type": "array", "items": {"type": "object", "properties": {
+      "question_id": {"type": "string"}, "question": {"type": "string"},
+      "answer": {"type": "string"}, "date_time": {"type": "string", "format": "date-time"}}}}}}}}}`
+
+const errorSchemaJSON = `{"type": "object", "required": ["code", "message"], "properties": {
+  "code": {"type": "integer"}, "message": {"type": "string"}}}`
+
+// checkSurveyReport validates a survey report answer: 200 against surveySchemaJSON, 400 and
+// 404 (the statuses Zoom documents for it) against Zoom's error body; no undeclared fields.
+func checkSurveyReport(res result) error {
+	src := surveySchemaJSON
+	switch res.status {
+	case http.StatusOK:
+	case http.StatusBadRequest, http.StatusNotFound:
+		src = errorSchemaJSON
+	default:
+		return fmt.Errorf("status %d is not documented", res.status)
+	}
+	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("content type %q", ct)
+	}
+	var sch openapi3.Schema
+	if err := json.Unmarshal([]byte(src), &sch); err != nil {
+		return err
+	}
+	var v any
+	if err := json.Unmarshal(res.body, &v); err != nil {
+		return err
+	}
+	if err := sch.VisitJSON(v, openapi3.EnableFormatValidation()); err != nil {
+		return err
+	}
+	if extra := undeclared(&sch, v, "", nil); len(extra) > 0 {
+		return fmt.Errorf("fields not in the shape: %v", extra)
+	}
+	return nil
 }
 
 // anyRecorded returns an instance with a recording that is not in the trash.
@@ -427,4 +527,32 @@ func specDeviations(t *testing.T, tmpl string, res result) result {
 	}
 	res.body = b
 	return res
+}
+
+// TestContract_surveyShapeDetectsViolations proves checkSurveyReport is live: answers that
+// break the survey report's shape in known ways must be rejected.
+func TestContract_surveyShapeDetectsViolations(t *testing.T) {
+	t.Parallel()
+	hdr := http.Header{"Content-Type": {"application/json; charset=UTF-8"}}
+	ok := `{"webinar_id":81234567890,"webinar_uuid":"abc==","start_time":"2026-10-01T10:00:00Z","survey_id":"s1","survey_name":"S","survey_answers":[{"name":"A B","first_name":"A","last_name":"B","email":"a@b.com","answer_details":[{"question_id":"q1","question":"Q?","answer":"5","date_time":"2026-10-01T11:00:00.000Z"}]}]}`
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		wantErr bool
+	}{
+		{"valid", 200, ok, false},
+		{"valid error", 404, `{"code":3001,"message":"Meeting does not exist: 1."}`, false},
+		{"webinar id as string", 200, strings.Replace(ok, `81234567890`, `"81234567890"`, 1), true},
+		{"bad date_time", 200, strings.Replace(ok, `2026-10-01T11:00:00.000Z`, `yesterday`, 1), true},
+		{"undeclared field", 200, strings.Replace(ok, `"answer":"5"`, `"answer":"5","score":5`, 1), true},
+		{"error without code", 400, `{"message":"x"}`, true},
+		{"undocumented status", 500, `{"code":1,"message":"x"}`, true},
+	}
+	for _, tc := range tests {
+		err := checkSurveyReport(result{status: tc.status, header: hdr, body: []byte(tc.body)})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: err = %v, want error %v", tc.name, err, tc.wantErr)
+		}
+	}
 }

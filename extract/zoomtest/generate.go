@@ -36,6 +36,8 @@ type GenConfig struct {
 	// uuids, user names and people's emails unique across blocks. The demo set at Scale 16:
 	// about 650 held instances and 20,000 distinct emails (`zoomsync sim zoom --scale 16`).
 	Scale int
+	// noEngagement leaves out what genEngagement adds: its test compares the two accounts.
+	noEngagement bool
 }
 
 // DefaultNow is the account clock of generated accounts when GenConfig.Now is zero.
@@ -70,7 +72,8 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 // GET /report/users/{userId}/meetings finds it); for every account, panelists,
 // settings.auto_recording, cloud recordings with WebVTT transcripts, and three plain
 // meetings per host (genExtras says which instances have no, a trashed or a processing
-// recording).
+// recording); last, Q&A, polls, post-webinar surveys and registration tracking sources
+// (genEngagement).
 func Generate(cfg GenConfig) *Account {
 	if cfg.Now.IsZero() {
 		cfg.Now = DefaultNow
@@ -116,7 +119,7 @@ type genShared struct {
 }
 
 // generateBlock generates one whole account of cfg from seed: users, people, webinars,
-// then the additions of their own random streams (generate_extra.go).
+// then the additions of their own random streams (generate_extra.go, engagement.go).
 func generateBlock(cfg GenConfig, seed uint64, demoSet bool, sh *genShared) *Account {
 	g := &gen{
 		r:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
@@ -133,6 +136,9 @@ func generateBlock(cfg GenConfig, seed uint64, demoSet bool, sh *genShared) *Acc
 		g.genRecentExpiredWebinar(acct, seed)
 	}
 	g.genExtras(acct, seed)
+	if !cfg.noEngagement {
+		g.genEngagement(acct, seed)
+	}
 	return acct
 }
 

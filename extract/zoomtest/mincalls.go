@@ -10,7 +10,8 @@ package zoomtest
 // none) and the two requests (download, signed URL) of each ready TRANSCRIPT or CC file.
 //
 // It is computed from the account alone, so it is a second model of the extraction: a run
-// that makes more calls than this, 429s aside, wastes quota.
+// that makes more calls than this, 429s aside, wastes quota. EngagementCalls counts the
+// calls of the engagement streams apart.
 func MinCalls(a *Account) int {
 	n := 1 // token
 	active := 0
@@ -24,17 +25,59 @@ func MinCalls(a *Account) int {
 		if u.Status != "active" || u.Type != 2 {
 			continue
 		}
-		listed := 0
-		for _, w := range a.Webinars {
-			if w.HostID != u.ID || w.Expired {
-				continue
-			}
-			listed++
+		listed := listedWebinars(a, u)
+		for _, w := range listed {
 			n += webinarCalls(a, w)
 		}
-		n += pages300(listed)
+		n += pages300(len(listed))
 	}
 	return n
+}
+
+// EngagementCalls is the fewest calls the engagement streams of issue 11 add to MinCalls
+// (a separate count, so MinCalls stays the minimum of the streams before them), for the
+// webinars MinCalls fetches: per listed webinar that takes registrants, its tracking
+// sources (one call, not paginated); per held instance whose report is not too old (the
+// instance report answered 12702 otherwise), its Q&A, poll and survey reports (one call
+// each, not paginated).
+//
+// None of these can be skipped on what the extractor knows beforehand. The reports take an
+// instance uuid or a webinar id, and the id reads the latest instance only, so each
+// instance costs its own three calls. Nothing says in advance whether an instance had Q&A,
+// polls or survey answers: settings.question_and_answer.enable says only that Q&A was
+// possible (it is on for every generated webinar), and settings.post_webinar_survey is
+// about an external survey link, not Zoom's own survey. A webinar without registration
+// has no tracking sources (Zoom's prerequisite), so its call is skipped.
+func EngagementCalls(a *Account) int {
+	n := 0
+	for _, u := range a.Users {
+		if u.Status != "active" || u.Type != 2 {
+			continue
+		}
+		for _, w := range listedWebinars(a, u) {
+			if w.ApprovalType != 2 {
+				n++ // tracking sources
+			}
+			for _, in := range w.Instances {
+				if a.Now.Sub(in.EndTime).Hours() <= 365*24 {
+					n += 3 // Q&A, polls, survey
+				}
+			}
+		}
+	}
+	return n
+}
+
+// listedWebinars are the webinars GET /users/{userId}/webinars lists for host u: its
+// webinars that have not expired.
+func listedWebinars(a *Account, u *User) []*Webinar {
+	var out []*Webinar
+	for _, w := range a.Webinars {
+		if w.HostID == u.ID && !w.Expired {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // pages300 is how many pages a listing of n items takes at page size 300 (one when empty).

@@ -30,14 +30,41 @@ func TestMinCalls_crawl(t *testing.T) {
 	for name, acct := range map[string]*Account{"demo": demo(), "scale 2": Generate(GenConfig{Seed: 4, Scale: 2})} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			crawl(t, acct)
+			crawl(t, acct, false)
 		})
 	}
 }
 
-func crawl(t *testing.T, acct *Account) {
+// TestEngagementCalls_crawl crawls as TestMinCalls_crawl does, the engagement routes
+// included (tracking sources of the webinars that take registrants, the three reports of
+// every instance whose report answered), and compares with MinCalls + EngagementCalls.
+func TestEngagementCalls_crawl(t *testing.T) {
+	t.Parallel()
+	for name, acct := range map[string]*Account{"demo": demo(), "scale 2": Generate(GenConfig{Seed: 4, Scale: 2})} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			crawl(t, acct, true)
+		})
+	}
+}
+
+// TestEngagementCalls_figures pins what the engagement streams add to the minimum of the
+// demo accounts.
+func TestEngagementCalls_figures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		seed int64
+		want int
+	}{{1, 127}, {2, 127}, {3, 127}} {
+		if got := EngagementCalls(DemoAccount(tc.seed)); got != tc.want {
+			t.Errorf("EngagementCalls(DemoAccount(%d)) = %d, want %d", tc.seed, got, tc.want)
+		}
+	}
+}
+
+func crawl(t *testing.T, acct *Account, engage bool) {
 	s := startServer(t, acct, WithPlan("unlimited"))
-	c := &crawler{t: t, s: s, tok: token(t, s)}
+	c := &crawler{t: t, s: s, tok: token(t, s), engage: engage}
 	for _, u := range walkAll[userJSON](c, "/users?page_size=300", "users") {
 		if u.Type != 2 || u.Status != "active" {
 			continue
@@ -46,15 +73,28 @@ func crawl(t *testing.T, acct *Account) {
 			c.webinar(strconv.FormatInt(w.ID, 10))
 		}
 	}
-	if got, want := s.Stats().Total, MinCalls(acct); got != want {
-		t.Errorf("crawl made %d requests, MinCalls says %d (by route %v)", got, want, s.Stats().ByRoute)
+	want := MinCalls(acct)
+	if engage {
+		want += EngagementCalls(acct)
+	}
+	if got := s.Stats().Total; got != want {
+		t.Errorf("crawl made %d requests, the model says %d (by route %v)", got, want, s.Stats().ByRoute)
 	}
 }
 
 type crawler struct {
-	t   *testing.T
-	s   *Server
-	tok string
+	t      *testing.T
+	s      *Server
+	tok    string
+	engage bool // also fetch the engagement routes (EngagementCalls)
+}
+
+// ok requests pathQuery and fails unless it answers 200.
+func (c *crawler) ok(pathQuery string) {
+	c.t.Helper()
+	if res := get(c.t, c.s, c.tok, pathQuery); res.status != 200 {
+		c.t.Fatalf("GET %s: %d %s", pathQuery, res.status, res.body)
+	}
 }
 
 // walkAll returns every item of a listing, page by page.
@@ -89,6 +129,9 @@ func (c *crawler) webinar(id string) {
 		for _, st := range []string{"approved", "pending", "denied"} {
 			walkAll[registrantJSON](c, "/webinars/"+id+"/registrants?page_size=300&status="+st, "registrants")
 		}
+		if c.engage {
+			c.ok("/webinars/" + id + "/tracking_sources")
+		}
 	}
 	for _, in := range inst.Webinars {
 		c.instance(doubleEscape(in.UUID), registration)
@@ -99,6 +142,11 @@ func (c *crawler) instance(uuid string, registration bool) {
 	if res := get(c.t, c.s, c.tok, "/report/webinars/"+uuid); res.status == 400 {
 		wantErr(c.t, res, 400, 12702)
 		return
+	}
+	if c.engage {
+		for _, part := range []string{"/qa", "/polls", "/survey"} {
+			c.ok("/report/webinars/" + uuid + part)
+		}
 	}
 	rows := walkAll[participantJSON](c, "/report/webinars/"+uuid+"/participants?page_size=300", "participants")
 	if registration {

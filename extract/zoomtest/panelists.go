@@ -5,6 +5,22 @@ import (
 	"strconv"
 )
 
+// listedWebinar resolves the numeric {webinarId} of the webinar routes that take no uuid
+// (panelists, tracking sources): not a number, unknown or expired → 404/3001.
+func (s *Server) listedWebinar(c *call) (w *Webinar, errStatus int, errBody any) {
+	raw := c.params["webinarId"]
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		errStatus, errBody = apiErr(http.StatusNotFound, 3001, "Webinar %s not found or has expired.", raw)
+		return nil, errStatus, errBody
+	}
+	if w = s.acct.Webinar(id); w == nil || w.Expired {
+		errStatus, errBody = apiErr(http.StatusNotFound, 3001, "Webinar %d not found or has expired.", id)
+		return nil, errStatus, errBody
+	}
+	return w, 0, nil
+}
+
 // --- GET /webinars/{webinarId}/panelists ---
 
 type panelistJSON struct {
@@ -27,14 +43,9 @@ type panelistsJSON struct {
 // listPanelists implements GET /webinars/{webinarId}/panelists (numeric id; not paginated).
 // Expired or unknown webinars answer 404/3001.
 func (s *Server) listPanelists(c *call) (int, any) {
-	raw := c.params["webinarId"]
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return apiErr(http.StatusNotFound, 3001, "Webinar %s not found or has expired.", raw)
-	}
-	w := s.acct.Webinar(id)
-	if w == nil || w.Expired {
-		return apiErr(http.StatusNotFound, 3001, "Webinar %d not found or has expired.", id)
+	w, st, eb := s.listedWebinar(c)
+	if st != 0 {
+		return st, eb
 	}
 	out := panelistsJSON{TotalRecords: len(w.Panelists), Panelists: []panelistJSON{}}
 	for _, p := range w.Panelists {

@@ -37,6 +37,11 @@ var apiRoutes = []*route{
 	{method: "GET", path: "/past_webinars/{webinarId}/absentees", label: Heavy, handle: (*Server).listAbsentees},
 	{method: "GET", path: "/meetings/{meetingId}/recordings", label: Light, handle: (*Server).getRecording},
 	{method: "GET", path: "/report/users/{userId}/meetings", label: Heavy, handle: (*Server).listUserMeetingsReport},
+	// Engagement (issue 11, engagement_routes.go).
+	{method: "GET", path: "/report/webinars/{webinarId}/qa", label: Heavy, handle: (*Server).getWebinarQA},
+	{method: "GET", path: "/report/webinars/{webinarId}/polls", label: Heavy, handle: (*Server).getWebinarPolls},
+	{method: "GET", path: "/report/webinars/{webinarId}/survey", label: Heavy, handle: (*Server).getWebinarSurvey},
+	{method: "GET", path: "/webinars/{webinarId}/tracking_sources", label: Medium, handle: (*Server).listTrackingSources},
 }
 
 // otherRoutes are served outside /v2. A fault reaches them only when its path starts with
