@@ -170,6 +170,7 @@ var endpoints = []struct {
 	{"GET", "webinars/*/registrants/questions", CategoryLight},
 	{"POST", "webinars/*/registrants", CategoryLight},
 	{"GET", "webinars/*/panelists", CategoryMedium},
+	{"GET", "webinars/*/tracking_sources", CategoryMedium},
 	{"GET", "past_webinars/*/instances", CategoryLight},
 	{"GET", "past_webinars/*/participants", CategoryMedium},
 	{"GET", "past_webinars/*/absentees", CategoryHeavy},
