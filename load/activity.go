@@ -50,16 +50,15 @@ type ActivityConfig struct {
 	// TimelineReady reports that the client has the developer key and the
 	// OAuth token of TimelineApp.
 	TimelineReady bool
-	// UpsertCalls writes the calls with batch upsert by their
+	// CreateCalls writes the calls load_state does not know with batch
+	// create, as before zoomsync_call_id: each is created once and updated
+	// by the id kept in load_state, a create whose answer was lost is not
+	// resent (its outcome stays unknown), and a lost catalog makes every
+	// call again. By default (false) calls are upserted by their
 	// zoomsync_call_id (created with hasUniqueValue before the first
-	// write), so that a write whose answer was lost, or a lost catalog,
-	// never makes a second call of a recording. Off, calls are created once
-	// and updated by the id kept in load_state, and a create whose answer
-	// was lost is not resent (its outcome stays unknown).
-	// TODO(lead): default on once hubspottest serves
-	// POST /crm/v3/objects/calls/batch/upsert (the demo's request count
-	// changes: the attendees are associated in a request of their own).
-	UpsertCalls bool
+	// write), so neither a lost answer nor a lost catalog ever makes a
+	// second call of a recording.
+	CreateCalls bool
 	Logger      *slog.Logger
 	Now         func() time.Time
 }
@@ -133,10 +132,10 @@ func (s *ActivitySummary) Unsettled() []string {
 // a hash of what the CRM acknowledged, so a re-run sends only what changed,
 // and every outcome lands in load_log.
 //
-// A call is keyed by its recording's event id: with UpsertCalls it carries
-// it as zoomsync_call_id and is upserted by it, so it is never created
-// twice whatever load_state remembers; without, the id of the call created
-// is kept in load_state and a create is never resent. A call whose content
+// A call is keyed by its recording's event id: it carries it as
+// zoomsync_call_id and is upserted by it, so it is never created twice
+// whatever load_state remembers (with CreateCalls, the id of the call
+// created is kept in load_state and a create is never resent). A call whose content
 // changed (a transcript that arrived later, other attendees) is updated in
 // place, and the attendees it lacks are associated with it; the
 // associations made are kept in load_state (call_contact) so that only

@@ -70,12 +70,17 @@ func writes(hs *hubspottest.Server) map[string]int {
 	return out
 }
 
-func loadAll(t *testing.T, client *hubspot.Client, db *sql.DB, run string, timeline bool, dry bool) *ActivitySummary {
+// loadAll loads the contacts, then the activity; opts adjust the activity
+// config.
+func loadAll(t *testing.T, client *hubspot.Client, db *sql.DB, run string, timeline bool, dry bool, opts ...func(*ActivityConfig)) *ActivitySummary {
 	t.Helper()
 	if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: run, DryRun: dry}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := ActivityConfig{Client: client, DB: db, RunID: run, DryRun: dry, ExternalAccountID: "zoom-acct"}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if timeline {
 		cfg.TimelineApp, cfg.TimelineReady = hubspottest.DefaultAppID, true
 	}
@@ -315,7 +320,7 @@ func TestActivity_callCreateNotRetriedAfterStall(t *testing.T) {
 	if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: "run-1"}); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"})
+	sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct", CreateCalls: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,6 +337,9 @@ func TestActivity_callCreateNotRetriedAfterStall(t *testing.T) {
 		t.Errorf("Unsettled = %q, want the call named as unknown", got)
 	}
 }
+
+// createCalls selects the batch create path of calls (CreateCalls).
+func createCalls(c *ActivityConfig) { c.CreateCalls = true }
 
 // hookTransport calls hook before sending each request; the hook may
 // cancel a context or panic (a crash of the process).
@@ -389,7 +397,7 @@ func TestActivity_callsRecordedPerBatch(t *testing.T) {
 				panic(r)
 			}
 		}()
-		_, err := Activity(t.Context(), ActivityConfig{Client: crashing, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"})
+		_, err := Activity(t.Context(), ActivityConfig{Client: crashing, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct", CreateCalls: true})
 		t.Fatalf("the run did not crash: %v", err)
 	}()
 	if n := len(hs.Calls()); n != hubspot.MaxBatchInputs {
@@ -405,7 +413,7 @@ func TestActivity_callsRecordedPerBatch(t *testing.T) {
 	}
 
 	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
-	sum := loadAll(t, client, db, "run-2", false, false)
+	sum := loadAll(t, client, db, "run-2", false, false, createCalls)
 	if sum.Calls != (Counts{Created: recordings - hubspot.MaxBatchInputs, Unchanged: hubspot.MaxBatchInputs}) {
 		t.Errorf("re-run calls = %+v", sum.Calls)
 	}
@@ -445,11 +453,11 @@ func TestActivity_callsCancelledAfterFirstBatch(t *testing.T) {
 	if _, err := Contacts(ctx, Config{Client: cancelling, DB: db, RunID: "run-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Activity(ctx, ActivityConfig{Client: cancelling, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"}); !errors.Is(err, context.Canceled) {
+	if _, err := Activity(ctx, ActivityConfig{Client: cancelling, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct", CreateCalls: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("run 1 error = %v, want context.Canceled", err)
 	}
 	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
-	sum := loadAll(t, client, db, "run-2", false, false)
+	sum := loadAll(t, client, db, "run-2", false, false, createCalls)
 	if n := len(hs.Calls()); n != recordings || sum.Calls.Created != recordings-hubspot.MaxBatchInputs {
 		t.Errorf("HubSpot holds %d calls of %d recordings; re-run calls = %+v", n, recordings, sum.Calls)
 	}

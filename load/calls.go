@@ -70,7 +70,7 @@ type callRow struct {
 
 // calls writes one call per recording, associated with its attendees.
 // The calls load_state does not know go through one sink (batch upsert by
-// zoomsync_call_id, or batch create when UpsertCalls is off), those it
+// zoomsync_call_id, or batch create with CreateCalls), those it
 // knows through another (batch update by the id kept in load_state); then
 // the attendees missing are associated. Never a second call for a
 // recording: an upsert finds the call by its unique key whatever load_state
@@ -78,7 +78,7 @@ type callRow struct {
 // associations it made, in one transaction, so a run that stops partway
 // keeps the ids of the calls it wrote.
 func (a *activity) calls(ctx context.Context) error {
-	if a.cfg.UpsertCalls && !a.cfg.DryRun {
+	if !a.cfg.CreateCalls && !a.cfg.DryRun {
 		created, _, err := a.cfg.Client.Properties.Ensure(ctx, "calls", PropertyGroup(), CallsProperties())
 		if err != nil {
 			return fmt.Errorf("creating calls properties: %w", err)
@@ -93,9 +93,9 @@ func (a *activity) calls(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	write := a.createCalls
-	if a.cfg.UpsertCalls {
-		write = a.upsertCalls
+	write := a.upsertCalls
+	if a.cfg.CreateCalls {
+		write = a.createCalls
 	}
 	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: write})
 	updates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: a.updateCalls})
@@ -117,7 +117,7 @@ func (a *activity) calls(ctx context.Context) error {
 			continue
 		}
 		props := CallProperties(topic, start, minutes, url, transcript)
-		if a.cfg.UpsertCalls {
+		if !a.cfg.CreateCalls {
 			// Calls created before carry their key once updated with it.
 			props[hubspot.CallIDProperty] = id
 		}

@@ -1,10 +1,7 @@
 package load
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -16,122 +13,41 @@ import (
 	"github.com/zoomsync/zoomsync/load/hubspottest"
 )
 
-// upsertProxy stands in front of the simulator, which does not serve
-// POST /crm/v3/objects/calls/batch/upsert yet: it serves that route with
-// HubSpot's unique-value semantics — an input whose idProperty value no
-// call has is created (with that value), else the call holding it is
-// updated — by forwarding creates and updates to the simulator, and
-// answers in the upsert shape (new per result). Every other request goes
-// to the simulator. With loseFirst it carries out the first upsert and
-// drops the connection instead of answering, as a connection lost on the
-// way back would.
-type upsertProxy struct {
-	t         *testing.T
-	hs        *hubspottest.Server
-	loseFirst bool
-
-	mu      sync.Mutex
-	upserts int
+// lostUpsertProxy stands in front of the simulator and passes every request
+// on; the first calls batch upsert is carried out but its answer is
+// dropped with the connection, as a connection lost on the way back would.
+type lostUpsertProxy struct {
+	hs   *hubspottest.Server
+	mu   sync.Mutex
+	lost bool
 }
 
-func newUpsertProxy(t *testing.T, hs *hubspottest.Server, loseFirst bool) *httptest.Server {
-	p := &upsertProxy{t: t, hs: hs, loseFirst: loseFirst}
-	srv := httptest.NewServer(p)
+func newLostUpsertProxy(t *testing.T, hs *hubspottest.Server) *httptest.Server {
+	srv := httptest.NewServer(&lostUpsertProxy{hs: hs})
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-func (p *upsertProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/crm/v3/objects/calls/batch/upsert" {
-		u, _ := url.Parse(p.hs.URL)
+func (p *lostUpsertProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u, _ := url.Parse(p.hs.URL)
+	p.mu.Lock()
+	lose := !p.lost && r.Method == http.MethodPost && r.URL.Path == "/crm/v3/objects/calls/batch/upsert"
+	p.lost = p.lost || lose
+	p.mu.Unlock()
+	if !lose {
 		httputil.NewSingleHostReverseProxy(u).ServeHTTP(w, r)
 		return
 	}
-	p.mu.Lock() // one upsert at a time, as HubSpot locks the unique values
-	defer p.mu.Unlock()
-	p.upserts++
-	var in struct {
-		Inputs []struct {
-			ID                 string            `json:"id"`
-			IDProperty         string            `json:"idProperty"`
-			ObjectWriteTraceID string            `json:"objectWriteTraceId"`
-			Properties         map[string]string `json:"properties"`
-		} `json:"inputs"`
+	rec := httptest.NewRecorder()
+	httputil.NewSingleHostReverseProxy(u).ServeHTTP(rec, r) // carried out
+	if rec.Code != http.StatusOK {
+		panic(fmt.Sprintf("the upsert to lose answered %d: %s", rec.Code, rec.Body))
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	byValue := map[string]string{}
-	for _, c := range p.hs.Calls() {
-		if v := c.Properties[hubspot.CallIDProperty]; v != "" {
-			byValue[v] = c.ID
-		}
-	}
-	var creates, updates []map[string]any
-	for _, x := range in.Inputs {
-		if id, ok := byValue[x.ID]; ok {
-			updates = append(updates, map[string]any{"id": id, "objectWriteTraceId": x.ObjectWriteTraceID, "properties": x.Properties})
-			continue
-		}
-		props := map[string]string{x.IDProperty: x.ID}
-		for k, v := range x.Properties {
-			props[k] = v
-		}
-		creates = append(creates, map[string]any{"objectWriteTraceId": x.ObjectWriteTraceID, "properties": props, "associations": []any{}})
-	}
-	out := map[string][]any{"results": {}, "errors": {}}
-	p.forward(r, "create", creates, true, out)
-	p.forward(r, "update", updates, false, out)
-	if p.loseFirst && p.upserts == 1 {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			p.t.Error(err)
-			return
-		}
-		conn.Close()
-		return
-	}
-	status := http.StatusOK
-	if len(out["errors"]) > 0 {
-		status = http.StatusMultiStatus
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"status": "COMPLETE", "results": out["results"], "errors": out["errors"],
-		"startedAt": "2026-05-01T10:00:00Z", "completedAt": "2026-05-01T10:00:01Z"})
-}
-
-// forward sends inputs to the simulator's calls batch route and adds its
-// results (marked new or not) and errors to out.
-func (p *upsertProxy) forward(r *http.Request, route string, inputs []map[string]any, created bool, out map[string][]any) {
-	if len(inputs) == 0 {
-		return
-	}
-	body, _ := json.Marshal(map[string]any{"inputs": inputs})
-	req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, p.hs.URL+"/crm/v3/objects/calls/batch/"+route, bytes.NewReader(body))
-	req.Header.Set("Authorization", r.Header.Get("Authorization"))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	conn, _, err := w.(http.Hijacker).Hijack()
 	if err != nil {
-		p.t.Errorf("forwarding calls batch %s: %v", route, err)
-		return
+		panic(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var res struct {
-		Results []map[string]any `json:"results"`
-		Errors  []any            `json:"errors"`
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		p.t.Errorf("calls batch %s answered %d %s", route, resp.StatusCode, b)
-		return
-	}
-	for _, x := range res.Results {
-		x["new"] = created
-		out["results"] = append(out["results"], x)
-	}
-	out["errors"] = append(out["errors"], res.Errors...)
+	conn.Close()
 }
 
 // oneCallPerRecording fails the test unless HubSpot holds exactly one call
@@ -156,14 +72,14 @@ func oneCallPerRecording(t *testing.T, hs *hubspottest.Server, recordings int) {
 }
 
 // TestActivity_upsertCalls_lostCatalogNoDuplicate: calls are upserted by
-// zoomsync_call_id (created unique by the bootstrap); when load_state is
+// zoomsync_call_id (created unique by the bootstrap; the simulator keeps
+// HubSpot's unique-value semantics); when load_state is
 // lost, the next run finds every call by its key and updates it: no
 // recording gets a second call.
 func TestActivity_upsertCalls_lostCatalogNoDuplicate(t *testing.T) {
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
-	proxy := newUpsertProxy(t, hs, false)
-	client := hubspot.NewClient(hubspot.WithBaseURL(proxy.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
 	db := newActivityDB(t)
 	const recordings = 150
 	manyRecordings(t, db, recordings)
@@ -171,7 +87,7 @@ func TestActivity_upsertCalls_lostCatalogNoDuplicate(t *testing.T) {
 		if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: id}); err != nil {
 			t.Fatal(err)
 		}
-		sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: id, ExternalAccountID: "zoom-acct", UpsertCalls: true})
+		sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: id, ExternalAccountID: "zoom-acct"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +119,7 @@ func TestActivity_upsertCalls_lostCatalogNoDuplicate(t *testing.T) {
 func TestActivity_upsertCalls_lostAnswerResent(t *testing.T) {
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
-	proxy := newUpsertProxy(t, hs, true)
+	proxy := newLostUpsertProxy(t, hs)
 	client := hubspot.NewClient(hubspot.WithBaseURL(proxy.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
 		hubspot.WithRetry(3, 0, 0))
 	db := newActivityDB(t)
@@ -212,7 +128,7 @@ func TestActivity_upsertCalls_lostAnswerResent(t *testing.T) {
 	if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: "run-1"}); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct", UpsertCalls: true})
+	sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: "run-1", ExternalAccountID: "zoom-acct"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,15 +140,14 @@ func TestActivity_upsertCalls_lostAnswerResent(t *testing.T) {
 	oneCallPerRecording(t, hs, recordings)
 }
 
-// TestActivity_upsertCalls_afterCreatedCalls: calls created before
-// UpsertCalls was on get their zoomsync_call_id by the next run's update
+// TestActivity_upsertCalls_afterCreatedCalls: calls created with
+// CreateCalls get their zoomsync_call_id by the next run's update
 // (by the id in load_state), so a later run without load_state still finds
 // them.
 func TestActivity_upsertCalls_afterCreatedCalls(t *testing.T) {
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
-	proxy := newUpsertProxy(t, hs, false)
-	client := hubspot.NewClient(hubspot.WithBaseURL(proxy.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
 	db := newActivityDB(t)
 	const recordings = 3
 	manyRecordings(t, db, recordings)
@@ -246,7 +161,7 @@ func TestActivity_upsertCalls_afterCreatedCalls(t *testing.T) {
 		if _, err := Contacts(t.Context(), Config{Client: client, DB: db, RunID: run}); err != nil {
 			t.Fatal(err)
 		}
-		sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: run, ExternalAccountID: "zoom-acct", UpsertCalls: upsert})
+		sum, err := Activity(t.Context(), ActivityConfig{Client: client, DB: db, RunID: run, ExternalAccountID: "zoom-acct", CreateCalls: !upsert})
 		if err != nil {
 			t.Fatal(err)
 		}

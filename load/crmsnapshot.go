@@ -45,6 +45,9 @@ type SnapshotSummary struct {
 	Cached, Read, Known int
 	// Outcomes of the emails read.
 	Live, Archived, NotFound, Secondary int
+	// Files are the raw files the snapshot committed (for the lake
+	// manifest), in the order written.
+	Files []lakefile.File `json:"files,omitempty"`
 }
 
 // CRMSnapshot is the stage between extract and transform that gives the
@@ -87,7 +90,7 @@ func CRMSnapshot(ctx context.Context, cfg SnapshotConfig) (*SnapshotSummary, err
 		users = append(users, schema.CRMUser{RunID: cfg.RunID, FetchedAt: now, ID: u.ID, Email: u.Email,
 			FirstName: u.FirstName, LastName: u.LastName})
 	}
-	if err := writeRaw(cfg, schema.StreamCRMUsers, users); err != nil {
+	if err := writeRaw(cfg, sum, schema.StreamCRMUsers, users); err != nil {
 		return sum, err
 	}
 	sum.Users = len(users)
@@ -142,7 +145,7 @@ func CRMSnapshot(ctx context.Context, cfg SnapshotConfig) (*SnapshotSummary, err
 		}
 		seen = append(seen, row)
 	}
-	if err := writeRaw(cfg, schema.StreamCRMContactsSeen, seen); err != nil {
+	if err := writeRaw(cfg, sum, schema.StreamCRMContactsSeen, seen); err != nil {
 		return sum, err
 	}
 	cfg.Logger.InfoContext(ctx, "CRM snapshot", "users", sum.Users, "candidates", sum.Candidates,
@@ -151,14 +154,17 @@ func CRMSnapshot(ctx context.Context, cfg SnapshotConfig) (*SnapshotSummary, err
 	return sum, nil
 }
 
-// writeRaw writes rows as one part of a raw stream of the run.
-func writeRaw[T any](cfg SnapshotConfig, stream string, rows []T) error {
+// writeRaw writes rows as one part of a raw stream of the run and adds the
+// files it committed to sum.Files.
+func writeRaw[T any](cfg SnapshotConfig, sum *SnapshotSummary, stream string, rows []T) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	w := lakefile.NewPartWriter[T](cfg.Lake, stream, cfg.RunID)
 	err := w.Write(rows)
-	if _, cerr := w.Close(); err == nil {
+	files, cerr := w.Close()
+	sum.Files = append(sum.Files, files...)
+	if err == nil {
 		err = cerr
 	}
 	if err != nil {
