@@ -13,59 +13,7 @@ import (
 
 // POST /crm/v3/objects/contacts/batch/upsert
 func (s *Server) batchUpsertContacts(c *call) {
-	var in struct {
-		Inputs []upsertInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
-		return
-	}
-	started := isoTime(s.now())
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defs := s.props["contacts"].props
-	if !checkIDProperties(s, c, contactsTypeID, in.Inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
-		return
-	}
-	claims := uniqueClaims{}
-	n := 0
-	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace, func(i upsertInput) (upsertPlan, *inputError) {
-		n++
-		return s.planUpsert(i, defs, claims, fmt.Sprint("new#", n))
-	})
-	if !ok {
-		return
-	}
-	now := s.now()
-	results := make([]upsertObject, 0, len(plans))
-	for _, p := range plans {
-		results = append(results, s.applyUpsert(p, now))
-		c.write = true
-	}
-	shuffle(s, results)
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
-}
-
-// checkDuplicateKeys fails the whole request (400) when two inputs name the
-// same key, trace ids or not. Keys compare trimmed and case-insensitively.
-func (s *Server) checkDuplicateKeys(c *call, inputs []upsertInput) bool {
-	seen := map[string]bool{}
-	var dups []string
-	for _, i := range inputs {
-		k := strings.ToLower(strings.TrimSpace(i.ID))
-		key := i.IDProperty + "\x00" + k
-		if seen[key] && !slices.Contains(dups, k) {
-			dups = append(dups, k)
-		}
-		seen[key] = true
-	}
-	if len(dups) == 0 {
-		return true
-	}
-	s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-		fmt.Sprintf("Duplicate IDs found in batch input: [%s]. IDs must be unique", strings.Join(dups, ", ")),
-		func(b *errorBody) { b.Context = map[string][]string{"ids": dups} })
-	return false
+	batchUpsert(s, c, "contacts", contactsTypeID, s.planUpsert, s.applyUpsert)
 }
 
 // upsertPlan is one validated upsert input.
