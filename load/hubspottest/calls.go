@@ -449,36 +449,10 @@ func (s *Server) batchReadCalls(c *call) {
 	if !ok {
 		return
 	}
-	started := isoTime(s.now())
-	s.mu.Lock()
-	if !s.checkUniqueKey(c, callsTypeID, in.IDProperty, true, s.props["calls"].props) {
-		s.mu.Unlock()
-		return
-	}
-	results := []simpleObject{}
-	var missing []string
-	got := map[string]bool{}
-	for _, i := range in.Inputs {
-		r := s.calls.find(in.IDProperty, i.ID, archived)
-		if r == nil {
-			missing = append(missing, i.ID)
-			continue
-		}
-		if got[r.id] {
-			continue
-		}
-		got[r.id] = true
-		results = append(results, r.object(*in.Properties))
-	}
-	shuffle(s, results)
-	s.mu.Unlock()
-	var errs []standardError
-	if len(missing) > 0 {
-		errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
-			"Could not get some CALL objects, they may be deleted or not exist. Check that ids are valid.",
-			map[string][]string{"ids": missing}))
-	}
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+	readBatch(s, c, in, callsTypeID, "calls", "CALL",
+		func(id string) *callRecord { return s.calls.find(in.IDProperty, id, archived) },
+		func(r *callRecord) string { return r.id },
+		func(r *callRecord) simpleObject { return r.object(*in.Properties) })
 }
 
 // associatedID is the spec's AssociatedId.

@@ -151,48 +151,20 @@ func (s *Server) batchReadContacts(c *call) {
 	if !ok {
 		return
 	}
-	started := isoTime(s.now())
-
-	s.mu.Lock()
-	if !s.checkUniqueKey(c, contactsTypeID, in.IDProperty, true, s.props["contacts"].props) {
-		s.mu.Unlock()
-		return
-	}
-	results := []simpleObject{}
-	var missing []string
-	got := map[string]bool{}
-	for _, i := range in.Inputs {
-		var found *contact
+	readBatch(s, c, in, contactsTypeID, "contacts", "CONTACT", func(id string) *contact {
 		switch in.IDProperty {
 		case "email":
-			found = s.contacts.byEmail(i.ID, archived)
+			return s.contacts.byEmail(id, archived)
 		case "", "hs_object_id":
-			if x, ok := s.contacts.byID[strings.TrimSpace(i.ID)]; ok && x.archived == archived {
-				found = x
+			if x, ok := s.contacts.byID[strings.TrimSpace(id)]; ok && x.archived == archived {
+				return x
 			}
+			return nil
 		default:
-			found = s.contacts.byProp(in.IDProperty, strings.TrimSpace(i.ID), archived)
+			return s.contacts.byProp(in.IDProperty, strings.TrimSpace(id), archived)
 		}
-		if found == nil {
-			missing = append(missing, i.ID)
-			continue
-		}
-		if got[found.id] {
-			continue
-		}
-		got[found.id] = true
-		results = append(results, found.object(*in.Properties, *in.PropertiesWithHistory))
-	}
-	shuffle(s, results)
-	s.mu.Unlock()
-
-	var errs []standardError
-	if len(missing) > 0 {
-		errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
-			"Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
-			map[string][]string{"ids": missing}))
-	}
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+	}, func(x *contact) string { return x.id },
+		func(x *contact) simpleObject { return x.object(*in.Properties, *in.PropertiesWithHistory) })
 }
 
 // GET /crm/v3/objects/contacts (also /crm/v3/objects/0-1): ?limit ≤ 100
