@@ -176,3 +176,15 @@ func readBatch[R any](s *Server, c *call, in readRequest, typeID, objectType, la
 	}
 	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
 }
+
+// decodeInputs decodes a batch request {"inputs": [...]} and checks that
+// inputs is present and within the batch size; else it answers 400.
+func decodeInputs[I any](s *Server, c *call) ([]I, bool) {
+	var in struct {
+		Inputs []I `json:"inputs"`
+	}
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+		return nil, false
+	}
+	return in.Inputs, true
+}

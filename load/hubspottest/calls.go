@@ -227,10 +227,8 @@ func (s *Server) planCall(i callInput, claims uniqueClaims, claimant string) (ca
 // POST /crm/v3/objects/calls/batch/create → 201, 207 when every input has a
 // unique objectWriteTraceId and some fail, else 400 for any invalid input.
 func (s *Server) batchCreateCalls(c *call) {
-	var in struct {
-		Inputs []callInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[callInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
@@ -238,7 +236,7 @@ func (s *Server) batchCreateCalls(c *call) {
 	defer s.mu.Unlock()
 	claims := uniqueClaims{}
 	n := 0
-	plans, errs, ok := planBatch(s, c, in.Inputs, callInput.trace, func(i callInput) (callPlan, *inputError) {
+	plans, errs, ok := planBatch(s, c, inputs, callInput.trace, func(i callInput) (callPlan, *inputError) {
 		n++
 		return s.planCall(i, claims, fmt.Sprint("new#", n))
 	})
@@ -302,15 +300,13 @@ func (s *Server) planCallUpdate(i callUpdate, claims uniqueClaims) (callUpdatePl
 // unknown or archived id), else 400/404 for the batch. Duplicate ids → 400.
 // Properties not named keep their values; associations are untouched.
 func (s *Server) batchUpdateCalls(c *call) {
-	var in struct {
-		Inputs []callUpdate `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[callUpdate](s, c)
+	if !ok {
 		return
 	}
 	ids := map[string]bool{}
 	var dups []string
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		if i.ID == "" || i.Properties == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [id, properties]", nil)
 			return
@@ -328,11 +324,11 @@ func (s *Server) batchUpdateCalls(c *call) {
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !checkIDProperties(s, c, callsTypeID, in.Inputs, callUpdate.idProperty, s.props["calls"].props) {
+	if !checkIDProperties(s, c, callsTypeID, inputs, callUpdate.idProperty, s.props["calls"].props) {
 		return
 	}
 	claims := uniqueClaims{}
-	plans, errs, ok := planBatch(s, c, in.Inputs, callUpdate.trace,
+	plans, errs, ok := planBatch(s, c, inputs, callUpdate.trace,
 		func(i callUpdate) (callUpdatePlan, *inputError) { return s.planCallUpdate(i, claims) })
 	if !ok {
 		return
@@ -380,17 +376,16 @@ func (s *Server) batchCreateAssociations(c *call) {
 				c.param("fromObjectType"), c.param("toObjectType")), nil)
 		return
 	}
-	var in struct {
-		Inputs []struct {
-			From  *publicObjectID   `json:"from"`
-			To    *publicObjectID   `json:"to"`
-			Types []associationSpec `json:"types"`
-		} `json:"inputs"`
+	type input struct {
+		From  *publicObjectID   `json:"from"`
+		To    *publicObjectID   `json:"to"`
+		Types []associationSpec `json:"types"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[input](s, c)
+	if !ok {
 		return
 	}
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		if i.From == nil || i.To == nil || i.From.ID == "" || i.To.ID == "" || i.Types == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [from, to, types]", nil)
 			return
@@ -409,7 +404,7 @@ func (s *Server) batchCreateAssociations(c *call) {
 	}
 	results := []labelsBetweenObjectPair{}
 	var errs []standardError
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		r, ok := s.calls.byID[i.From.ID]
 		if !ok || r.archived {
 			errs = append(errs, invalid("CALL", i.From.ID))

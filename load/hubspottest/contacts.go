@@ -236,16 +236,15 @@ func (s *Server) deleteContact(c *call) {
 
 // POST /crm/v3/objects/contacts/batch/archive → 204.
 func (s *Server) batchArchiveContacts(c *call) {
-	var in struct {
-		Inputs []struct {
-			ID string `json:"id"`
-		} `json:"inputs"`
+	type input struct {
+		ID string `json:"id"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[input](s, c)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		if s.archive(i.ID) {
 			c.write = true
 		}

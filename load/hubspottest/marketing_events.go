@@ -269,10 +269,8 @@ func parseDateTime(v string) (time.Time, error) {
 // POST /marketing/v3/marketing-events/events/upsert → 200. Any invalid input
 // fails the whole batch (the spec lists no 207 for this operation).
 func (s *Server) upsertMarketingEvents(c *call) {
-	var in struct {
-		Inputs []marketingEventInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[marketingEventInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
@@ -282,8 +280,8 @@ func (s *Server) upsertMarketingEvents(c *call) {
 
 	seen := map[string]bool{}
 	var dups []string
-	plans := make([]marketingEventPlan, 0, len(in.Inputs))
-	for n, i := range in.Inputs {
+	plans := make([]marketingEventPlan, 0, len(inputs))
+	for n, i := range inputs {
 		p, msg := planMarketingEvent(n, i, defs)
 		if msg != "" {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
@@ -499,17 +497,16 @@ func (e *marketingEvent) record(ct *contact, state string, at time.Time, props m
 // records participations by contact id; it never creates a contact. The
 // spec lists only 200: inputs that fail are in errors[] with context.vids.
 func (s *Server) attendanceByID(c *call) {
-	var in struct {
-		Inputs []struct {
-			Vid                 *int64                  `json:"vid"`
-			InteractionDateTime *int64                  `json:"interactionDateTime"`
-			Properties          map[string]scalarString `json:"properties"`
-		} `json:"inputs"`
+	type input struct {
+		Vid                 *int64                  `json:"vid"`
+		InteractionDateTime *int64                  `json:"interactionDateTime"`
+		Properties          map[string]scalarString `json:"properties"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[input](s, c)
+	if !ok {
 		return
 	}
-	for n, i := range in.Inputs {
+	for n, i := range inputs {
 		if i.Vid == nil || i.InteractionDateTime == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
 				fmt.Sprintf("inputs[%d]: Some required fields were not set: [vid, interactionDateTime]", n), nil)
@@ -529,7 +526,7 @@ func (s *Server) attendanceByID(c *call) {
 	}
 	results := []vidResult{}
 	var errs []standardError
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		vid := strconv.FormatInt(*i.Vid, 10)
 		ctx := map[string][]string{"vids": {vid}}
 		ct, ok := s.contacts.byID[vid]
@@ -556,18 +553,17 @@ func (s *Server) attendanceByID(c *call) {
 // (contactProperties apply only then), as HubSpot does. Served for fidelity:
 // zoomsync must not call it (excluded people would become contacts).
 func (s *Server) attendanceByEmail(c *call) {
-	var in struct {
-		Inputs []struct {
-			Email               string                  `json:"email"`
-			InteractionDateTime *int64                  `json:"interactionDateTime"`
-			Properties          map[string]scalarString `json:"properties"`
-			ContactProperties   map[string]scalarString `json:"contactProperties"`
-		} `json:"inputs"`
+	type input struct {
+		Email               string                  `json:"email"`
+		InteractionDateTime *int64                  `json:"interactionDateTime"`
+		Properties          map[string]scalarString `json:"properties"`
+		ContactProperties   map[string]scalarString `json:"contactProperties"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[input](s, c)
+	if !ok {
 		return
 	}
-	for n, i := range in.Inputs {
+	for n, i := range inputs {
 		if i.Email == "" || i.InteractionDateTime == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
 				fmt.Sprintf("inputs[%d]: Some required fields were not set: [email, interactionDateTime]", n), nil)
@@ -589,7 +585,7 @@ func (s *Server) attendanceByEmail(c *call) {
 	}
 	results := []emailResult{}
 	var errs []standardError
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		ctx := map[string][]string{"emails": {i.Email}}
 		if !validEmail(i.Email) {
 			errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage([]propError{{

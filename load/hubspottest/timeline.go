@@ -436,10 +436,8 @@ func (s *Server) batchCreateTimelineEvents(c *call) {
 	if !s.publicAppOnly(c) {
 		return
 	}
-	var in struct {
-		Inputs []timelineEventInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[timelineEventInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
@@ -447,7 +445,7 @@ func (s *Server) batchCreateTimelineEvents(c *call) {
 	defer s.mu.Unlock()
 	var keys []string
 	var errs []standardError
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		k, terr := s.sendTimelineEvent(i)
 		if terr != nil {
 			errs = append(errs, newStandardError(terr.category, terr.message,

@@ -20,22 +20,20 @@ import (
 func batchUpsert[P any](s *Server, c *call, objectType, typeID string,
 	plan func(i upsertInput, defs map[string]*property, claims uniqueClaims, claimant string) (P, *inputError),
 	apply func(p P, now time.Time) upsertObject) {
-	var in struct {
-		Inputs []upsertInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[upsertInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defs := s.props[objectType].props
-	if !checkIDProperties(s, c, typeID, in.Inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
+	if !checkIDProperties(s, c, typeID, inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, inputs) {
 		return
 	}
 	claims := uniqueClaims{}
 	n := 0
-	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace, func(i upsertInput) (P, *inputError) {
+	plans, errs, ok := planBatch(s, c, inputs, upsertInput.trace, func(i upsertInput) (P, *inputError) {
 		n++
 		return plan(i, defs, claims, fmt.Sprint("new#", n))
 	})
