@@ -35,13 +35,5 @@ func (s *WebinarsService) ListAbsentees(ctx context.Context, uuid string, opts *
 //
 // Zoom API: GET /past_webinars/{webinarId}/absentees
 func (s *WebinarsService) ListAbsenteesIter(ctx context.Context, uuid string, opts *ListOptions) iter.Seq2[*Registrant, error] {
-	var o ListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListAbsentees(ctx, uuid, &p)
-	})
+	return pagesOf(opts, func(p *ListOptions) ([]*Registrant, *Response, error) { return s.ListAbsentees(ctx, uuid, p) })
 }

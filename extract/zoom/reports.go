@@ -138,15 +138,7 @@ func (s *ReportsService) ListParticipants(ctx context.Context, uuid string, opts
 //
 // Zoom API: GET /report/webinars/{webinarId}/participants
 func (s *ReportsService) ListParticipantsIter(ctx context.Context, uuid string, opts *ListOptions) iter.Seq2[*Participant, error] {
-	var o ListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Participant, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListParticipants(ctx, uuid, &p)
-	})
+	return pagesOf(opts, func(p *ListOptions) ([]*Participant, *Response, error) { return s.ListParticipants(ctx, uuid, p) })
 }
 
 // ReportMeeting is one entry of a user's meetings report: a past meeting or
@@ -254,13 +246,7 @@ func (s *ReportsService) ListUserMeetings(ctx context.Context, userID string, op
 //
 // Zoom API: GET /report/users/{userId}/meetings
 func (s *ReportsService) ListUserMeetingsIter(ctx context.Context, userID string, opts *UserMeetingsOptions) iter.Seq2[*ReportMeeting, error] {
-	var o UserMeetingsOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*ReportMeeting, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListUserMeetings(ctx, userID, &p)
+	return pagesOf(opts, func(p *UserMeetingsOptions) ([]*ReportMeeting, *Response, error) {
+		return s.ListUserMeetings(ctx, userID, p)
 	})
 }

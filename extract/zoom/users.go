@@ -99,13 +99,5 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User
 //
 // Zoom API: GET /users
 func (s *UsersService) ListIter(ctx context.Context, opts *UserListOptions) iter.Seq2[*User, error] {
-	var o UserListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*User, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.List(ctx, &p)
-	})
+	return pagesOf(opts, func(p *UserListOptions) ([]*User, *Response, error) { return s.List(ctx, p) })
 }

@@ -216,15 +216,7 @@ func (s *WebinarsService) List(ctx context.Context, userID string, opts *Webinar
 //
 // Zoom API: GET /users/{userId}/webinars
 func (s *WebinarsService) ListIter(ctx context.Context, userID string, opts *WebinarListOptions) iter.Seq2[*Webinar, error] {
-	var o WebinarListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Webinar, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.List(ctx, userID, &p)
-	})
+	return pagesOf(opts, func(p *WebinarListOptions) ([]*Webinar, *Response, error) { return s.List(ctx, userID, p) })
 }
 
 // Get returns a webinar with its settings, recurrence and occurrences.
@@ -381,13 +373,7 @@ func (s *WebinarsService) ListRegistrants(ctx context.Context, webinarID int64, 
 //
 // Zoom API: GET /webinars/{webinarId}/registrants
 func (s *WebinarsService) ListRegistrantsIter(ctx context.Context, webinarID int64, opts *RegistrantListOptions) iter.Seq2[*Registrant, error] {
-	var o RegistrantListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListRegistrants(ctx, webinarID, &p)
+	return pagesOf(opts, func(p *RegistrantListOptions) ([]*Registrant, *Response, error) {
+		return s.ListRegistrants(ctx, webinarID, p)
 	})
 }
