@@ -16,14 +16,9 @@ import (
 func (s *WebinarsService) ListAbsentees(ctx context.Context, uuid string, opts *ListOptions) ([]*Registrant, *Response, error) {
 	q := url.Values{}
 	opts.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "past_webinars/"+EncodeUUID(uuid)+"/absentees", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Registrants []*Registrant `json:"registrants"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "past_webinars/"+EncodeUUID(uuid)+"/absentees", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}

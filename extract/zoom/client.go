@@ -548,6 +548,21 @@ func isNumericID(s string) bool {
 	return true
 }
 
+// requestValue sends a request built by NewRequest and decodes its answer
+// into a new T; the value is nil whenever the error is not.
+func requestValue[T any](ctx context.Context, c *Client, method, path string, q url.Values, body any) (*T, *Response, error) {
+	req, err := c.NewRequest(ctx, method, path, q, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := new(T)
+	resp, err := c.Do(req, v)
+	if err != nil {
+		return nil, resp, err
+	}
+	return v, resp, nil
+}
+
 // listOptions returns the paging options of every options type that embeds
 // ListOptions (see pagesOf).
 func (o *ListOptions) listOptions() *ListOptions { return o }

@@ -100,16 +100,7 @@ func (p *Participant) UnmarshalJSON(b []byte) error {
 //
 // Zoom API: GET /report/webinars/{webinarId}
 func (s *ReportsService) GetWebinar(ctx context.Context, uuid string) (*WebinarReport, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "report/webinars/"+EncodeUUID(uuid), nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	r := new(WebinarReport)
-	resp, err := s.client.Do(req, r)
-	if err != nil {
-		return nil, resp, err
-	}
-	return r, resp, nil
+	return requestValue[WebinarReport](ctx, s.client, "GET", "report/webinars/"+EncodeUUID(uuid), nil, nil)
 }
 
 // ListParticipants returns one page of an instance's participants (uuid, or
@@ -119,14 +110,9 @@ func (s *ReportsService) GetWebinar(ctx context.Context, uuid string) (*WebinarR
 func (s *ReportsService) ListParticipants(ctx context.Context, uuid string, opts *ListOptions) ([]*Participant, *Response, error) {
 	q := url.Values{"include_fields": {"registrant_id"}}
 	opts.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "report/webinars/"+EncodeUUID(uuid)+"/participants", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Participants []*Participant `json:"participants"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "report/webinars/"+EncodeUUID(uuid)+"/participants", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -220,14 +206,9 @@ func (s *ReportsService) ListUserMeetings(ctx context.Context, userID string, op
 		"type": {o.Type},
 	}
 	o.ListOptions.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "report/users/"+url.PathEscape(userID)+"/meetings", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Meetings []*ReportMeeting `json:"meetings"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "report/users/"+url.PathEscape(userID)+"/meetings", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}

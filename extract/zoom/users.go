@@ -80,14 +80,9 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User
 		lo = &opts.ListOptions
 	}
 	lo.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "users", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Users []*User `json:"users"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "users", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
