@@ -124,19 +124,9 @@ func (s *Server) batchReadContacts(c *call) {
 		return
 	}
 	c.inputs = len(in.Inputs)
-	var missingFields []string
-	if in.Inputs == nil {
-		missingFields = append(missingFields, "inputs")
-	}
-	if in.Properties == nil {
-		missingFields = append(missingFields, "properties")
-	}
-	if in.PropertiesWithHistory == nil {
-		missingFields = append(missingFields, "propertiesWithHistory")
-	}
-	if len(missingFields) > 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Invalid input JSON: Some required fields were not set: [%s]", strings.Join(missingFields, ", ")), nil)
+	if msg := unsetFields(required{"inputs", in.Inputs == nil}, required{"properties", in.Properties == nil},
+		required{"propertiesWithHistory", in.PropertiesWithHistory == nil}); msg != "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON: "+msg, nil)
 		return
 	}
 	if !s.checkBatchSize(c, len(in.Inputs)) {

@@ -320,15 +320,11 @@ type marketingEventPlan struct {
 // planMarketingEvent validates upsert input n: required fields, dates,
 // custom property values. It returns HubSpot's message on failure.
 func planMarketingEvent(n int, i marketingEventInput, defs map[string]*property) (marketingEventPlan, string) {
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"externalAccountId", i.ExternalAccountID},
-		{"externalEventId", i.ExternalEventID}, {"eventName", i.EventName}, {"eventOrganizer", i.EventOrganizer}} {
-		if strings.TrimSpace(f.v) == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s]", n, strings.Join(missing, ", "))
+	blank := func(v string) bool { return strings.TrimSpace(v) == "" }
+	if msg := unsetFields(required{"externalAccountId", blank(i.ExternalAccountID)},
+		required{"externalEventId", blank(i.ExternalEventID)}, required{"eventName", blank(i.EventName)},
+		required{"eventOrganizer", blank(i.EventOrganizer)}); msg != "" {
+		return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: %s", n, msg)
 	}
 	p := marketingEventPlan{in: i, props: map[string]string{}}
 	for _, f := range []struct {

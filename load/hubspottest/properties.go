@@ -304,15 +304,9 @@ func getStored[T any](s *Server, c *call, param string, pick func(*propertyStore
 // validateProperty checks a PropertyCreate against ps; it returns the
 // property to store, or the status, category and message of the failure.
 func (s *Server) validateProperty(ps *propertyStore, in propertyCreate) (property, int, string, string) {
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"name", in.Name}, {"label", in.Label}, {"type", in.Type},
-		{"fieldType", in.FieldType}, {"groupName", in.GroupName}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return property{}, 400, "VALIDATION_ERROR", fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", "))
+	if msg := unsetFields(required{"name", in.Name == ""}, required{"label", in.Label == ""}, required{"type", in.Type == ""},
+		required{"fieldType", in.FieldType == ""}, required{"groupName", in.GroupName == ""}); msg != "" {
+		return property{}, 400, "VALIDATION_ERROR", msg
 	}
 	if !namePattern.MatchString(in.Name) {
 		return property{}, 400, "VALIDATION_ERROR", fmt.Sprintf("Property name %q is invalid: use lower-case letters, digits and _, starting with a letter", in.Name)
@@ -474,16 +468,8 @@ func (s *Server) createGroup(c *call) {
 	if !s.decode(c, &in) {
 		return
 	}
-	var missing []string
-	if in.Name == "" {
-		missing = append(missing, "name")
-	}
-	if in.Label == "" {
-		missing = append(missing, "label")
-	}
-	if len(missing) > 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", ")), nil)
+	if msg := unsetFields(required{"name", in.Name == ""}, required{"label", in.Label == ""}); msg != "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
 		return
 	}
 	if !namePattern.MatchString(in.Name) {

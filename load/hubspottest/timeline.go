@@ -154,19 +154,9 @@ func (s *Server) createEventTemplate(c *call) {
 	if !s.decode(c, &in) {
 		return
 	}
-	var missing []string
-	if strings.TrimSpace(in.Name) == "" {
-		missing = append(missing, "name")
-	}
-	if in.ObjectType == "" {
-		missing = append(missing, "objectType")
-	}
-	if in.Tokens == nil {
-		missing = append(missing, "tokens")
-	}
-	if len(missing) > 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", ")), nil)
+	if msg := unsetFields(required{"name", strings.TrimSpace(in.Name) == ""}, required{"objectType", in.ObjectType == ""},
+		required{"tokens", in.Tokens == nil}); msg != "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
 		return
 	}
 	bad := func(msg string) { s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil) }
