@@ -132,6 +132,21 @@ func (r *callRecord) object(names []string) simpleObject {
 	return o
 }
 
+// update sets values on the call and marks it modified at now.
+func (r *callRecord) update(values map[string]string, now time.Time) {
+	maps.Copy(r.props, values)
+	r.updatedAt = now
+	r.props["hs_lastmodifieddate"] = isoTime(now)
+}
+
+// written is the answer to a write of values to the call: the properties
+// written (and those always returned), with the input's trace id.
+func (r *callRecord) written(values map[string]string, trace string) simpleObject {
+	o := r.object(slices.Collect(maps.Keys(values)))
+	o.ObjectWriteTraceID = trace
+	return o
+}
+
 // publicObjectID and associationSpec are the specs' PublicObjectId and
 // AssociationSpec.
 type (
@@ -248,9 +263,7 @@ func (s *Server) batchCreateCalls(c *call) {
 	for _, p := range plans {
 		r := s.calls.create(p.values, p.contacts, now)
 		c.write = true
-		o := r.object(slices.Collect(maps.Keys(p.values)))
-		o.ObjectWriteTraceID = p.trace
-		results = append(results, o)
+		results = append(results, r.written(p.values, p.trace))
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusCreated, started, results, errs)
@@ -336,13 +349,9 @@ func (s *Server) batchUpdateCalls(c *call) {
 	now := s.now()
 	results := make([]simpleObject, 0, len(plans))
 	for _, p := range plans {
-		maps.Copy(p.r.props, p.values)
-		p.r.updatedAt = now
-		p.r.props["hs_lastmodifieddate"] = isoTime(now)
+		p.r.update(p.values, now)
 		c.write = true
-		o := p.r.object(slices.Collect(maps.Keys(p.values)))
-		o.ObjectWriteTraceID = p.trace
-		results = append(results, o)
+		results = append(results, p.r.written(p.values, p.trace))
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusOK, started, results, errs)

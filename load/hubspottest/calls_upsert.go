@@ -2,9 +2,7 @@ package hubspottest
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 )
@@ -74,11 +72,7 @@ func (s *Server) applyCallUpsert(p callUpsertPlan, now time.Time) upsertObject {
 	if isNew {
 		r = s.calls.create(p.values, nil, now)
 	} else {
-		maps.Copy(r.props, p.values)
-		r.updatedAt = now
-		r.props["hs_lastmodifieddate"] = isoTime(now)
+		r.update(p.values, now)
 	}
-	o := r.object(slices.Collect(maps.Keys(p.values)))
-	o.ObjectWriteTraceID = p.in.ObjectWriteTraceID
-	return upsertObject{simpleObject: o, New: isNew}
+	return upsertObject{simpleObject: r.written(p.values, p.in.ObjectWriteTraceID), New: isNew}
 }
