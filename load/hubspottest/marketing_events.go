@@ -498,14 +498,41 @@ func (s *Server) attendanceByID(c *call) {
 		InteractionDateTime *int64                  `json:"interactionDateTime"`
 		Properties          map[string]scalarString `json:"properties"`
 	}
-	inputs, ok := decodeInputs[input](s, c)
+	type vidResult struct {
+		Vid int64 `json:"vid"`
+	}
+	recordAttendance(s, c, "vid", func(i input) (bool, *int64) { return i.Vid != nil, i.InteractionDateTime },
+		func(e *marketingEvent, state string, i input, now time.Time) (vidResult, *standardError) {
+			vid := strconv.FormatInt(*i.Vid, 10)
+			ctx := map[string][]string{"vids": {vid}}
+			ct, ok := s.contacts.byID[vid]
+			if !ok || ct.archived {
+				return vidResult{}, refuse("OBJECT_NOT_FOUND",
+					fmt.Sprintf("Contact %s does not exist; attendance by id never creates contacts", vid), ctx)
+			}
+			props, msg := checkParticipationProps(state, i.Properties)
+			if msg != "" {
+				return vidResult{}, refuse("VALIDATION_ERROR", msg, ctx)
+			}
+			e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
+			return vidResult{Vid: *i.Vid}, nil
+		})
+}
+
+// recordAttendance answers an attendance batch: every input must set its key
+// (named keyField) and interactionDateTime, as present tells, else 400; then,
+// under s.mu, each input is recorded on the path's event by apply, whose
+// refusals are errors[] of an answer that is always 200.
+func recordAttendance[I, R any](s *Server, c *call, keyField string, present func(I) (key bool, at *int64),
+	apply func(e *marketingEvent, state string, i I, now time.Time) (R, *standardError)) {
+	inputs, ok := decodeInputs[I](s, c)
 	if !ok {
 		return
 	}
 	for n, i := range inputs {
-		if i.Vid == nil || i.InteractionDateTime == nil {
+		if key, at := present(i); !key || at == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("inputs[%d]: Some required fields were not set: [vid, interactionDateTime]", n), nil)
+				fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s, interactionDateTime]", n, keyField), nil)
 			return
 		}
 	}
@@ -517,31 +544,25 @@ func (s *Server) attendanceByID(c *call) {
 		return
 	}
 	now := s.now()
-	type vidResult struct {
-		Vid int64 `json:"vid"`
-	}
-	results := []vidResult{}
+	results := []R{}
 	var errs []standardError
 	for _, i := range inputs {
-		vid := strconv.FormatInt(*i.Vid, 10)
-		ctx := map[string][]string{"vids": {vid}}
-		ct, ok := s.contacts.byID[vid]
-		if !ok || ct.archived {
-			errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
-				fmt.Sprintf("Contact %s does not exist; attendance by id never creates contacts", vid), ctx))
+		r, serr := apply(e, state, i, now)
+		if serr != nil {
+			errs = append(errs, *serr)
 			continue
 		}
-		props, msg := checkParticipationProps(state, i.Properties)
-		if msg != "" {
-			errs = append(errs, newStandardError("VALIDATION_ERROR", msg, ctx))
-			continue
-		}
-		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
 		c.write = true
-		results = append(results, vidResult{Vid: *i.Vid})
+		results = append(results, r)
 	}
 	shuffle(s, results)
 	writeBatchAlwaysOK(s, c, started, results, errs)
+}
+
+// refuse is newStandardError for one refused input of a batch.
+func refuse(category, message string, context map[string][]string) *standardError {
+	e := newStandardError(category, message, context)
+	return &e
 }
 
 // POST /marketing/v3/marketing-events/attendance/{externalEventId}/{subscriberState}/email-create
@@ -555,76 +576,56 @@ func (s *Server) attendanceByEmail(c *call) {
 		Properties          map[string]scalarString `json:"properties"`
 		ContactProperties   map[string]scalarString `json:"contactProperties"`
 	}
-	inputs, ok := decodeInputs[input](s, c)
-	if !ok {
-		return
-	}
-	for n, i := range inputs {
-		if i.Email == "" || i.InteractionDateTime == nil {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("inputs[%d]: Some required fields were not set: [email, interactionDateTime]", n), nil)
-			return
-		}
-	}
-	started := isoTime(s.now())
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, state, ok := s.attendanceTarget(c)
-	if !ok {
-		return
-	}
-	defs := s.props["contacts"].props
-	now := s.now()
 	type emailResult struct {
 		Email string `json:"email"`
 		Vid   int64  `json:"vid"`
 	}
-	results := []emailResult{}
-	var errs []standardError
-	for _, i := range inputs {
-		ctx := map[string][]string{"emails": {i.Email}}
-		if !validEmail(i.Email) {
-			errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage([]propError{{
-				Message: fmt.Sprintf("Email address %s is invalid", i.Email), Error: "INVALID_EMAIL", Name: "email"}}), ctx))
+	recordAttendance(s, c, "email", func(i input) (bool, *int64) { return i.Email != "", i.InteractionDateTime },
+		func(e *marketingEvent, state string, i input, now time.Time) (emailResult, *standardError) {
+			ctx := map[string][]string{"emails": {i.Email}}
+			if !validEmail(i.Email) {
+				return emailResult{}, refuse("VALIDATION_ERROR", propErrorsMessage([]propError{{
+					Message: fmt.Sprintf("Email address %s is invalid", i.Email), Error: "INVALID_EMAIL", Name: "email"}}), ctx)
+			}
+			props, msg := checkParticipationProps(state, i.Properties)
+			if msg != "" {
+				return emailResult{}, refuse("VALIDATION_ERROR", msg, ctx)
+			}
+			ct := s.contacts.byEmail(i.Email, false)
+			if ct == nil {
+				values, perrs := checkAttendeeProps(s.props["contacts"].props, i.ContactProperties)
+				if len(perrs) > 0 {
+					return emailResult{}, refuse("VALIDATION_ERROR", propErrorsMessage(perrs), ctx)
+				}
+				ct = s.contacts.create(strings.ToLower(i.Email), now)
+				maps.Copy(ct.props, values)
+				s.contacts.reindex(ct)
+			}
+			e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
+			vid, _ := strconv.ParseInt(ct.id, 10, 64)
+			return emailResult{Email: i.Email, Vid: vid}, nil
+		})
+}
+
+// checkAttendeeProps validates the contactProperties of an attendance input
+// that creates a contact: writable contact properties other than email.
+func checkAttendeeProps(defs map[string]*property, in map[string]scalarString) (map[string]string, []propError) {
+	values := map[string]string{}
+	var perrs []propError
+	for _, k := range slices.Sorted(maps.Keys(in)) {
+		def, ok := defs[k]
+		if !ok || def.ModificationMetadata.ReadOnlyValue || k == "email" {
+			perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", k), Error: "PROPERTY_DOESNT_EXIST", Name: k})
 			continue
 		}
-		props, msg := checkParticipationProps(state, i.Properties)
-		if msg != "" {
-			errs = append(errs, newStandardError("VALIDATION_ERROR", msg, ctx))
+		v, perr := checkValue(def, string(in[k]))
+		if perr != nil {
+			perrs = append(perrs, *perr)
 			continue
 		}
-		ct := s.contacts.byEmail(i.Email, false)
-		if ct == nil {
-			values := map[string]string{}
-			var perrs []propError
-			for _, k := range slices.Sorted(maps.Keys(i.ContactProperties)) {
-				def, ok := defs[k]
-				if !ok || def.ModificationMetadata.ReadOnlyValue || k == "email" {
-					perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", k), Error: "PROPERTY_DOESNT_EXIST", Name: k})
-					continue
-				}
-				v, perr := checkValue(def, string(i.ContactProperties[k]))
-				if perr != nil {
-					perrs = append(perrs, *perr)
-					continue
-				}
-				values[k] = v
-			}
-			if len(perrs) > 0 {
-				errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage(perrs), ctx))
-				continue
-			}
-			ct = s.contacts.create(strings.ToLower(i.Email), now)
-			maps.Copy(ct.props, values)
-			s.contacts.reindex(ct)
-		}
-		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
-		c.write = true
-		vid, _ := strconv.ParseInt(ct.id, 10, 64)
-		results = append(results, emailResult{Email: i.Email, Vid: vid})
+		values[k] = v
 	}
-	shuffle(s, results)
-	writeBatchAlwaysOK(s, c, started, results, errs)
+	return values, perrs
 }
 
 // GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}
