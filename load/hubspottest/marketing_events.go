@@ -610,22 +610,12 @@ func (s *Server) attendanceByEmail(c *call) {
 // checkAttendeeProps validates the contactProperties of an attendance input
 // that creates a contact: writable contact properties other than email.
 func checkAttendeeProps(defs map[string]*property, in map[string]scalarString) (map[string]string, []propError) {
-	values := map[string]string{}
-	var perrs []propError
-	for _, k := range slices.Sorted(maps.Keys(in)) {
-		def, ok := defs[k]
-		if !ok || def.ModificationMetadata.ReadOnlyValue || k == "email" {
-			perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", k), Error: "PROPERTY_DOESNT_EXIST", Name: k})
-			continue
+	return checkPropsBy(defs, in, func(name string, p *property) *propError {
+		if p == nil || p.ModificationMetadata.ReadOnlyValue || name == "email" {
+			return noSuchProperty(name)
 		}
-		v, perr := checkValue(def, string(in[k]))
-		if perr != nil {
-			perrs = append(perrs, *perr)
-			continue
-		}
-		values[k] = v
-	}
-	return values, perrs
+		return nil
+	})
 }
 
 // GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}
