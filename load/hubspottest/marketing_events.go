@@ -349,12 +349,10 @@ func planMarketingEvent(n int, i marketingEventInput, defs map[string]*property)
 	for _, cp := range *i.CustomProperties {
 		def, ok := defs[cp.Name]
 		if ok && def.ModificationMetadata.ReadOnlyValue {
-			return marketingEventPlan{}, propErrorsMessage([]propError{{
-				Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", cp.Name), Error: "READ_ONLY_VALUE", Name: cp.Name}})
+			return marketingEventPlan{}, propErrorsMessage([]propError{*readOnlyProperty(cp.Name)})
 		}
 		if !ok || def.Archived {
-			return marketingEventPlan{}, propErrorsMessage([]propError{{
-				Message: fmt.Sprintf("Property \"%s\" does not exist", cp.Name), Error: "PROPERTY_DOESNT_EXIST", Name: cp.Name}})
+			return marketingEventPlan{}, propErrorsMessage([]propError{*noSuchProperty(cp.Name)})
 		}
 		v, perr := checkValue(def, string(cp.Value))
 		if perr != nil {

@@ -127,7 +127,7 @@ func checkProps(defs map[string]*property, in map[string]scalarString) (map[stri
 		case p == nil || p.Archived:
 			return noSuchProperty(name)
 		case p.ModificationMetadata.ReadOnlyValue:
-			return &propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name}
+			return readOnlyProperty(name)
 		}
 		return nil
 	})
@@ -137,6 +137,11 @@ func checkProps(defs map[string]*property, in map[string]scalarString) (map[stri
 // exist (or may not be named).
 func noSuchProperty(name string) *propError {
 	return &propError{Message: fmt.Sprintf("Property \"%s\" does not exist", name), Error: "PROPERTY_DOESNT_EXIST", Name: name}
+}
+
+// readOnlyProperty is the problem of a write setting a read-only property.
+func readOnlyProperty(name string) *propError {
+	return &propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name}
 }
 
 // checkPropsBy validates the property values of one write in name order:
