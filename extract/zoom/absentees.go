@@ -16,14 +16,9 @@ import (
 func (s *WebinarsService) ListAbsentees(ctx context.Context, uuid string, opts *ListOptions) ([]*Registrant, *Response, error) {
 	q := url.Values{}
 	opts.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "past_webinars/"+EncodeUUID(uuid)+"/absentees", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Registrants []*Registrant `json:"registrants"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "past_webinars/"+EncodeUUID(uuid)+"/absentees", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -35,13 +30,5 @@ func (s *WebinarsService) ListAbsentees(ctx context.Context, uuid string, opts *
 //
 // Zoom API: GET /past_webinars/{webinarId}/absentees
 func (s *WebinarsService) ListAbsenteesIter(ctx context.Context, uuid string, opts *ListOptions) iter.Seq2[*Registrant, error] {
-	var o ListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListAbsentees(ctx, uuid, &p)
-	})
+	return pagesOf(opts, func(p *ListOptions) ([]*Registrant, *Response, error) { return s.ListAbsentees(ctx, uuid, p) })
 }

@@ -548,6 +548,43 @@ func isNumericID(s string) bool {
 	return true
 }
 
+// requestValue sends a request built by NewRequest and decodes its answer
+// into a new T; the value is nil whenever the error is not.
+func requestValue[T any](ctx context.Context, c *Client, method, path string, q url.Values, body any) (*T, *Response, error) {
+	req, err := c.NewRequest(ctx, method, path, q, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := new(T)
+	resp, err := c.Do(req, v)
+	if err != nil {
+		return nil, resp, err
+	}
+	return v, resp, nil
+}
+
+// listOptions returns the paging options of every options type that embeds
+// ListOptions (see pagesOf).
+func (o *ListOptions) listOptions() *ListOptions { return o }
+
+// pagesOf walks every page of list from a copy of opts (nil: the zero
+// options), starting at its NextPageToken; list is given a fresh copy per
+// page, so opts is never changed.
+func pagesOf[O any, PO interface {
+	*O
+	listOptions() *ListOptions
+}, T any](opts PO, list func(PO) ([]T, *Response, error)) iter.Seq2[T, error] {
+	var o O
+	if opts != nil {
+		o = *opts
+	}
+	return listIter(PO(&o).listOptions().NextPageToken, func(token string) ([]T, *Response, error) {
+		p := o
+		PO(&p).listOptions().NextPageToken = token
+		return list(&p)
+	})
+}
+
 // listIter walks a paginated endpoint with paging.All, from start (the
 // caller's NextPageToken) until Zoom returns an empty next_page_token. list
 // returns the page a token names; it must build its request from a copy of

@@ -18,14 +18,9 @@ type Panelist struct {
 //
 // Zoom API: GET /webinars/{webinarId}/panelists
 func (s *WebinarsService) ListPanelists(ctx context.Context, webinarID int64) ([]*Panelist, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "webinars/"+strconv.FormatInt(webinarID, 10)+"/panelists", nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Panelists []*Panelist `json:"panelists"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "webinars/"+strconv.FormatInt(webinarID, 10)+"/panelists", nil, nil)
 	if err != nil {
 		return nil, resp, err
 	}

@@ -129,16 +129,7 @@ func (f *RecordingFile) Ready() bool {
 //
 // Zoom API: GET /meetings/{meetingId}/recordings
 func (s *RecordingsService) Get(ctx context.Context, uuid string) (*Recording, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "meetings/"+EncodeUUID(uuid)+"/recordings", nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	r := new(Recording)
-	resp, err := s.client.Do(req, r)
-	if err != nil {
-		return nil, resp, err
-	}
-	return r, resp, nil
+	return requestValue[Recording](ctx, s.client, "GET", "meetings/"+EncodeUUID(uuid)+"/recordings", nil, nil)
 }
 
 // maxRedirects bounds the redirects a download follows.

@@ -38,16 +38,7 @@ type RegistrantCustomQuestion struct {
 //
 // Zoom API: GET /webinars/{webinarId}/registrants/questions
 func (s *WebinarsService) ListRegistrantQuestions(ctx context.Context, webinarID int64) (*RegistrantQuestions, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "webinars/"+strconv.FormatInt(webinarID, 10)+"/registrants/questions", nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	q := new(RegistrantQuestions)
-	resp, err := s.client.Do(req, q)
-	if err != nil {
-		return nil, resp, err
-	}
-	return q, resp, nil
+	return requestValue[RegistrantQuestions](ctx, s.client, "GET", "webinars/"+strconv.FormatInt(webinarID, 10)+"/registrants/questions", nil, nil)
 }
 
 // RegistrantRequest is what zoomsync sends to register a person: email,
@@ -101,14 +92,5 @@ func (r *RegistrantCreated) UnmarshalJSON(b []byte) error {
 //
 // Zoom API: POST /webinars/{webinarId}/registrants
 func (s *WebinarsService) AddRegistrant(ctx context.Context, webinarID int64, r *RegistrantRequest) (*RegistrantCreated, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "POST", "webinars/"+strconv.FormatInt(webinarID, 10)+"/registrants", nil, r)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := new(RegistrantCreated)
-	resp, err := s.client.Do(req, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return requestValue[RegistrantCreated](ctx, s.client, "POST", "webinars/"+strconv.FormatInt(webinarID, 10)+"/registrants", nil, r)
 }

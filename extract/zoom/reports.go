@@ -100,16 +100,7 @@ func (p *Participant) UnmarshalJSON(b []byte) error {
 //
 // Zoom API: GET /report/webinars/{webinarId}
 func (s *ReportsService) GetWebinar(ctx context.Context, uuid string) (*WebinarReport, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "report/webinars/"+EncodeUUID(uuid), nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	r := new(WebinarReport)
-	resp, err := s.client.Do(req, r)
-	if err != nil {
-		return nil, resp, err
-	}
-	return r, resp, nil
+	return requestValue[WebinarReport](ctx, s.client, "GET", "report/webinars/"+EncodeUUID(uuid), nil, nil)
 }
 
 // ListParticipants returns one page of an instance's participants (uuid, or
@@ -119,14 +110,9 @@ func (s *ReportsService) GetWebinar(ctx context.Context, uuid string) (*WebinarR
 func (s *ReportsService) ListParticipants(ctx context.Context, uuid string, opts *ListOptions) ([]*Participant, *Response, error) {
 	q := url.Values{"include_fields": {"registrant_id"}}
 	opts.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "report/webinars/"+EncodeUUID(uuid)+"/participants", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Participants []*Participant `json:"participants"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "report/webinars/"+EncodeUUID(uuid)+"/participants", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -138,15 +124,7 @@ func (s *ReportsService) ListParticipants(ctx context.Context, uuid string, opts
 //
 // Zoom API: GET /report/webinars/{webinarId}/participants
 func (s *ReportsService) ListParticipantsIter(ctx context.Context, uuid string, opts *ListOptions) iter.Seq2[*Participant, error] {
-	var o ListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Participant, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListParticipants(ctx, uuid, &p)
-	})
+	return pagesOf(opts, func(p *ListOptions) ([]*Participant, *Response, error) { return s.ListParticipants(ctx, uuid, p) })
 }
 
 // ReportMeeting is one entry of a user's meetings report: a past meeting or
@@ -228,14 +206,9 @@ func (s *ReportsService) ListUserMeetings(ctx context.Context, userID string, op
 		"type": {o.Type},
 	}
 	o.ListOptions.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "report/users/"+url.PathEscape(userID)+"/meetings", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Meetings []*ReportMeeting `json:"meetings"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "report/users/"+url.PathEscape(userID)+"/meetings", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -254,13 +227,7 @@ func (s *ReportsService) ListUserMeetings(ctx context.Context, userID string, op
 //
 // Zoom API: GET /report/users/{userId}/meetings
 func (s *ReportsService) ListUserMeetingsIter(ctx context.Context, userID string, opts *UserMeetingsOptions) iter.Seq2[*ReportMeeting, error] {
-	var o UserMeetingsOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*ReportMeeting, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListUserMeetings(ctx, userID, &p)
+	return pagesOf(opts, func(p *UserMeetingsOptions) ([]*ReportMeeting, *Response, error) {
+		return s.ListUserMeetings(ctx, userID, p)
 	})
 }

@@ -80,14 +80,9 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User
 		lo = &opts.ListOptions
 	}
 	lo.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "users", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Users []*User `json:"users"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "users", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -99,13 +94,5 @@ func (s *UsersService) List(ctx context.Context, opts *UserListOptions) ([]*User
 //
 // Zoom API: GET /users
 func (s *UsersService) ListIter(ctx context.Context, opts *UserListOptions) iter.Seq2[*User, error] {
-	var o UserListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*User, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.List(ctx, &p)
-	})
+	return pagesOf(opts, func(p *UserListOptions) ([]*User, *Response, error) { return s.List(ctx, p) })
 }

@@ -198,14 +198,9 @@ func (s *WebinarsService) List(ctx context.Context, userID string, opts *Webinar
 		lo = &opts.ListOptions
 	}
 	lo.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "users/"+url.PathEscape(userID)+"/webinars", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Webinars []*Webinar `json:"webinars"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "users/"+url.PathEscape(userID)+"/webinars", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -216,31 +211,14 @@ func (s *WebinarsService) List(ctx context.Context, userID string, opts *Webinar
 //
 // Zoom API: GET /users/{userId}/webinars
 func (s *WebinarsService) ListIter(ctx context.Context, userID string, opts *WebinarListOptions) iter.Seq2[*Webinar, error] {
-	var o WebinarListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Webinar, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.List(ctx, userID, &p)
-	})
+	return pagesOf(opts, func(p *WebinarListOptions) ([]*Webinar, *Response, error) { return s.List(ctx, userID, p) })
 }
 
 // Get returns a webinar with its settings, recurrence and occurrences.
 //
 // Zoom API: GET /webinars/{webinarId}
 func (s *WebinarsService) Get(ctx context.Context, webinarID int64) (*Webinar, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "webinars/"+strconv.FormatInt(webinarID, 10), nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	w := new(Webinar)
-	resp, err := s.client.Do(req, w)
-	if err != nil {
-		return nil, resp, err
-	}
-	return w, resp, nil
+	return requestValue[Webinar](ctx, s.client, "GET", "webinars/"+strconv.FormatInt(webinarID, 10), nil, nil)
 }
 
 // PastInstance is one ended instance of a webinar.
@@ -269,14 +247,9 @@ func (p *PastInstance) UnmarshalJSON(b []byte) error {
 //
 // Zoom API: GET /past_webinars/{webinarId}/instances
 func (s *WebinarsService) ListPastInstances(ctx context.Context, webinarID int64) ([]*PastInstance, *Response, error) {
-	req, err := s.client.NewRequest(ctx, "GET", "past_webinars/"+strconv.FormatInt(webinarID, 10)+"/instances", nil, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Webinars []*PastInstance `json:"webinars"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "past_webinars/"+strconv.FormatInt(webinarID, 10)+"/instances", nil, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -362,14 +335,9 @@ func (s *WebinarsService) ListRegistrants(ctx context.Context, webinarID int64, 
 		lo = &opts.ListOptions
 	}
 	lo.addTo(q)
-	req, err := s.client.NewRequest(ctx, "GET", "webinars/"+strconv.FormatInt(webinarID, 10)+"/registrants", q, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	var body struct {
+	body, resp, err := requestValue[struct {
 		Registrants []*Registrant `json:"registrants"`
-	}
-	resp, err := s.client.Do(req, &body)
+	}](ctx, s.client, "GET", "webinars/"+strconv.FormatInt(webinarID, 10)+"/registrants", q, nil)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -381,13 +349,7 @@ func (s *WebinarsService) ListRegistrants(ctx context.Context, webinarID int64, 
 //
 // Zoom API: GET /webinars/{webinarId}/registrants
 func (s *WebinarsService) ListRegistrantsIter(ctx context.Context, webinarID int64, opts *RegistrantListOptions) iter.Seq2[*Registrant, error] {
-	var o RegistrantListOptions
-	if opts != nil {
-		o = *opts
-	}
-	return listIter(o.NextPageToken, func(token string) ([]*Registrant, *Response, error) {
-		p := o
-		p.NextPageToken = token
-		return s.ListRegistrants(ctx, webinarID, &p)
+	return pagesOf(opts, func(p *RegistrantListOptions) ([]*Registrant, *Response, error) {
+		return s.ListRegistrants(ctx, webinarID, p)
 	})
 }

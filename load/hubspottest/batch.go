@@ -137,3 +137,54 @@ type readRequest struct {
 	Properties            *[]string `json:"properties"`
 	PropertiesWithHistory *[]string `json:"propertiesWithHistory"`
 }
+
+// readBatch answers a checked batch read of the object type typeID
+// (objectType in s.props, label in messages): under s.mu it checks the
+// request's idProperty, finds each input's record with find (nil when
+// absent), keeps each record once (by key) as object makes it, and answers
+// 200, or 207 naming the ids not found.
+func readBatch[R any](s *Server, c *call, in readRequest, typeID, objectType, label string,
+	find func(id string) *R, key func(*R) string, object func(*R) simpleObject) {
+	started := isoTime(s.now())
+	s.mu.Lock()
+	if !s.checkUniqueKey(c, typeID, in.IDProperty, true, s.props[objectType].props) {
+		s.mu.Unlock()
+		return
+	}
+	results := []simpleObject{}
+	var missing []string
+	got := map[string]bool{}
+	for _, i := range in.Inputs {
+		r := find(i.ID)
+		if r == nil {
+			missing = append(missing, i.ID)
+			continue
+		}
+		if got[key(r)] {
+			continue
+		}
+		got[key(r)] = true
+		results = append(results, object(r))
+	}
+	shuffle(s, results)
+	s.mu.Unlock()
+	var errs []standardError
+	if len(missing) > 0 {
+		errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
+			"Could not get some "+label+" objects, they may be deleted or not exist. Check that ids are valid.",
+			map[string][]string{"ids": missing}))
+	}
+	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+}
+
+// decodeInputs decodes a batch request {"inputs": [...]} and checks that
+// inputs is present and within the batch size; else it answers 400.
+func decodeInputs[I any](s *Server, c *call) ([]I, bool) {
+	var in struct {
+		Inputs []I `json:"inputs"`
+	}
+	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+		return nil, false
+	}
+	return in.Inputs, true
+}

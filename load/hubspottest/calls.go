@@ -132,6 +132,21 @@ func (r *callRecord) object(names []string) simpleObject {
 	return o
 }
 
+// update sets values on the call and marks it modified at now.
+func (r *callRecord) update(values map[string]string, now time.Time) {
+	maps.Copy(r.props, values)
+	r.updatedAt = now
+	r.props["hs_lastmodifieddate"] = isoTime(now)
+}
+
+// written is the answer to a write of values to the call: the properties
+// written (and those always returned), with the input's trace id.
+func (r *callRecord) written(values map[string]string, trace string) simpleObject {
+	o := r.object(slices.Collect(maps.Keys(values)))
+	o.ObjectWriteTraceID = trace
+	return o
+}
+
 // publicObjectID and associationSpec are the specs' PublicObjectId and
 // AssociationSpec.
 type (
@@ -227,10 +242,8 @@ func (s *Server) planCall(i callInput, claims uniqueClaims, claimant string) (ca
 // POST /crm/v3/objects/calls/batch/create → 201, 207 when every input has a
 // unique objectWriteTraceId and some fail, else 400 for any invalid input.
 func (s *Server) batchCreateCalls(c *call) {
-	var in struct {
-		Inputs []callInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[callInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
@@ -238,7 +251,7 @@ func (s *Server) batchCreateCalls(c *call) {
 	defer s.mu.Unlock()
 	claims := uniqueClaims{}
 	n := 0
-	plans, errs, ok := planBatch(s, c, in.Inputs, callInput.trace, func(i callInput) (callPlan, *inputError) {
+	plans, errs, ok := planBatch(s, c, inputs, callInput.trace, func(i callInput) (callPlan, *inputError) {
 		n++
 		return s.planCall(i, claims, fmt.Sprint("new#", n))
 	})
@@ -250,9 +263,7 @@ func (s *Server) batchCreateCalls(c *call) {
 	for _, p := range plans {
 		r := s.calls.create(p.values, p.contacts, now)
 		c.write = true
-		o := r.object(slices.Collect(maps.Keys(p.values)))
-		o.ObjectWriteTraceID = p.trace
-		results = append(results, o)
+		results = append(results, r.written(p.values, p.trace))
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusCreated, started, results, errs)
@@ -302,15 +313,13 @@ func (s *Server) planCallUpdate(i callUpdate, claims uniqueClaims) (callUpdatePl
 // unknown or archived id), else 400/404 for the batch. Duplicate ids → 400.
 // Properties not named keep their values; associations are untouched.
 func (s *Server) batchUpdateCalls(c *call) {
-	var in struct {
-		Inputs []callUpdate `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[callUpdate](s, c)
+	if !ok {
 		return
 	}
 	ids := map[string]bool{}
 	var dups []string
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		if i.ID == "" || i.Properties == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [id, properties]", nil)
 			return
@@ -328,11 +337,11 @@ func (s *Server) batchUpdateCalls(c *call) {
 	started := isoTime(s.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !checkIDProperties(s, c, callsTypeID, in.Inputs, callUpdate.idProperty, s.props["calls"].props) {
+	if !checkIDProperties(s, c, callsTypeID, inputs, callUpdate.idProperty, s.props["calls"].props) {
 		return
 	}
 	claims := uniqueClaims{}
-	plans, errs, ok := planBatch(s, c, in.Inputs, callUpdate.trace,
+	plans, errs, ok := planBatch(s, c, inputs, callUpdate.trace,
 		func(i callUpdate) (callUpdatePlan, *inputError) { return s.planCallUpdate(i, claims) })
 	if !ok {
 		return
@@ -340,13 +349,9 @@ func (s *Server) batchUpdateCalls(c *call) {
 	now := s.now()
 	results := make([]simpleObject, 0, len(plans))
 	for _, p := range plans {
-		maps.Copy(p.r.props, p.values)
-		p.r.updatedAt = now
-		p.r.props["hs_lastmodifieddate"] = isoTime(now)
+		p.r.update(p.values, now)
 		c.write = true
-		o := p.r.object(slices.Collect(maps.Keys(p.values)))
-		o.ObjectWriteTraceID = p.trace
-		results = append(results, o)
+		results = append(results, p.r.written(p.values, p.trace))
 	}
 	shuffle(s, results)
 	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
@@ -380,17 +385,16 @@ func (s *Server) batchCreateAssociations(c *call) {
 				c.param("fromObjectType"), c.param("toObjectType")), nil)
 		return
 	}
-	var in struct {
-		Inputs []struct {
-			From  *publicObjectID   `json:"from"`
-			To    *publicObjectID   `json:"to"`
-			Types []associationSpec `json:"types"`
-		} `json:"inputs"`
+	type input struct {
+		From  *publicObjectID   `json:"from"`
+		To    *publicObjectID   `json:"to"`
+		Types []associationSpec `json:"types"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[input](s, c)
+	if !ok {
 		return
 	}
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		if i.From == nil || i.To == nil || i.From.ID == "" || i.To.ID == "" || i.Types == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Some required fields were not set: [from, to, types]", nil)
 			return
@@ -409,7 +413,7 @@ func (s *Server) batchCreateAssociations(c *call) {
 	}
 	results := []labelsBetweenObjectPair{}
 	var errs []standardError
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		r, ok := s.calls.byID[i.From.ID]
 		if !ok || r.archived {
 			errs = append(errs, invalid("CALL", i.From.ID))
@@ -449,36 +453,10 @@ func (s *Server) batchReadCalls(c *call) {
 	if !ok {
 		return
 	}
-	started := isoTime(s.now())
-	s.mu.Lock()
-	if !s.checkUniqueKey(c, callsTypeID, in.IDProperty, true, s.props["calls"].props) {
-		s.mu.Unlock()
-		return
-	}
-	results := []simpleObject{}
-	var missing []string
-	got := map[string]bool{}
-	for _, i := range in.Inputs {
-		r := s.calls.find(in.IDProperty, i.ID, archived)
-		if r == nil {
-			missing = append(missing, i.ID)
-			continue
-		}
-		if got[r.id] {
-			continue
-		}
-		got[r.id] = true
-		results = append(results, r.object(*in.Properties))
-	}
-	shuffle(s, results)
-	s.mu.Unlock()
-	var errs []standardError
-	if len(missing) > 0 {
-		errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
-			"Could not get some CALL objects, they may be deleted or not exist. Check that ids are valid.",
-			map[string][]string{"ids": missing}))
-	}
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+	readBatch(s, c, in, callsTypeID, "calls", "CALL",
+		func(id string) *callRecord { return s.calls.find(in.IDProperty, id, archived) },
+		func(r *callRecord) string { return r.id },
+		func(r *callRecord) simpleObject { return r.object(*in.Properties) })
 }
 
 // associatedID is the spec's AssociatedId.

@@ -2,9 +2,7 @@ package hubspottest
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 )
@@ -20,36 +18,7 @@ import (
 // the same input twice changes nothing the second time but updatedAt, so a
 // write whose answer was lost is harmless to repeat.
 func (s *Server) batchUpsertCalls(c *call) {
-	var in struct {
-		Inputs []upsertInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
-		return
-	}
-	started := isoTime(s.now())
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defs := s.props["calls"].props
-	if !checkIDProperties(s, c, callsTypeID, in.Inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
-		return
-	}
-	claims := uniqueClaims{}
-	n := 0
-	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace, func(i upsertInput) (callUpsertPlan, *inputError) {
-		n++
-		return s.planCallUpsert(i, defs, claims, fmt.Sprint("new#", n))
-	})
-	if !ok {
-		return
-	}
-	now := s.now()
-	results := make([]upsertObject, 0, len(plans))
-	for _, p := range plans {
-		results = append(results, s.applyCallUpsert(p, now))
-		c.write = true
-	}
-	shuffle(s, results)
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+	batchUpsert(s, c, "calls", callsTypeID, s.planCallUpsert, s.applyCallUpsert)
 }
 
 // callUpsertPlan is one validated call upsert.
@@ -103,11 +72,7 @@ func (s *Server) applyCallUpsert(p callUpsertPlan, now time.Time) upsertObject {
 	if isNew {
 		r = s.calls.create(p.values, nil, now)
 	} else {
-		maps.Copy(r.props, p.values)
-		r.updatedAt = now
-		r.props["hs_lastmodifieddate"] = isoTime(now)
+		r.update(p.values, now)
 	}
-	o := r.object(slices.Collect(maps.Keys(p.values)))
-	o.ObjectWriteTraceID = p.in.ObjectWriteTraceID
-	return upsertObject{simpleObject: o, New: isNew}
+	return upsertObject{simpleObject: r.written(p.values, p.in.ObjectWriteTraceID), New: isNew}
 }

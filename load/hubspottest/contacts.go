@@ -13,59 +13,7 @@ import (
 
 // POST /crm/v3/objects/contacts/batch/upsert
 func (s *Server) batchUpsertContacts(c *call) {
-	var in struct {
-		Inputs []upsertInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
-		return
-	}
-	started := isoTime(s.now())
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defs := s.props["contacts"].props
-	if !checkIDProperties(s, c, contactsTypeID, in.Inputs, upsertInput.idProperty, defs) || !s.checkDuplicateKeys(c, in.Inputs) {
-		return
-	}
-	claims := uniqueClaims{}
-	n := 0
-	plans, errs, ok := planBatch(s, c, in.Inputs, upsertInput.trace, func(i upsertInput) (upsertPlan, *inputError) {
-		n++
-		return s.planUpsert(i, defs, claims, fmt.Sprint("new#", n))
-	})
-	if !ok {
-		return
-	}
-	now := s.now()
-	results := make([]upsertObject, 0, len(plans))
-	for _, p := range plans {
-		results = append(results, s.applyUpsert(p, now))
-		c.write = true
-	}
-	shuffle(s, results)
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
-}
-
-// checkDuplicateKeys fails the whole request (400) when two inputs name the
-// same key, trace ids or not. Keys compare trimmed and case-insensitively.
-func (s *Server) checkDuplicateKeys(c *call, inputs []upsertInput) bool {
-	seen := map[string]bool{}
-	var dups []string
-	for _, i := range inputs {
-		k := strings.ToLower(strings.TrimSpace(i.ID))
-		key := i.IDProperty + "\x00" + k
-		if seen[key] && !slices.Contains(dups, k) {
-			dups = append(dups, k)
-		}
-		seen[key] = true
-	}
-	if len(dups) == 0 {
-		return true
-	}
-	s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-		fmt.Sprintf("Duplicate IDs found in batch input: [%s]. IDs must be unique", strings.Join(dups, ", ")),
-		func(b *errorBody) { b.Context = map[string][]string{"ids": dups} })
-	return false
+	batchUpsert(s, c, "contacts", contactsTypeID, s.planUpsert, s.applyUpsert)
 }
 
 // upsertPlan is one validated upsert input.
@@ -176,19 +124,9 @@ func (s *Server) batchReadContacts(c *call) {
 		return
 	}
 	c.inputs = len(in.Inputs)
-	var missingFields []string
-	if in.Inputs == nil {
-		missingFields = append(missingFields, "inputs")
-	}
-	if in.Properties == nil {
-		missingFields = append(missingFields, "properties")
-	}
-	if in.PropertiesWithHistory == nil {
-		missingFields = append(missingFields, "propertiesWithHistory")
-	}
-	if len(missingFields) > 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Invalid input JSON: Some required fields were not set: [%s]", strings.Join(missingFields, ", ")), nil)
+	if msg := unsetFields(required{"inputs", in.Inputs == nil}, required{"properties", in.Properties == nil},
+		required{"propertiesWithHistory", in.PropertiesWithHistory == nil}); msg != "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON: "+msg, nil)
 		return
 	}
 	if !s.checkBatchSize(c, len(in.Inputs)) {
@@ -203,48 +141,20 @@ func (s *Server) batchReadContacts(c *call) {
 	if !ok {
 		return
 	}
-	started := isoTime(s.now())
-
-	s.mu.Lock()
-	if !s.checkUniqueKey(c, contactsTypeID, in.IDProperty, true, s.props["contacts"].props) {
-		s.mu.Unlock()
-		return
-	}
-	results := []simpleObject{}
-	var missing []string
-	got := map[string]bool{}
-	for _, i := range in.Inputs {
-		var found *contact
+	readBatch(s, c, in, contactsTypeID, "contacts", "CONTACT", func(id string) *contact {
 		switch in.IDProperty {
 		case "email":
-			found = s.contacts.byEmail(i.ID, archived)
+			return s.contacts.byEmail(id, archived)
 		case "", "hs_object_id":
-			if x, ok := s.contacts.byID[strings.TrimSpace(i.ID)]; ok && x.archived == archived {
-				found = x
+			if x, ok := s.contacts.byID[strings.TrimSpace(id)]; ok && x.archived == archived {
+				return x
 			}
+			return nil
 		default:
-			found = s.contacts.byProp(in.IDProperty, strings.TrimSpace(i.ID), archived)
+			return s.contacts.byProp(in.IDProperty, strings.TrimSpace(id), archived)
 		}
-		if found == nil {
-			missing = append(missing, i.ID)
-			continue
-		}
-		if got[found.id] {
-			continue
-		}
-		got[found.id] = true
-		results = append(results, found.object(*in.Properties, *in.PropertiesWithHistory))
-	}
-	shuffle(s, results)
-	s.mu.Unlock()
-
-	var errs []standardError
-	if len(missing) > 0 {
-		errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
-			"Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
-			map[string][]string{"ids": missing}))
-	}
-	writeBatchResponse(s, c, http.StatusOK, started, results, errs)
+	}, func(x *contact) string { return x.id },
+		func(x *contact) simpleObject { return x.object(*in.Properties, *in.PropertiesWithHistory) })
 }
 
 // GET /crm/v3/objects/contacts (also /crm/v3/objects/0-1): ?limit ≤ 100
@@ -316,16 +226,15 @@ func (s *Server) deleteContact(c *call) {
 
 // POST /crm/v3/objects/contacts/batch/archive → 204.
 func (s *Server) batchArchiveContacts(c *call) {
-	var in struct {
-		Inputs []struct {
-			ID string `json:"id"`
-		} `json:"inputs"`
+	type input struct {
+		ID string `json:"id"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[input](s, c)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		if s.archive(i.ID) {
 			c.write = true
 		}

@@ -269,10 +269,8 @@ func parseDateTime(v string) (time.Time, error) {
 // POST /marketing/v3/marketing-events/events/upsert → 200. Any invalid input
 // fails the whole batch (the spec lists no 207 for this operation).
 func (s *Server) upsertMarketingEvents(c *call) {
-	var in struct {
-		Inputs []marketingEventInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[marketingEventInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
@@ -282,8 +280,8 @@ func (s *Server) upsertMarketingEvents(c *call) {
 
 	seen := map[string]bool{}
 	var dups []string
-	plans := make([]marketingEventPlan, 0, len(in.Inputs))
-	for n, i := range in.Inputs {
+	plans := make([]marketingEventPlan, 0, len(inputs))
+	for n, i := range inputs {
 		p, msg := planMarketingEvent(n, i, defs)
 		if msg != "" {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
@@ -322,15 +320,11 @@ type marketingEventPlan struct {
 // planMarketingEvent validates upsert input n: required fields, dates,
 // custom property values. It returns HubSpot's message on failure.
 func planMarketingEvent(n int, i marketingEventInput, defs map[string]*property) (marketingEventPlan, string) {
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"externalAccountId", i.ExternalAccountID},
-		{"externalEventId", i.ExternalEventID}, {"eventName", i.EventName}, {"eventOrganizer", i.EventOrganizer}} {
-		if strings.TrimSpace(f.v) == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s]", n, strings.Join(missing, ", "))
+	blank := func(v string) bool { return strings.TrimSpace(v) == "" }
+	if msg := unsetFields(required{"externalAccountId", blank(i.ExternalAccountID)},
+		required{"externalEventId", blank(i.ExternalEventID)}, required{"eventName", blank(i.EventName)},
+		required{"eventOrganizer", blank(i.EventOrganizer)}); msg != "" {
+		return marketingEventPlan{}, fmt.Sprintf("inputs[%d]: %s", n, msg)
 	}
 	p := marketingEventPlan{in: i, props: map[string]string{}}
 	for _, f := range []struct {
@@ -355,12 +349,10 @@ func planMarketingEvent(n int, i marketingEventInput, defs map[string]*property)
 	for _, cp := range *i.CustomProperties {
 		def, ok := defs[cp.Name]
 		if ok && def.ModificationMetadata.ReadOnlyValue {
-			return marketingEventPlan{}, propErrorsMessage([]propError{{
-				Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", cp.Name), Error: "READ_ONLY_VALUE", Name: cp.Name}})
+			return marketingEventPlan{}, propErrorsMessage([]propError{*readOnlyProperty(cp.Name)})
 		}
 		if !ok || def.Archived {
-			return marketingEventPlan{}, propErrorsMessage([]propError{{
-				Message: fmt.Sprintf("Property \"%s\" does not exist", cp.Name), Error: "PROPERTY_DOESNT_EXIST", Name: cp.Name}})
+			return marketingEventPlan{}, propErrorsMessage([]propError{*noSuchProperty(cp.Name)})
 		}
 		v, perr := checkValue(def, string(cp.Value))
 		if perr != nil {
@@ -499,20 +491,46 @@ func (e *marketingEvent) record(ct *contact, state string, at time.Time, props m
 // records participations by contact id; it never creates a contact. The
 // spec lists only 200: inputs that fail are in errors[] with context.vids.
 func (s *Server) attendanceByID(c *call) {
-	var in struct {
-		Inputs []struct {
-			Vid                 *int64                  `json:"vid"`
-			InteractionDateTime *int64                  `json:"interactionDateTime"`
-			Properties          map[string]scalarString `json:"properties"`
-		} `json:"inputs"`
+	type input struct {
+		Vid                 *int64                  `json:"vid"`
+		InteractionDateTime *int64                  `json:"interactionDateTime"`
+		Properties          map[string]scalarString `json:"properties"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	type vidResult struct {
+		Vid int64 `json:"vid"`
+	}
+	recordAttendance(s, c, "vid", func(i input) (bool, *int64) { return i.Vid != nil, i.InteractionDateTime },
+		func(e *marketingEvent, state string, i input, now time.Time) (vidResult, *standardError) {
+			vid := strconv.FormatInt(*i.Vid, 10)
+			ctx := map[string][]string{"vids": {vid}}
+			ct, ok := s.contacts.byID[vid]
+			if !ok || ct.archived {
+				return vidResult{}, refuse("OBJECT_NOT_FOUND",
+					fmt.Sprintf("Contact %s does not exist; attendance by id never creates contacts", vid), ctx)
+			}
+			props, msg := checkParticipationProps(state, i.Properties)
+			if msg != "" {
+				return vidResult{}, refuse("VALIDATION_ERROR", msg, ctx)
+			}
+			e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
+			return vidResult{Vid: *i.Vid}, nil
+		})
+}
+
+// recordAttendance answers an attendance batch: every input must set its key
+// (named keyField) and interactionDateTime, as present tells, else 400; then,
+// under s.mu, each input is recorded on the path's event by apply, whose
+// refusals are errors[] of an answer that is always 200.
+func recordAttendance[I, R any](s *Server, c *call, keyField string, present func(I) (key bool, at *int64),
+	apply func(e *marketingEvent, state string, i I, now time.Time) (R, *standardError)) {
+	inputs, ok := decodeInputs[I](s, c)
+	if !ok {
 		return
 	}
-	for n, i := range in.Inputs {
-		if i.Vid == nil || i.InteractionDateTime == nil {
+	for n, i := range inputs {
+		if key, at := present(i); !key || at == nil {
 			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("inputs[%d]: Some required fields were not set: [vid, interactionDateTime]", n), nil)
+				fmt.Sprintf("inputs[%d]: Some required fields were not set: [%s, interactionDateTime]", n, keyField), nil)
 			return
 		}
 	}
@@ -524,31 +542,25 @@ func (s *Server) attendanceByID(c *call) {
 		return
 	}
 	now := s.now()
-	type vidResult struct {
-		Vid int64 `json:"vid"`
-	}
-	results := []vidResult{}
+	results := []R{}
 	var errs []standardError
-	for _, i := range in.Inputs {
-		vid := strconv.FormatInt(*i.Vid, 10)
-		ctx := map[string][]string{"vids": {vid}}
-		ct, ok := s.contacts.byID[vid]
-		if !ok || ct.archived {
-			errs = append(errs, newStandardError("OBJECT_NOT_FOUND",
-				fmt.Sprintf("Contact %s does not exist; attendance by id never creates contacts", vid), ctx))
+	for _, i := range inputs {
+		r, serr := apply(e, state, i, now)
+		if serr != nil {
+			errs = append(errs, *serr)
 			continue
 		}
-		props, msg := checkParticipationProps(state, i.Properties)
-		if msg != "" {
-			errs = append(errs, newStandardError("VALIDATION_ERROR", msg, ctx))
-			continue
-		}
-		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
 		c.write = true
-		results = append(results, vidResult{Vid: *i.Vid})
+		results = append(results, r)
 	}
 	shuffle(s, results)
 	writeBatchAlwaysOK(s, c, started, results, errs)
+}
+
+// refuse is newStandardError for one refused input of a batch.
+func refuse(category, message string, context map[string][]string) *standardError {
+	e := newStandardError(category, message, context)
+	return &e
 }
 
 // POST /marketing/v3/marketing-events/attendance/{externalEventId}/{subscriberState}/email-create
@@ -556,83 +568,52 @@ func (s *Server) attendanceByID(c *call) {
 // (contactProperties apply only then), as HubSpot does. Served for fidelity:
 // zoomsync must not call it (excluded people would become contacts).
 func (s *Server) attendanceByEmail(c *call) {
-	var in struct {
-		Inputs []struct {
-			Email               string                  `json:"email"`
-			InteractionDateTime *int64                  `json:"interactionDateTime"`
-			Properties          map[string]scalarString `json:"properties"`
-			ContactProperties   map[string]scalarString `json:"contactProperties"`
-		} `json:"inputs"`
+	type input struct {
+		Email               string                  `json:"email"`
+		InteractionDateTime *int64                  `json:"interactionDateTime"`
+		Properties          map[string]scalarString `json:"properties"`
+		ContactProperties   map[string]scalarString `json:"contactProperties"`
 	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
-		return
-	}
-	for n, i := range in.Inputs {
-		if i.Email == "" || i.InteractionDateTime == nil {
-			s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-				fmt.Sprintf("inputs[%d]: Some required fields were not set: [email, interactionDateTime]", n), nil)
-			return
-		}
-	}
-	started := isoTime(s.now())
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, state, ok := s.attendanceTarget(c)
-	if !ok {
-		return
-	}
-	defs := s.props["contacts"].props
-	now := s.now()
 	type emailResult struct {
 		Email string `json:"email"`
 		Vid   int64  `json:"vid"`
 	}
-	results := []emailResult{}
-	var errs []standardError
-	for _, i := range in.Inputs {
-		ctx := map[string][]string{"emails": {i.Email}}
-		if !validEmail(i.Email) {
-			errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage([]propError{{
-				Message: fmt.Sprintf("Email address %s is invalid", i.Email), Error: "INVALID_EMAIL", Name: "email"}}), ctx))
-			continue
-		}
-		props, msg := checkParticipationProps(state, i.Properties)
-		if msg != "" {
-			errs = append(errs, newStandardError("VALIDATION_ERROR", msg, ctx))
-			continue
-		}
-		ct := s.contacts.byEmail(i.Email, false)
-		if ct == nil {
-			values := map[string]string{}
-			var perrs []propError
-			for _, k := range slices.Sorted(maps.Keys(i.ContactProperties)) {
-				def, ok := defs[k]
-				if !ok || def.ModificationMetadata.ReadOnlyValue || k == "email" {
-					perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", k), Error: "PROPERTY_DOESNT_EXIST", Name: k})
-					continue
-				}
-				v, perr := checkValue(def, string(i.ContactProperties[k]))
-				if perr != nil {
-					perrs = append(perrs, *perr)
-					continue
-				}
-				values[k] = v
+	recordAttendance(s, c, "email", func(i input) (bool, *int64) { return i.Email != "", i.InteractionDateTime },
+		func(e *marketingEvent, state string, i input, now time.Time) (emailResult, *standardError) {
+			ctx := map[string][]string{"emails": {i.Email}}
+			if !validEmail(i.Email) {
+				return emailResult{}, refuse("VALIDATION_ERROR", propErrorsMessage([]propError{{
+					Message: fmt.Sprintf("Email address %s is invalid", i.Email), Error: "INVALID_EMAIL", Name: "email"}}), ctx)
 			}
-			if len(perrs) > 0 {
-				errs = append(errs, newStandardError("VALIDATION_ERROR", propErrorsMessage(perrs), ctx))
-				continue
+			props, msg := checkParticipationProps(state, i.Properties)
+			if msg != "" {
+				return emailResult{}, refuse("VALIDATION_ERROR", msg, ctx)
 			}
-			ct = s.contacts.create(strings.ToLower(i.Email), now)
-			maps.Copy(ct.props, values)
-			s.contacts.reindex(ct)
+			ct := s.contacts.byEmail(i.Email, false)
+			if ct == nil {
+				values, perrs := checkAttendeeProps(s.props["contacts"].props, i.ContactProperties)
+				if len(perrs) > 0 {
+					return emailResult{}, refuse("VALIDATION_ERROR", propErrorsMessage(perrs), ctx)
+				}
+				ct = s.contacts.create(strings.ToLower(i.Email), now)
+				maps.Copy(ct.props, values)
+				s.contacts.reindex(ct)
+			}
+			e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
+			vid, _ := strconv.ParseInt(ct.id, 10, 64)
+			return emailResult{Email: i.Email, Vid: vid}, nil
+		})
+}
+
+// checkAttendeeProps validates the contactProperties of an attendance input
+// that creates a contact: writable contact properties other than email.
+func checkAttendeeProps(defs map[string]*property, in map[string]scalarString) (map[string]string, []propError) {
+	return checkPropsBy(defs, in, func(name string, p *property) *propError {
+		if p == nil || p.ModificationMetadata.ReadOnlyValue || name == "email" {
+			return noSuchProperty(name)
 		}
-		e.record(ct, state, time.UnixMilli(*i.InteractionDateTime).UTC(), props, now)
-		c.write = true
-		vid, _ := strconv.ParseInt(ct.id, 10, 64)
-		results = append(results, emailResult{Email: i.Email, Vid: vid})
-	}
-	shuffle(s, results)
-	writeBatchAlwaysOK(s, c, started, results, errs)
+		return nil
+	})
 }
 
 // GET /marketing/v3/marketing-events/participations/{externalAccountId}/{externalEventId}

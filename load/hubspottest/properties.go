@@ -199,12 +199,15 @@ func enumOptions(values ...string) []option {
 	return out
 }
 
-// store returns the property store of the path's object type, or answers 400.
-func (s *Server) store(c *call) (*propertyStore, bool) {
+// lockStore locks s.mu and returns the property store of the path's object
+// type; when there is none it answers 400, unlocks and returns false.
+func (s *Server) lockStore(c *call) (*propertyStore, bool) {
+	s.mu.Lock()
 	ot, ok := objectTypes[c.param("objectType")]
 	if !ok {
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
 			"Unable to infer object type from: "+c.param("objectType"), nil)
+		s.mu.Unlock()
 		return nil, false
 	}
 	return s.props[ot], true
@@ -242,41 +245,57 @@ func (s *Server) Groups(objectType string) []string {
 
 // GET /crm/v3/properties/{objectType}
 func (s *Server) listProperties(c *call) {
-	s.mu.Lock()
-	ps, ok := s.store(c)
+	archived := c.query("archived") == "true"
+	listStored(s, c, func(ps *propertyStore) ([]string, map[string]*property) { return ps.order, ps.props },
+		func(p *property) bool { return p.Archived == archived })
+}
+
+// GET /crm/v3/properties/{objectType}/{propertyName}
+func (s *Server) getProperty(c *call) {
+	getStored(s, c, "propertyName", func(ps *propertyStore) map[string]*property { return ps.props },
+		func(name string) (string, func(*errorBody)) {
+			return fmt.Sprintf("Property %s does not exist", name),
+				func(b *errorBody) { b.Context = map[string][]string{"propertyName": {name}} }
+		})
+}
+
+// listStored answers 200 with the entries of the path's store that keep
+// holds, in the order pick gives with the map.
+func listStored[T any](s *Server, c *call, pick func(*propertyStore) ([]string, map[string]*T), keep func(*T) bool) {
+	ps, ok := s.lockStore(c)
 	if !ok {
-		s.mu.Unlock()
 		return
 	}
-	archived := c.query("archived") == "true"
-	results := []property{}
-	for _, name := range ps.order {
-		if p := ps.props[name]; p.Archived == archived {
-			results = append(results, *p)
+	order, m := pick(ps)
+	results := []T{}
+	for _, name := range order {
+		if v := m[name]; keep(v) {
+			results = append(results, *v)
 		}
 	}
 	s.mu.Unlock()
 	s.writeJSON(c, http.StatusOK, map[string]any{"results": results})
 }
 
-// GET /crm/v3/properties/{objectType}/{propertyName}
-func (s *Server) getProperty(c *call) {
-	s.mu.Lock()
-	ps, ok := s.store(c)
+// getStored answers 200 with the entry of the path's store named by the
+// path parameter param, or 404 OBJECT_NOT_FOUND with notFound's message
+// and body edit.
+func getStored[T any](s *Server, c *call, param string, pick func(*propertyStore) map[string]*T,
+	notFound func(name string) (string, func(*errorBody))) {
+	ps, ok := s.lockStore(c)
 	if !ok {
-		s.mu.Unlock()
 		return
 	}
-	name := c.param("propertyName")
-	p, found := ps.props[name]
-	var out property
+	name := c.param(param)
+	v, found := pick(ps)[name]
+	var out T
 	if found {
-		out = *p
+		out = *v
 	}
 	s.mu.Unlock()
 	if !found {
-		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("Property %s does not exist", name),
-			func(b *errorBody) { b.Context = map[string][]string{"propertyName": {name}} })
+		msg, edit := notFound(name)
+		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", msg, edit)
 		return
 	}
 	s.writeJSON(c, http.StatusOK, out)
@@ -285,15 +304,9 @@ func (s *Server) getProperty(c *call) {
 // validateProperty checks a PropertyCreate against ps; it returns the
 // property to store, or the status, category and message of the failure.
 func (s *Server) validateProperty(ps *propertyStore, in propertyCreate) (property, int, string, string) {
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"name", in.Name}, {"label", in.Label}, {"type", in.Type},
-		{"fieldType", in.FieldType}, {"groupName", in.GroupName}} {
-		if f.v == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return property{}, 400, "VALIDATION_ERROR", fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", "))
+	if msg := unsetFields(required{"name", in.Name == ""}, required{"label", in.Label == ""}, required{"type", in.Type == ""},
+		required{"fieldType", in.FieldType == ""}, required{"groupName", in.GroupName == ""}); msg != "" {
+		return property{}, 400, "VALIDATION_ERROR", msg
 	}
 	if !namePattern.MatchString(in.Name) {
 		return property{}, 400, "VALIDATION_ERROR", fmt.Sprintf("Property name %q is invalid: use lower-case letters, digits and _, starting with a letter", in.Name)
@@ -340,10 +353,8 @@ func (s *Server) createProperty(c *call) {
 	if !s.decode(c, &in) {
 		return
 	}
-	s.mu.Lock()
-	ps, ok := s.store(c)
+	ps, ok := s.lockStore(c)
 	if !ok {
-		s.mu.Unlock()
 		return
 	}
 	p, status, category, msg := s.validateProperty(ps, in)
@@ -376,10 +387,8 @@ func (s *Server) batchCreateProperties(c *call) {
 		return
 	}
 	started := isoTime(s.now())
-	s.mu.Lock()
-	ps, ok := s.store(c)
+	ps, ok := s.lockStore(c)
 	if !ok {
-		s.mu.Unlock()
 		return
 	}
 	results := []property{}
@@ -412,10 +421,8 @@ func (s *Server) batchReadProperties(c *call) {
 	}
 	c.inputs = len(in.Inputs)
 	started := isoTime(s.now())
-	s.mu.Lock()
-	ps, ok := s.store(c)
+	ps, ok := s.lockStore(c)
 	if !ok {
-		s.mu.Unlock()
 		return
 	}
 	results := []property{}
@@ -439,40 +446,16 @@ func (s *Server) batchReadProperties(c *call) {
 
 // GET /crm/v3/properties/{objectType}/groups
 func (s *Server) listGroups(c *call) {
-	s.mu.Lock()
-	ps, ok := s.store(c)
-	if !ok {
-		s.mu.Unlock()
-		return
-	}
-	results := []propertyGroup{}
-	for _, name := range ps.gorder {
-		results = append(results, *ps.groups[name])
-	}
-	s.mu.Unlock()
-	s.writeJSON(c, http.StatusOK, map[string]any{"results": results})
+	listStored(s, c, func(ps *propertyStore) ([]string, map[string]*propertyGroup) { return ps.gorder, ps.groups },
+		func(*propertyGroup) bool { return true })
 }
 
 // GET /crm/v3/properties/{objectType}/groups/{groupName}
 func (s *Server) getGroup(c *call) {
-	s.mu.Lock()
-	ps, ok := s.store(c)
-	if !ok {
-		s.mu.Unlock()
-		return
-	}
-	name := c.param("groupName")
-	g, found := ps.groups[name]
-	var out propertyGroup
-	if found {
-		out = *g
-	}
-	s.mu.Unlock()
-	if !found {
-		s.writeError(c, http.StatusNotFound, "OBJECT_NOT_FOUND", fmt.Sprintf("Property group %s does not exist.", name), nil)
-		return
-	}
-	s.writeJSON(c, http.StatusOK, out)
+	getStored(s, c, "groupName", func(ps *propertyStore) map[string]*propertyGroup { return ps.groups },
+		func(name string) (string, func(*errorBody)) {
+			return fmt.Sprintf("Property group %s does not exist.", name), nil
+		})
 }
 
 // POST /crm/v3/properties/{objectType}/groups
@@ -485,16 +468,8 @@ func (s *Server) createGroup(c *call) {
 	if !s.decode(c, &in) {
 		return
 	}
-	var missing []string
-	if in.Name == "" {
-		missing = append(missing, "name")
-	}
-	if in.Label == "" {
-		missing = append(missing, "label")
-	}
-	if len(missing) > 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", ")), nil)
+	if msg := unsetFields(required{"name", in.Name == ""}, required{"label", in.Label == ""}); msg != "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
 		return
 	}
 	if !namePattern.MatchString(in.Name) {
@@ -502,10 +477,8 @@ func (s *Server) createGroup(c *call) {
 			fmt.Sprintf("Property group name %q is invalid: use lower-case letters, digits and _, starting with a letter", in.Name), nil)
 		return
 	}
-	s.mu.Lock()
-	ps, ok := s.store(c)
+	ps, ok := s.lockStore(c)
 	if !ok {
-		s.mu.Unlock()
 		return
 	}
 	if _, exists := ps.groups[in.Name]; exists {

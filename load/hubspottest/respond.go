@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 )
 
 // errorBody is the spec's Error schema plus the 429 extras (reference §2, §3).
@@ -98,4 +100,27 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// required is one required field of a request: its name and whether the
+// request leaves it unset.
+type required struct {
+	name  string
+	unset bool
+}
+
+// unsetFields is HubSpot's message naming, in the order given, the required
+// fields a request leaves unset ("Some required fields were not set: [a,
+// b]"); "" when none is.
+func unsetFields(fields ...required) string {
+	var names []string
+	for _, f := range fields {
+		if f.unset {
+			names = append(names, f.name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(names, ", "))
 }

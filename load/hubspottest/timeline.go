@@ -154,19 +154,9 @@ func (s *Server) createEventTemplate(c *call) {
 	if !s.decode(c, &in) {
 		return
 	}
-	var missing []string
-	if strings.TrimSpace(in.Name) == "" {
-		missing = append(missing, "name")
-	}
-	if in.ObjectType == "" {
-		missing = append(missing, "objectType")
-	}
-	if in.Tokens == nil {
-		missing = append(missing, "tokens")
-	}
-	if len(missing) > 0 {
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", ")), nil)
+	if msg := unsetFields(required{"name", strings.TrimSpace(in.Name) == ""}, required{"objectType", in.ObjectType == ""},
+		required{"tokens", in.Tokens == nil}); msg != "" {
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
 		return
 	}
 	bad := func(msg string) { s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil) }
@@ -436,10 +426,8 @@ func (s *Server) batchCreateTimelineEvents(c *call) {
 	if !s.publicAppOnly(c) {
 		return
 	}
-	var in struct {
-		Inputs []timelineEventInput `json:"inputs"`
-	}
-	if !s.decode(c, &in) || !s.batchInputs(c, in.Inputs != nil, len(in.Inputs)) {
+	inputs, ok := decodeInputs[timelineEventInput](s, c)
+	if !ok {
 		return
 	}
 	started := isoTime(s.now())
@@ -447,7 +435,7 @@ func (s *Server) batchCreateTimelineEvents(c *call) {
 	defer s.mu.Unlock()
 	var keys []string
 	var errs []standardError
-	for _, i := range in.Inputs {
+	for _, i := range inputs {
 		k, terr := s.sendTimelineEvent(i)
 		if terr != nil {
 			errs = append(errs, newStandardError(terr.category, terr.message,

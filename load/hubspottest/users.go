@@ -65,17 +65,10 @@ func (s *Server) createUser(c *call) {
 	if !s.decode(c, &in) {
 		return
 	}
-	var missing []string
-	if in.Email == "" {
-		missing = append(missing, "email")
-	}
-	if in.SendWelcomeEmail == nil {
-		missing = append(missing, "sendWelcomeEmail")
-	}
+	msg := unsetFields(required{"email", in.Email == ""}, required{"sendWelcomeEmail", in.SendWelcomeEmail == nil})
 	switch {
-	case len(missing) > 0:
-		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR",
-			fmt.Sprintf("Some required fields were not set: [%s]", strings.Join(missing, ", ")), nil)
+	case msg != "":
+		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", msg, nil)
 		return
 	case !validEmail(in.Email):
 		s.writeError(c, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Email address %s is invalid", in.Email), nil)

@@ -122,16 +122,39 @@ func checkValue(p *property, v string) (string, *propError) {
 // type's definitions, in name order: each must exist, be writable and be a
 // valid value of its type. It returns the values to store and the problems.
 func checkProps(defs map[string]*property, in map[string]scalarString) (map[string]string, []propError) {
+	return checkPropsBy(defs, in, func(name string, p *property) *propError {
+		switch {
+		case p == nil || p.Archived:
+			return noSuchProperty(name)
+		case p.ModificationMetadata.ReadOnlyValue:
+			return readOnlyProperty(name)
+		}
+		return nil
+	})
+}
+
+// noSuchProperty is the problem of a write naming a property that does not
+// exist (or may not be named).
+func noSuchProperty(name string) *propError {
+	return &propError{Message: fmt.Sprintf("Property \"%s\" does not exist", name), Error: "PROPERTY_DOESNT_EXIST", Name: name}
+}
+
+// readOnlyProperty is the problem of a write setting a read-only property.
+func readOnlyProperty(name string) *propError {
+	return &propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name}
+}
+
+// checkPropsBy validates the property values of one write in name order:
+// refuse says what is wrong with naming a property (its definition, nil
+// when there is none), else the value must be valid for its type. It
+// returns the values to store and the problems.
+func checkPropsBy(defs map[string]*property, in map[string]scalarString, refuse func(name string, p *property) *propError) (map[string]string, []propError) {
 	values := map[string]string{}
 	var perrs []propError
 	for _, name := range slices.Sorted(maps.Keys(in)) {
-		p, ok := defs[name]
-		if !ok || p.Archived {
-			perrs = append(perrs, propError{Message: fmt.Sprintf("Property \"%s\" does not exist", name), Error: "PROPERTY_DOESNT_EXIST", Name: name})
-			continue
-		}
-		if p.ModificationMetadata.ReadOnlyValue {
-			perrs = append(perrs, propError{Message: fmt.Sprintf("\"%s\" is a read only property; its value cannot be set.", name), Error: "READ_ONLY_VALUE", Name: name})
+		p := defs[name]
+		if perr := refuse(name, p); perr != nil {
+			perrs = append(perrs, *perr)
 			continue
 		}
 		v, perr := checkValue(p, string(in[name]))
