@@ -103,7 +103,7 @@ func Open(ctx context.Context, lake schema.Lake, opts ...Option) (*Engine, error
 	if err := os.MkdirAll(e.tempDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-	connector, err := duckdb.NewConnector(filepath.Join(e.dir, "zoomsync.duckdb"), e.boot(false))
+	connector, err := duckdb.NewConnector(e.dsn(false), e.boot(false))
 	if err != nil {
 		return nil, fmt.Errorf("transform: opening %s: %w", lake.DB(), busy(err))
 	}
@@ -131,7 +131,7 @@ func OpenReadOnly(ctx context.Context, lake schema.Lake) (*Engine, error) {
 		return nil, fmt.Errorf("transform: no catalog at %s (run a transform first): %w", path, err)
 	}
 	os.MkdirAll(e.tempDir(), 0o755) // best effort: DuckDB needs it only to spill
-	connector, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", e.boot(true))
+	connector, err := duckdb.NewConnector(e.dsn(true), e.boot(true))
 	if err != nil {
 		return nil, fmt.Errorf("transform: opening %s read-only: %w", path, busy(err))
 	}
@@ -160,8 +160,8 @@ func newEngine(lake schema.Lake, opts []Option) (*Engine, error) {
 
 // boot returns the function run on every new DuckDB connection. The machine
 // may have no network, so extensions are never installed or loaded on
-// demand (parquet, json and icu are built in); times are UTC; memory is
-// bounded (memorySettings).
+// demand (parquet, json and icu are built in); times are UTC. (Memory is
+// bounded by the database's settings: see dsn.)
 func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
 	return func(x driver.ExecerContext) error {
 		ctx := context.Background()
@@ -173,7 +173,6 @@ func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
 			// directory: read_parquet('raw/users/*/*.parquet').
 			"SET file_search_path = " + QuoteString(e.dir),
 		}
-		stmts = append(stmts, e.memorySettings()...)
 		if readOnly {
 			ddl, err := e.viewDDL(true)
 			if err != nil {

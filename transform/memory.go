@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -73,18 +74,24 @@ func ParseMemoryLimit(s string) (int64, error) {
 // directory, so that it sits on the lake's disk and goes with it.
 func (e *Engine) tempDir() string { return filepath.Join(e.dir, "tmp", "duckdb") }
 
-// memorySettings are the statements that bound the memory of the DuckDB
-// instance (global settings: each connection's boot sets the same values).
-func (e *Engine) memorySettings() []string {
+// dsn is the DuckDB data source name of the catalog: its path with the
+// database's settings (access_mode, memory_limit, temp_directory).
+// memory_limit and temp_directory are settings of the database instance,
+// so they are given once, when it is created, rather than by every
+// connection (DuckDB refuses to switch the temporary directory once used).
+func (e *Engine) dsn(readOnly bool) string {
 	limit := e.memoryLimit
 	if limit <= 0 {
 		limit = DefaultMemoryLimit()
 	}
-	return []string{
-		// In KiB, which DuckDB reads exactly ("2097152KiB").
-		fmt.Sprintf("SET memory_limit = '%dKiB'", max(limit>>10, 1)),
-		"SET temp_directory = " + QuoteString(filepath.ToSlash(e.tempDir())),
+	v := url.Values{}
+	if readOnly {
+		v.Set("access_mode", "READ_ONLY")
 	}
+	// In KiB, which DuckDB reads exactly ("2097152KiB").
+	v.Set("memory_limit", fmt.Sprintf("%dKiB", max(limit>>10, 1)))
+	v.Set("temp_directory", filepath.ToSlash(e.tempDir()))
+	return filepath.Join(e.dir, "zoomsync.duckdb") + "?" + v.Encode()
 }
 
 // physicalMemory is the memory this process may use in bytes: the

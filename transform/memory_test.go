@@ -2,8 +2,10 @@ package transform
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zoomsync/zoomsync/schema"
@@ -76,4 +78,53 @@ func TestOpen_memorySettings(t *testing.T) {
 		want = fmt.Sprintf("%.1f GiB", float64(DefaultMemoryLimit())/(1<<30))
 	}
 	check(ro, want)
+}
+
+// TestEngine_spillsUnderTheLimit fills a temporary table 2.5 times the
+// memory limit: DuckDB must spill it to <data>/tmp/duckdb rather than fail
+// or grow, and connections opened after the spill must still work (the
+// settings belong to the database, not to each connection).
+func TestEngine_spillsUnderTheLimit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	e, err := Open(ctx, lake, WithMemoryLimit(40<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	conn, err := e.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// About 1.5 M x 72 bytes: 108 MB of table in a 40 MiB budget.
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE big AS
+SELECT i, md5(CAST(i AS VARCHAR)) || md5(CAST(i + 1 AS VARCHAR)) AS s FROM range(1500000) t(i)`); err != nil {
+		t.Fatalf("a 108 MB temporary table under a 40 MiB limit: %v", err)
+	}
+	var files int
+	var dir string
+	if err := conn.QueryRowContext(ctx, `SELECT count(*), coalesce(min(path), '') FROM duckdb_temporary_files()`).Scan(&files, &dir); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(lake.Dir, "tmp", "duckdb"); files == 0 || !strings.HasPrefix(filepath.FromSlash(dir), want) {
+		t.Errorf("temporary files: %d, first %q; want some under %s", files, dir, want)
+	}
+	// New connections of the pool, opened while the spill files exist.
+	var conns []*sql.Conn
+	for range 2 {
+		c, err := e.DB().Conn(ctx)
+		if err != nil {
+			t.Fatalf("a new connection after spilling: %v", err)
+		}
+		conns = append(conns, c)
+		var one int
+		if err := c.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			t.Errorf("a query on a new connection after spilling: %v", err)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
 }
