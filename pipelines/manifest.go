@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/internal/httpretry"
 	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/schema"
 )
@@ -171,6 +172,28 @@ func openCatalogFile(lake schema.Lake) (*sql.DB, error) {
 // that the catalog opens, the extraction fetches them again, and the
 // transform refuses until it has (checkLost).
 func repairLake(ctx context.Context, lake schema.Lake) ([]BadFile, error) {
+	// A reader (zoomsync query) may hold the file for a moment: wait for
+	// it, up to a minute, as catalog.Engine does.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		bad, err := repairLakeOnce(ctx, lake)
+		if err == nil || !catalogBusy(err) || time.Now().After(deadline) {
+			return bad, err
+		}
+		if err := httpretry.Sleep(ctx, 200*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// catalogBusy reports whether DuckDB refused the catalog file because
+// another process holds it.
+func catalogBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Conflicting lock") || strings.Contains(msg, "Could not set lock")
+}
+
+func repairLakeOnce(ctx context.Context, lake schema.Lake) ([]BadFile, error) {
 	db, err := openCatalogFile(lake)
 	if db == nil || err != nil {
 		return nil, err

@@ -54,7 +54,14 @@ func TestLakeVerify(t *testing.T) {
 	if out, err := run(t, "--data-dir", dir, "extract", "--zoom-plan", "unlimited"); err != nil {
 		t.Fatalf("extract: %v\n%s", err, out)
 	}
+	// A temporary part file a killed run left is removed by the next run.
+	tmp := filepath.Join(dir, "raw", schema.StreamParticipants, "run=killed", ".part-0.parquet.123.tmp")
+	os.MkdirAll(filepath.Dir(tmp), 0o755)
+	os.WriteFile(tmp, nil, 0o644)
 	if out, err := run(t, "--data-dir", dir, "transform"); err != nil {
 		t.Fatalf("transform after the re-fetch: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("the temporary file a killed run left is still there (%v)", err)
 	}
 }
