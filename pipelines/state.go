@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 )
 
 // syncStateDDL creates the table of the extractor's cursors: one row per
@@ -29,8 +30,10 @@ CREATE TABLE IF NOT EXISTS sync_state (
 
 // loadState reads the sync state of earlier runs.
 func loadState(ctx context.Context, db *sql.DB) (*extract.State, error) {
-	if _, err := db.ExecContext(ctx, syncStateDDL); err != nil {
-		return nil, fmt.Errorf("creating sync_state: %w", err)
+	for _, ddl := range []string{syncStateDDL, manifestDDL} {
+		if _, err := db.ExecContext(ctx, ddl); err != nil {
+			return nil, fmt.Errorf("creating the catalog's tables: %w", err)
+		}
 	}
 	rows, err := db.QueryContext(ctx, `SELECT object_type, object_id, stage, status, fetched_at, settle_after, run_id, detail FROM sync_state`)
 	if err != nil {
@@ -52,9 +55,10 @@ func loadState(ctx context.Context, db *sql.DB) (*extract.State, error) {
 	return extract.NewState(m), rows.Err()
 }
 
-// saveState writes the stages a run changed, in one transaction.
-func saveState(ctx context.Context, db *sql.DB, changes map[extract.Stage]extract.StageState) (err error) {
-	if len(changes) == 0 {
+// saveState writes the stages a run changed and the raw files it
+// committed (the lake manifest), in one transaction.
+func saveState(ctx context.Context, db *sql.DB, changes map[extract.Stage]extract.StageState, files []lakefile.File) (err error) {
+	if len(changes) == 0 && len(files) == 0 {
 		return nil
 	}
 	keys := make([]extract.Stage, 0, len(changes))
@@ -85,6 +89,9 @@ func saveState(ctx context.Context, db *sql.DB, changes map[extract.Stage]extrac
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("saving sync_state: %w", err)
 		}
+	}
+	if err := recordFiles(ctx, tx, files); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

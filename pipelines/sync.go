@@ -10,6 +10,7 @@ import (
 	"github.com/zoomsync/zoomsync/extract"
 	"github.com/zoomsync/zoomsync/extract/zoom"
 	"github.com/zoomsync/zoomsync/internal/httpretry"
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/schema"
@@ -119,7 +120,7 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		if err := doCRMSnapshot(ctx, cfg, e, res, opts.Hooks); err != nil {
 			return err
 		}
-		if err := doTransform(ctx, e, res, opts.Hooks); err != nil {
+		if err := doTransform(ctx, e, res, opts.Hooks, cat.bad); err != nil {
 			return err
 		}
 		return doLoad(ctx, cfg, e, res, opts)
@@ -159,7 +160,7 @@ func Transform(ctx context.Context, cfg *Config, hooks Hooks) (*RunResult, error
 		if err != nil {
 			return err
 		}
-		return doTransform(ctx, e, res, hooks)
+		return doTransform(ctx, e, res, hooks, cat.bad)
 	})
 }
 
@@ -194,8 +195,27 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 		return nil, err
 	}
 	defer lock.Release()
+	// A killed run may have left temporary part files: no writer is live
+	// under the lock, so they are removed.
+	removed, err := lakefile.RemoveTemp(lake)
+	for _, p := range removed {
+		cfg.logger().InfoContext(ctx, "removed a temporary file a killed run left", "path", p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Raw files that no longer match the manifest are moved aside and
+	// their stages marked lost before the catalog opens (its views would
+	// not open over a damaged file).
+	bad, err := repairLake(ctx, lake)
+	for _, b := range bad {
+		cfg.logger().WarnContext(ctx, "raw file lost: moved aside, its stages will be fetched again", "path", b.Path, "problem", b.Problem)
+	}
+	if err != nil {
+		return nil, err
+	}
 	res := &RunResult{RunID: NewRunID(time.Now()), Kind: kind, StartedAt: time.Now().UTC()}
-	cat := &catalog{ctx: ctx, lake: lake, cfg: cfg}
+	cat := &catalog{ctx: ctx, lake: lake, cfg: cfg, bad: bad}
 	err = body(ctx, res, cat)
 	res.FinishedAt = time.Now().UTC()
 	switch {
@@ -234,6 +254,7 @@ type catalog struct {
 	lake schema.Lake
 	cfg  *Config
 	e    *transform.Engine
+	bad  []BadFile // raw files found bad when the run started
 }
 
 // Engine opens the catalog, or returns the one open.
@@ -311,15 +332,16 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	if oerr != nil {
 		return errors.Join(err, oerr)
 	}
+	var files []lakefile.File
 	if sum != nil {
-		// Forgotten people (zoomsync forget) are dropped as they arrive.
-		files, ferr := dropForgotten(context.WithoutCancel(ctx), e.DB(), lakeOf(cfg), sum.Files)
-		if ferr != nil {
+		// Forgotten people (zoomsync forget) are dropped as they arrive,
+		// before the files enter the manifest.
+		var ferr error
+		if files, ferr = dropForgotten(context.WithoutCancel(ctx), e.DB(), lakeOf(cfg), sum.Files); ferr != nil {
 			return errors.Join(err, ferr)
 		}
-		sum.Files = files
 	}
-	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes()); serr != nil {
+	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes(), files); serr != nil {
 		return errors.Join(err, serr)
 	}
 	if err != nil {
@@ -331,9 +353,12 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	return nil
 }
 
-func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks Hooks) error {
+func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks Hooks, bad []BadFile) error {
 	if hooks.Stage != nil {
 		hooks.Stage("transform")
+	}
+	if err := checkLost(ctx, e.DB(), e.Lake(), bad); err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
 	r, err := e.Run(ctx, res.RunID)
 	res.Transform = r
