@@ -2,6 +2,7 @@ package pipelines
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/zoomsync/zoomsync/load"
@@ -41,6 +42,17 @@ func doCRMSnapshot(ctx context.Context, cfg *Config, e *transform.Engine, res *R
 		},
 	})
 	res.CRM = sum
+	if sum != nil {
+		// The snapshot's raw files enter the manifest like the
+		// extraction's, forgotten people dropped first.
+		files, ferr := dropForgotten(context.WithoutCancel(ctx), e.DB(), e.Lake(), sum.Files)
+		if ferr == nil {
+			ferr = saveState(context.WithoutCancel(ctx), e.DB(), nil, files)
+		}
+		if ferr != nil {
+			return errors.Join(err, fmt.Errorf("crm snapshot: recording its files: %w", ferr))
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("crm snapshot: %w", err)
 	}
