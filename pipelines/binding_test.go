@@ -182,10 +182,19 @@ func TestSync_lostAnswersAndLostCatalog_noDuplicates(t *testing.T) {
 	}
 	cfg := simConfig(t.TempDir(), zs, hs)
 	runs := syncUntilDone(t, cfg, 4)
+	upserts := 0
+	for _, r := range hs.Requests() {
+		if r.Path == "/crm/v3/objects/calls/batch/upsert" {
+			upserts++
+		}
+	}
+	if upserts < 3 { // one batch of calls, its answer lost twice
+		t.Errorf("%d calls upserts: the lost answers were not resent", upserts)
+	}
 	if d := stateOf(hs).diff(want); len(d) > 0 {
 		t.Errorf("after %d runs with lost calls answers, the portal differs from a fault-free run:\n%s", runs, strings.Join(d, "\n"))
 	}
-	t.Logf("lost calls answers: %d runs to exit 0; %d calls for %d recordings", runs, len(hs.Calls()), len(want.Calls))
+	t.Logf("lost calls answers: %d runs to exit 0, %d calls upserts; %d calls for %d recordings", runs, upserts, len(hs.Calls()), len(want.Calls))
 
 	if err := os.Remove(lakeOf(cfg).DB()); err != nil {
 		t.Fatal(err)
