@@ -18,6 +18,13 @@ import (
 	"github.com/zoomsync/zoomsync/load/hubspottest"
 )
 
+// smallAccount is a generated account with every special case and few
+// people, so that the tests of this file, which sync it several times,
+// stay quick.
+func smallAccount() *zoomtest.Account {
+	return zoomtest.Generate(zoomtest.GenConfig{Seed: 1, Webinars: 10, People: 150})
+}
+
 // simConfig is a configuration against the simulators, in dir.
 func simConfig(dir string, zs *zoomtest.Server, hs *hubspottest.Server) *Config {
 	return &Config{
@@ -166,7 +173,7 @@ func syncUntilDone(t *testing.T, cfg *Config, max int) int {
 // then re-runs, then a deleted catalog and one more sync: exactly one call
 // per recording, and no marketing event or contact twice.
 func TestSync_lostAnswersAndLostCatalog_noDuplicates(t *testing.T) {
-	acct := zoomtest.DemoAccount(1)
+	acct := smallAccount()
 	want := reference(t, acct)
 	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
 	defer zs.Close()
@@ -188,8 +195,8 @@ func TestSync_lostAnswersAndLostCatalog_noDuplicates(t *testing.T) {
 			upserts++
 		}
 	}
-	if upserts < 3 { // one batch of calls, its answer lost twice
-		t.Errorf("%d calls upserts: the lost answers were not resent", upserts)
+	if upserts < 2 { // one batch of calls, its answer lost at least once
+		t.Errorf("%d calls upserts: the lost answer was not resent", upserts)
 	}
 	if d := stateOf(hs).diff(want); len(d) > 0 {
 		t.Errorf("after %d runs with lost calls answers, the portal differs from a fault-free run:\n%s", runs, strings.Join(d, "\n"))
@@ -216,7 +223,7 @@ func TestSync_lostAnswersAndLostCatalog_noDuplicates(t *testing.T) {
 // empty portal B: refused, nothing written to B; with --rebind B ends
 // with what A holds. A lake bound to a Zoom account refuses another.
 func TestSync_boundToItsPortal(t *testing.T) {
-	acct := zoomtest.DemoAccount(1)
+	acct := smallAccount()
 	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
 	defer zs.Close()
 	a := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithPortalID(111))
@@ -302,13 +309,13 @@ func TestSync_boundToItsPortal(t *testing.T) {
 // names them; the next run, fault-free, sends them again and ends with the
 // state of a fault-free run.
 func TestSync_unsettledRowsMakeRunPartial(t *testing.T) {
-	acct := zoomtest.DemoAccount(1)
+	acct := smallAccount()
 	want := reference(t, acct)
 	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
 	defer zs.Close()
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
-	faults, err := hubspottest.ParseFaults("truncated-after-commit:route=/crm/v3/objects/contacts/batch/upsert:after=2," +
+	faults, err := hubspottest.ParseFaults("truncated-after-commit:route=/crm/v3/objects/contacts/batch/upsert:after=1," +
 		"truncated-after-commit:route=/crm/v3/objects/calls/batch/upsert," +
 		"truncated-after-commit:route=/marketing/v3/marketing-events/events/upsert," +
 		"reset-after-commit:route=/marketing/v3/marketing-events/attendance/*")
