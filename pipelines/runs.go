@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS runs (
 // Run statuses.
 const (
 	StatusSucceeded = "succeeded"
-	StatusPartial   = "partial" // stopped early (daily limit) or some webinars failed; what it fetched is kept
+	StatusPartial   = "partial" // stopped early (daily limit), some webinars failed, or rows failed or ended unknown; what it did is kept
 	StatusFailed    = "failed"
 	// StatusInterrupted: stopped by a signal (SIGINT, SIGTERM) at a safe
 	// point; what it fetched is kept with its cursors.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
@@ -37,6 +38,9 @@ type RunResult struct {
 	// Activity is what the load sent besides the contacts: marketing
 	// events, attendance, timeline events, calls.
 	Activity *load.ActivitySummary `json:"activity,omitempty"`
+
+	// Rebound are the bindings this run changed (--rebind).
+	Rebound []Rebound `json:"rebound,omitempty"`
 }
 
 // Hooks let the CLI show progress; every field may be nil.
@@ -50,6 +54,9 @@ type Hooks struct {
 type SyncOptions struct {
 	DryRun bool // extract and transform, then count what load would send; send nothing
 	Demo   bool // the run is zoomsync demo's, against its simulators (RunResult.Demo)
+	// Rebind binds the lake to the configured Zoom account and HubSpot
+	// portal when it is bound to others, resetting the load state (bind).
+	Rebind bool
 	Hooks  Hooks
 	ExtractOptions
 }
@@ -108,6 +115,13 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 	}
 	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, cat *catalog) error {
 		res.Demo = opts.Demo
+		hub, err := hubSpotBinding(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if err := bind(ctx, cfg, cat, res, opts.Rebind, opts.DryRun, zoomBinding(cfg), hub); err != nil {
+			return err
+		}
 		if err := doExtract(ctx, cfg, res, opts.Hooks, cat, opts.ExtractOptions); err != nil && !partial(err) {
 			return err
 		} else if err != nil {
@@ -133,6 +147,9 @@ func Extract(ctx context.Context, cfg *Config, hooks Hooks, opts ExtractOptions)
 		return nil, err
 	}
 	return withRun(ctx, cfg, "extract", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		if err := bind(ctx, cfg, cat, res, false, false, zoomBinding(cfg)); err != nil {
+			return err
+		}
 		err := doExtract(ctx, cfg, res, hooks, cat, opts)
 		if err != nil && partial(err) {
 			res.Err = err // kept: the run is partial, not failed
@@ -169,7 +186,17 @@ func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 	if err := cfg.ValidateHubSpot(); err != nil {
 		return nil, err
 	}
+	if opts.Rebind {
+		return nil, errors.New("load: --rebind needs a sync, which reads the new portal's CRM snapshot before the transform")
+	}
 	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		hub, err := hubSpotBinding(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if err := bind(ctx, cfg, cat, res, false, opts.DryRun, hub); err != nil {
+			return err
+		}
 		e, err := cat.Engine()
 		if err != nil {
 			return err
@@ -388,15 +415,44 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
+	if u := unsettled(sum, act); u != nil {
+		res.Err = errors.Join(res.Err, u)
+	}
 	return nil
 }
 
+// ErrUnsettled marks a load that left rows with an unknown outcome (sent,
+// no readable answer) or refused: the run is partial, and the next run
+// sends them again (every write is an upsert by a unique key or an update
+// by id, so a row the CRM did apply is not doubled).
+var ErrUnsettled = errors.New("rows not settled")
+
+// unsettled is the error naming the first rows per object type that a
+// load left unknown or failed; nil when it settled everything.
+func unsettled(sum *load.Summary, act *load.ActivitySummary) error {
+	n := sum.Unknown + sum.Failed
+	lines := sum.Unsettled()
+	if act != nil {
+		for _, c := range []load.Counts{act.MarketingEvents, act.Attendance, act.TimelineEvents, act.Calls} {
+			n += c.Unknown + c.Failed
+		}
+		lines = append(lines, act.Unsettled()...)
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("load: %w: %d rows with an unknown outcome or failed, sent again by the next run; first ones: %s",
+		ErrUnsettled, n, strings.Join(lines, "; "))
+}
+
 // activityConfig is the activity load of a configuration: marketing events
-// keyed by hubspot.external_account_id (default: the Zoom account id), and
-// timeline events only with a public app's id, developer key and OAuth token.
+// keyed by hubspot.external_account_id (default: the Zoom account id),
+// calls upserted by zoomsync_call_id (never a second call of a recording,
+// whatever load_state remembers), and timeline events only with a public
+// app's id, developer key and OAuth token.
 func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, runID string, dry bool) load.ActivityConfig {
 	ac := load.ActivityConfig{Client: client, DB: e.DB(), RunID: runID, DryRun: dry, Logger: cfg.logger(),
-		ExternalAccountID: cfg.Zoom.AccountID}
+		ExternalAccountID: cfg.Zoom.AccountID, UpsertCalls: true}
 	if cfg.CRM != nil {
 		ac.ExternalAccountID = cmp.Or(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
 		ac.TimelineApp = cfg.CRM.Timeline.AppID

@@ -43,8 +43,8 @@ type usageError struct{ error }
 
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) {
-		return 2
+	if errors.As(err, &u) || errors.Is(err, pipelines.ErrOtherAccount) {
+		return 2 // a configuration error: another account than the lake's
 	}
 	var ec cli.ExitCoder
 	if errors.As(err, &ec) {

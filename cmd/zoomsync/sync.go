@@ -24,6 +24,11 @@ func apiFlags() []cli.Flag {
 	}
 }
 
+// rebindFlag is --rebind of the commands that load (pipelines.SyncOptions.Rebind).
+func rebindFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "rebind", Usage: "bind the lake to the configured Zoom account and HubSpot portal when it is bound to others: the load state is reset and everything is sent again"}
+}
+
 func syncCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "sync",
@@ -34,12 +39,21 @@ participants; writes them to the lake as new raw Parquet files; recomputes
 the load-ready contacts with DuckDB; and upserts into HubSpot only the
 contacts whose properties changed since HubSpot last acknowledged them.
 
+The first run binds the lake to the Zoom account (ZOOM_ACCOUNT_ID) and the
+HubSpot portal (the token's) it syncs; a later run against another account
+or portal is refused before anything is fetched or sent (exit code 2, a
+configuration error), unless --rebind: then the load state is reset, the old
+portal's CRM snapshot is moved aside, and everything is sent again.
+
 The run ends with a summary and is recorded in the runs table. Exit code 0
 when everything synced, 1 when the run failed or was partial (for example
-Zoom's daily limit stopped it: what was fetched is kept, run again to finish), 2 for a usage error.`,
+Zoom's daily limit stopped it: what was fetched is kept, run again to finish;
+or rows were refused or sent without a readable answer: the summary names
+them and the next run sends them again), 2 for a usage or configuration error.`,
 		Flags: append(apiFlags(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
 			&cli.StringSliceFlag{Name: "webinar", Usage: "sync this webinar now, whatever its settings say (repeat for more; spaces and dashes in the id are fine)"},
+			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFromEnv(c)
@@ -50,8 +64,8 @@ Zoom's daily limit stopped it: what was fetched is kept, run again to finish), 2
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c),
-				ExtractOptions: pipelines.ExtractOptions{Only: only}})
+			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
+				Hooks: progressHooks(c), ExtractOptions: pipelines.ExtractOptions{Only: only}})
 			if res != nil {
 				printRun(c.App.Writer, res)
 			}
@@ -107,6 +121,7 @@ failure. Settings of zoomsync.yaml apply as in sync.`,
 			&cli.TimestampFlag{Name: "from", Layout: time.DateOnly, Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
 			&cli.TimestampFlag{Name: "to", Layout: time.DateOnly, Usage: "last day, YYYY-MM-DD (UTC); default today"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
+			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFromEnv(c)
@@ -118,7 +133,8 @@ failure. Settings of zoomsync.yaml apply as in sync.`,
 			if t := c.Timestamp("to"); t != nil {
 				to = t.UTC()
 			}
-			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour), pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
+			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour),
+				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: progressHooks(c)})
 			if res != nil {
 				printRun(c.App.Writer, res)
 			}
@@ -199,6 +215,9 @@ func progressHooks(c *cli.Context) pipelines.Hooks {
 
 func printRun(w io.Writer, r *pipelines.RunResult) {
 	fmt.Fprintf(w, "run %s (%s): %s in %s\n", r.RunID, r.Kind, r.Status, r.FinishedAt.Sub(r.StartedAt).Round(1e6))
+	for _, b := range r.Rebound {
+		fmt.Fprintf(w, "  rebound: %s %s -> %s; %d load state rows reset (everything is sent again)\n", b.System, b.From, b.To, b.StateReset)
+	}
 	if e := r.Extract; e != nil {
 		fmt.Fprintf(w, "  extract: %d users (%d hosts), %d webinars, %d instances, %d reports, %d registrants, %d participant rows, %d issues\n",
 			e.Users, e.Hosts, e.Webinars, e.Instances, e.Reports, e.Registrants, e.Participants, e.Issues)
@@ -225,8 +244,11 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 		}
 	}
 	if l := r.Load; l != nil {
-		fmt.Fprintf(w, "  load: %d created, %d updated, %d unchanged (not sent), %d failed, in %d batches\n",
-			l.Created, l.Updated, l.Unchanged, l.Failed, l.Batches)
+		fmt.Fprintf(w, "  load: %d created, %d updated, %d unchanged (not sent), %d failed, ", l.Created, l.Updated, l.Unchanged, l.Failed)
+		if l.Unknown > 0 {
+			fmt.Fprintf(w, "%d unknown (sent, no readable answer), ", l.Unknown)
+		}
+		fmt.Fprintf(w, "in %d batches\n", l.Batches)
 		if len(l.PropertiesCreated) > 0 {
 			fmt.Fprintf(w, "    properties created: %v\n", l.PropertiesCreated)
 		}
@@ -261,10 +283,14 @@ func printActivity(w io.Writer, contacts *load.Summary, a *load.ActivitySummary)
 		if c.Failed > 0 {
 			fmt.Fprintf(w, ", %d failed", c.Failed)
 		}
+		if c.Unknown > 0 {
+			fmt.Fprintf(w, ", %d unknown", c.Unknown)
+		}
 		fmt.Fprintln(w)
 	}
 	if contacts != nil {
-		line("contacts", load.Counts{Created: contacts.Created, Updated: contacts.Updated, Unchanged: contacts.Unchanged, Failed: contacts.Failed})
+		line("contacts", load.Counts{Created: contacts.Created, Updated: contacts.Updated, Unchanged: contacts.Unchanged,
+			Failed: contacts.Failed, Unknown: contacts.Unknown})
 	}
 	line("marketing events", a.MarketingEvents)
 	line("attendance", a.Attendance)
