@@ -190,6 +190,15 @@ func recordBinding(ctx context.Context, db *sql.DB, b binding, resetLoad bool) (
 			}
 			n, _ = r.RowsAffected()
 		}
+		// The previous portal's snapshot files were moved aside: they
+		// leave the manifest with it, or verification would call them lost.
+		if _, err := tx.ExecContext(ctx, manifestDDL); err != nil {
+			return 0, fmt.Errorf("resetting load state: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM lake_manifest WHERE stream IN (?, ?)`,
+			schema.StreamCRMUsers, schema.StreamCRMContactsSeen); err != nil {
+			return 0, fmt.Errorf("resetting load state: %w", err)
+		}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO bindings VALUES (?, ?, ?)`, b.system, b.id, time.Now().UTC())
 	if err != nil {

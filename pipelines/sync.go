@@ -452,7 +452,7 @@ func unsettled(sum *load.Summary, act *load.ActivitySummary) error {
 // app's id, developer key and OAuth token.
 func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, runID string, dry bool) load.ActivityConfig {
 	ac := load.ActivityConfig{Client: client, DB: e.DB(), RunID: runID, DryRun: dry, Logger: cfg.logger(),
-		ExternalAccountID: cfg.Zoom.AccountID, UpsertCalls: true}
+		ExternalAccountID: cfg.Zoom.AccountID}
 	if cfg.CRM != nil {
 		ac.ExternalAccountID = cmp.Or(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
 		ac.TimelineApp = cfg.CRM.Timeline.AppID
