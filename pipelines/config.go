@@ -57,6 +57,9 @@ type Config struct {
 	Zoom        ZoomConfig
 	HubSpot     HubSpotConfig
 	Concurrency int // webinars fetched at once
+	// MemoryLimit bounds DuckDB's memory in bytes (it spills beyond it);
+	// 0 means transform.DefaultMemoryLimit.
+	MemoryLimit int64
 	Logger      *slog.Logger
 	// Settings are the sync settings of zoomsync.yaml; nil syncs every
 	// webinar of every host, with recordings.

@@ -296,8 +296,12 @@ func (c *catalog) Engine() (*transform.Engine, error) {
 	// what was fetched, and the run itself, are recorded then too.
 	deadline := time.Now().Add(time.Minute)
 	for {
-		e, err := transform.Open(context.WithoutCancel(c.ctx), c.lake, transform.WithLogger(c.cfg.logger()),
-			transform.WithExcludedContactDomains(c.cfg.excludedContactDomains()))
+		opts := []transform.Option{transform.WithLogger(c.cfg.logger()),
+			transform.WithExcludedContactDomains(c.cfg.excludedContactDomains())}
+		if c.cfg.MemoryLimit > 0 {
+			opts = append(opts, transform.WithMemoryLimit(c.cfg.MemoryLimit))
+		}
+		e, err := transform.Open(context.WithoutCancel(c.ctx), c.lake, opts...)
 		if err == nil {
 			c.e = e
 			return e, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/zoomsync/zoomsync/pipelines"
+	"github.com/zoomsync/zoomsync/transform"
 )
 
 func newApp() *cli.App {
@@ -114,6 +115,11 @@ func configFromEnv(c *cli.Context) (*pipelines.Config, error) {
 	}
 	if c.IsSet("concurrency") {
 		cfg.Concurrency = c.Int("concurrency")
+	}
+	if v := c.String("memory-limit"); v != "" {
+		if cfg.MemoryLimit, err = transform.ParseMemoryLimit(v); err != nil {
+			return nil, usageError{fmt.Errorf("--memory-limit %q: %w", v, err)}
+		}
 	}
 	fc, _, err := loadFileConfig(c)
 	if err != nil {

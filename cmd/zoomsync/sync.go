@@ -20,6 +20,7 @@ func apiFlags() []cli.Flag {
 		&cli.StringFlag{Name: "zoom-plan", Value: "pro", EnvVars: []string{"ZOOM_PLAN"}, Usage: "Zoom plan whose rate limits to keep under: pro, business or free"},
 		&cli.StringFlag{Name: "hubspot-tier", Value: "professional", EnvVars: []string{"HUBSPOT_TIER"}, Usage: "HubSpot tier whose rate limits to keep under: free, starter, professional or enterprise"},
 		&cli.IntFlag{Name: "concurrency", Value: 8, EnvVars: []string{"ZOOMSYNC_CONCURRENCY"}, Usage: "webinars fetched at once (the rate limits still bound the request rate)"},
+		&cli.StringFlag{Name: "memory-limit", EnvVars: []string{"ZOOMSYNC_MEMORY_LIMIT"}, Usage: "DuckDB's memory limit for the transform (e.g. 2GB); past it DuckDB spills to <data dir>/tmp/duckdb (default: 2 GiB or a quarter of the machine's memory, the lower)"},
 		&cli.BoolFlag{Name: "progress", Value: term.IsTerminal(int(os.Stderr.Fd())), Usage: "show progress bars on standard error (default: when it is a terminal)"},
 	}
 }
