@@ -71,7 +71,7 @@ func ZoomClient(cfg *Config) *zoom.Client {
 		zoom.WithPlan(cmp.Or(cfg.Zoom.Plan, "pro")),
 		zoom.WithLogger(cfg.logger()),
 	}
-	return zoom.NewClient(opts...)
+	return zoom.NewClient(append(opts, cfg.zoomOpts...)...)
 }
 
 // HubSpotClient builds the HubSpot API client of a configuration.
@@ -88,7 +88,7 @@ func HubSpotClient(cfg *Config) *hubspot.Client {
 	if cfg.HubSpot.DeveloperKey != "" && cfg.CRM != nil && cfg.CRM.Timeline.AppID != "" {
 		opts = append(opts, hubspot.WithDeveloperKey(cfg.HubSpot.DeveloperKey.Reveal()), hubspot.WithApp(cfg.CRM.Timeline.AppID))
 	}
-	return hubspot.NewClient(opts...)
+	return hubspot.NewClient(append(opts, cfg.hubspotOpts...)...)
 }
 
 func lakeOf(cfg *Config) schema.Lake { return schema.Lake{Dir: cfg.DataDir} }
@@ -363,7 +363,7 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 // timeline events only with a public app's id, developer key and OAuth token.
 func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, runID string, dry bool) load.ActivityConfig {
 	ac := load.ActivityConfig{Client: client, DB: e.DB(), RunID: runID, DryRun: dry, Logger: cfg.logger(),
-		ExternalAccountID: cfg.Zoom.AccountID}
+		ExternalAccountID: cfg.Zoom.AccountID, UpsertCalls: true}
 	if cfg.CRM != nil {
 		ac.ExternalAccountID = cmp.Or(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
 		ac.TimelineApp = cfg.CRM.Timeline.AppID
