@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 )
 
 // syncStateDDL creates the table of the extractor's cursors: one row per
@@ -86,6 +87,7 @@ func saveState(ctx context.Context, db *sql.DB, changes map[extract.Stage]extrac
 			return fmt.Errorf("saving sync_state: %w", err)
 		}
 	}
+	failpoint.Hit("extract.before-cursor-commit")
 	return tx.Commit()
 }
 

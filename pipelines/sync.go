@@ -9,6 +9,7 @@ import (
 
 	"github.com/zoomsync/zoomsync/extract"
 	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/internal/httpretry"
 	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/load/hubspot"
@@ -208,6 +209,7 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	default:
 		res.Status = StatusSucceeded
 	}
+	failpoint.Hit("run.before-record")
 	// The run record is written even when the run failed or was
 	// cancelled, with a context of its own.
 	if e, oerr := cat.Engine(); oerr == nil {
@@ -311,9 +313,11 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	if oerr != nil {
 		return errors.Join(err, oerr)
 	}
+	failpoint.Hit("extract.after-files-closed")
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes()); serr != nil {
 		return errors.Join(err, serr)
 	}
+	failpoint.Hit("extract.after-cursor-commit")
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
@@ -332,6 +336,7 @@ func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
+	failpoint.Hit("transform.done")
 	return nil
 }
 
