@@ -39,13 +39,13 @@ const (
 		"429-daily:n=1:route=/crm/v3/objects/contacts/batch/*," +
 		"423:n=1:every=9," +
 		"5xx:status=502:n=2:every=6," +
-		"stall:n=1:method=POST:route=/crm/v3/objects/contacts/batch/*," +
+		"stall:n=1:route=/crm/v3/objects/contacts/batch/upsert," +
 		"malformed:n=1:route=*/batch/read," +
 		"reset:n=1:every=8," +
 		"expired-token:n=1:every=10," +
 		"reset-after-commit:n=1:route=/crm/v3/objects/calls/batch/*," +
 		"504-after-commit:n=1:method=POST:route=/marketing/v3/marketing-events/*," +
-		"truncated-after-commit:n=1:method=POST:route=/crm/v3/objects/contacts/batch/*," +
+		"truncated-after-commit:n=1:route=/crm/v3/objects/contacts/batch/upsert," +
 		"207-partial:n=1:route=*attendance*"
 )
 
@@ -122,7 +122,7 @@ func TestSync_faultStorm(t *testing.T) {
 	}
 
 	// The reference: a fault-free sync of the same account.
-	refZ := zoomtest.NewServer(faultStormAccount(), zoomtest.WithPlan("unlimited"))
+	refZ := zoomtest.NewServer(faultStormAccount(), zoomtest.WithPlan("unlimited"), zoomtest.WithMaxPageSize(50))
 	defer refZ.Close()
 	refH := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer refH.Close()
@@ -134,7 +134,7 @@ func TestSync_faultStorm(t *testing.T) {
 	t.Logf("fault-free sync: %v", time.Since(start).Round(time.Millisecond))
 	wantCRM, wantOut := syncState(t, refH, refCfg.DataDir)
 
-	zs := zoomtest.NewServer(faultStormAccount(), zoomtest.WithPlan("unlimited"), zoomtest.WithFaults(zf...))
+	zs := zoomtest.NewServer(faultStormAccount(), zoomtest.WithPlan("unlimited"), zoomtest.WithMaxPageSize(50), zoomtest.WithFaults(zf...))
 	defer zs.Close()
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
@@ -143,7 +143,7 @@ func TestSync_faultStorm(t *testing.T) {
 	}
 	cfg := faultStormConfig(t, zs, hs)
 	runs := 0
-	for runs < 6 {
+	for runs < 8 {
 		runs++
 		start := time.Now()
 		var res *RunResult
