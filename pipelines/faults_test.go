@@ -106,9 +106,10 @@ func compareStates(t *testing.T, wantCRM, wantOut, gotCRM, gotOut syncdiff.State
 	return compared, diffs
 }
 
-// TestSync_faultStorm syncs the demo account under a storm of every fault
+// TestSync_faultStorm syncs a small account under a storm of every fault
 // kind both simulators inject, re-runs the sync until a run succeeds (at
-// most 6 runs), and compares the CRM state and the out tables with those of
+// most 8 runs: a fault that must end a run, such as a daily limit, an
+// expired token or a row the CRM refused, costs one), and compares the CRM state and the out tables with those of
 // a fault-free run on fresh simulators: no object missing, none doubled, no
 // value different.
 func TestSync_faultStorm(t *testing.T) {

@@ -50,13 +50,14 @@ var (
 		"load.after-calls",
 		"run.before-record",
 	}
+	// crashSubset: a crash between a raw part's rename and its cursor
+	// commit, one between the transform's catalog commit and its out
+	// files' rename, and one between a CRM acknowledgement and the
+	// load-state write.
 	crashSubset = []string{
 		"lake.after-part-rename:3",
-		"extract.before-cursor-commit",
 		"transform.after-catalog-commit",
-		"load.after-ack:1",
 		"load.before-state-commit:2",
-		"run.before-record",
 	}
 )
 
