@@ -173,5 +173,5 @@ func TestSync_crashPoints(t *testing.T) {
 	for k, v := range wantOut.Count() {
 		compared[k] += v
 	}
-	t.Logf("crash points (%d):\n  %s\nobjects compared per point: %v", len(points), strings.Join(report, "\n  "), compared)
+	t.Logf("crash points (%d run):\n  %s\nobjects compared per point: %v", len(report), strings.Join(report, "\n  "), compared)
 }
