@@ -38,6 +38,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/schema"
 )
@@ -278,6 +279,7 @@ func (r *run) all(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	failpoint.Hit("extract.after-listing")
 	return r.fetch(ctx, r.plan(l))
 }
 
@@ -420,6 +422,7 @@ func (r *run) fetch(ctx context.Context, tasks []*task) error {
 	for _, t := range tasks {
 		g.Go(func() error {
 			err := r.fetchOne(gctx, t)
+			failpoint.Hit("extract.after-webinar")
 			n := done.Add(1)
 			if r.cfg.Progress != nil {
 				r.cfg.Progress(int(n), len(tasks))

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
@@ -178,18 +179,22 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 	if a.contactIDs, err = a.loadContactIDs(ctx); err != nil {
 		return nil, err
 	}
+	failpoint.Hit("load.before-activity")
 	if err := a.marketingEvents(ctx); err != nil {
 		return a.sum, fmt.Errorf("marketing events: %w", err)
 	}
+	failpoint.Hit("load.after-marketing-events")
 	if err := a.participations(ctx); err != nil {
 		return a.sum, fmt.Errorf("marketing event attendance: %w", err)
 	}
+	failpoint.Hit("load.after-attendance")
 	if err := a.timeline(ctx); err != nil {
 		return a.sum, fmt.Errorf("timeline events: %w", err)
 	}
 	if err := a.calls(ctx); err != nil {
 		return a.sum, fmt.Errorf("calls: %w", err)
 	}
+	failpoint.Hit("load.after-calls")
 	return a.sum, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
@@ -85,6 +86,7 @@ func (a *activity) calls(ctx context.Context) error {
 		}
 		a.sum.PropertiesCreated = append(a.sum.PropertiesCreated, created...)
 	}
+	failpoint.Hit("load.after-call-property-bootstrap")
 	state, err := a.stateOf(ctx, ObjectCall)
 	if err != nil {
 		return err
@@ -265,6 +267,7 @@ func (a *activity) associate(ctx context.Context, batch []item[callRow], callIDs
 	for start := 0; start < len(pairs); start += hubspot.MaxBatchInputs {
 		end := min(len(pairs), start+hubspot.MaxBatchInputs)
 		res, _, err := a.cfg.Client.Calls.AssociateContacts(ctx, pairs[start:end])
+		failpoint.Hit("load.after-call-association")
 		for j := start; j < end; j++ {
 			i := rowOf[j]
 			switch {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
@@ -105,6 +106,7 @@ func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		sum.PropertiesCreated = created
 	}
+	failpoint.Hit("load.after-property-bootstrap")
 	s := contactsSink(cfg, sum)
 	err := queryText(ctx, cfg.DB, "contacts", contactsQuery, func(names []string, row []sql.NullString) error {
 		return s.add(ctx, contactItem(names, row))

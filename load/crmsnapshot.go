@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/schema"
@@ -148,6 +149,7 @@ func CRMSnapshot(ctx context.Context, cfg SnapshotConfig) (*SnapshotSummary, err
 	if err := writeRaw(cfg, sum, schema.StreamCRMContactsSeen, seen); err != nil {
 		return sum, err
 	}
+	failpoint.Hit("crm-snapshot.after-write")
 	cfg.Logger.InfoContext(ctx, "CRM snapshot", "users", sum.Users, "candidates", sum.Candidates,
 		"read", sum.Read, "cached", sum.Cached, "live", sum.Live, "archived", sum.Archived,
 		"not_found", sum.NotFound, "secondary", sum.Secondary)

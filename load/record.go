@@ -1,6 +1,8 @@
 package load
 
 import (
+	"github.com/zoomsync/zoomsync/internal/failpoint"
+
 	"context"
 	"database/sql"
 	"fmt"
@@ -70,6 +72,7 @@ func (r *recorder) record(ctx context.Context, parts ...outcomes) error {
 	if err := insertRows(ctx, tx, "INSERT OR REPLACE INTO load_state VALUES ", 6, stateArgs); err != nil {
 		return fmt.Errorf("recording load state: %w", err)
 	}
+	failpoint.Hit("load.before-state-commit")
 	return tx.Commit()
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
@@ -164,6 +165,7 @@ func (s *sink[T]) flush(ctx context.Context) error {
 	if err != nil {
 		return s.failed(ctx, batch, err)
 	}
+	failpoint.Hit("load.after-ack")
 	for i, it := range batch {
 		r := ans.results[i]
 		a := ack{key: it.key, crmID: r.crmID, hash: it.hash, outcome: cmp.Or(r.outcome, createdOrUpdated(it.seen))}
@@ -179,6 +181,7 @@ func (s *sink[T]) flush(ctx context.Context) error {
 	if err := s.record(ctx, ans.also); err != nil {
 		return err
 	}
+	failpoint.Hit("load.between-batches")
 	if s.afterBatch != nil {
 		s.afterBatch()
 	}

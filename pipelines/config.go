@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
 // Secret holds a credential. It prints and logs as [redacted], so it can
@@ -66,6 +69,11 @@ type Config struct {
 	Settings *ZoomSettings
 	// CRM are the hubspot: settings of zoomsync.yaml; nil means none.
 	CRM *HubSpotSettings
+
+	// zoomOpts and hubspotOpts are appended to the clients' options: the
+	// tests of this package shorten retry waits and per-try timeouts.
+	zoomOpts    []zoom.Option
+	hubspotOpts []hubspot.Option
 }
 
 // Defaults of the endpoints.

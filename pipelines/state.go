@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/internal/lakefile"
 )
 
@@ -93,6 +94,7 @@ func saveState(ctx context.Context, db *sql.DB, changes map[extract.Stage]extrac
 	if err := recordFiles(ctx, tx, files); err != nil {
 		return err
 	}
+	failpoint.Hit("extract.before-cursor-commit")
 	return tx.Commit()
 }
 

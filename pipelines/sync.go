@@ -10,6 +10,7 @@ import (
 
 	"github.com/zoomsync/zoomsync/extract"
 	"github.com/zoomsync/zoomsync/extract/zoom"
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/internal/httpretry"
 	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/load"
@@ -79,7 +80,7 @@ func ZoomClient(cfg *Config) *zoom.Client {
 		zoom.WithPlan(cmp.Or(cfg.Zoom.Plan, "pro")),
 		zoom.WithLogger(cfg.logger()),
 	}
-	return zoom.NewClient(opts...)
+	return zoom.NewClient(append(opts, cfg.zoomOpts...)...)
 }
 
 // HubSpotClient builds the HubSpot API client of a configuration.
@@ -96,7 +97,7 @@ func HubSpotClient(cfg *Config) *hubspot.Client {
 	if cfg.HubSpot.DeveloperKey != "" && cfg.CRM != nil && cfg.CRM.Timeline.AppID != "" {
 		opts = append(opts, hubspot.WithDeveloperKey(cfg.HubSpot.DeveloperKey.Reveal()), hubspot.WithApp(cfg.CRM.Timeline.AppID))
 	}
-	return hubspot.NewClient(opts...)
+	return hubspot.NewClient(append(opts, cfg.hubspotOpts...)...)
 }
 
 func lakeOf(cfg *Config) schema.Lake { return schema.Lake{Dir: cfg.DataDir} }
@@ -255,6 +256,7 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	default:
 		res.Status = StatusSucceeded
 	}
+	failpoint.Hit("run.before-record")
 	// The run record is written even when the run failed or was
 	// cancelled, with a context of its own.
 	if e, oerr := cat.Engine(); oerr == nil {
@@ -372,9 +374,11 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 			return errors.Join(err, ferr)
 		}
 	}
+	failpoint.Hit("extract.after-files-closed")
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes(), files); serr != nil {
 		return errors.Join(err, serr)
 	}
+	failpoint.Hit("extract.after-cursor-commit")
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
@@ -396,6 +400,7 @@ func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
+	failpoint.Hit("transform.done")
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"golang.org/x/net/publicsuffix"
 )
@@ -75,9 +76,11 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	if err := s.dropRunRelations(ctx); err != nil {
 		return nil, err
 	}
+	failpoint.Hit("transform.before-catalog-commit")
 	if err := s.tx.Commit(); err != nil {
 		return nil, fmt.Errorf("transform: commit: %w", err)
 	}
+	failpoint.Hit("transform.after-catalog-commit")
 	if err := commitFiles(written, outDir); err != nil {
 		return nil, err
 	}
@@ -298,9 +301,11 @@ func commitFiles(written []pendingFile, outDir string) error {
 		if err := lakefile.SyncFile(p.tmp); err != nil {
 			return fmt.Errorf("transform: %w", err)
 		}
+		failpoint.Hit("transform.before-out-rename")
 		if err := os.Rename(p.tmp, p.final); err != nil {
 			return fmt.Errorf("transform: %w", err)
 		}
+		failpoint.Hit("transform.after-out-rename")
 	}
 	lakefile.SyncFile(outDir) // best effort: not every platform syncs a directory
 	return nil

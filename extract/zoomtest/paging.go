@@ -40,6 +40,9 @@ func (s *Server) page(c *call, key string, total int) (lo, hi int, env pageParam
 			size = min(n, 300) // clamped and echoed, as Zoom does
 		}
 	}
+	if m := s.cfg.maxPageSize; m > 0 {
+		size = min(size, m)
+	}
 	if tok := c.query("next_page_token"); tok != "" {
 		s.mu.Lock()
 		pt, ok := s.pages[tok]
@@ -72,3 +75,7 @@ func (s *Server) newPageToken(key string, offset int) string {
 	s.pages[tok] = pageToken{key: key, offset: offset, expires: now.Add(s.cfg.pageTokenTTL)}
 	return tok
 }
+
+// WithMaxPageSize caps every page at n records, below Zoom's 300, so that a
+// small account's listings take several pages (tests of paging faults).
+func WithMaxPageSize(n int) Option { return func(c *config) { c.maxPageSize = n } }

@@ -28,6 +28,7 @@ type config struct {
 	registration                      registrationConfig // register.go
 	signedURLTTL                      time.Duration      // recordings.go
 	latency, jitter                   time.Duration      // latency.go
+	maxPageSize                       int                // paging.go
 }
 
 // WithCredentials sets the accepted account id, client id and client secret

@@ -20,6 +20,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/schema"
 )
 
@@ -155,6 +156,7 @@ func (p *PartWriter[T]) finish() error {
 		os.Remove(tmp)
 		return fmt.Errorf("closing %s part %d: %w", p.stream, p.part, err)
 	}
+	failpoint.Hit("lake.after-part-rename")
 	rel, err := filepath.Rel(p.lake.Dir, final)
 	if err != nil {
 		return fmt.Errorf("closing %s part %d: %w", p.stream, p.part, err)
