@@ -151,7 +151,72 @@ func TestRun_engagementStreamsAtTheMinimum(t *testing.T) {
 	if calls[sourcesRoute] != regStages {
 		t.Errorf("second run: %d tracking sources calls, want one per registrant list fetched again (%d)", calls[sourcesRoute], regStages)
 	}
-	t.Logf("calls: first run %d; second run by route %v", stats.Total, calls)
+	// On the demo account every report had settled at the first run: the
+	// second makes 31 calls (token aside), 5 of them (new) the tracking
+	// sources of the 5 webinars whose registrants never settle; the 26 it
+	// made before them: users 1, webinar listings 3, past instances 5,
+	// registrants 16 (the three statuses' pages), a recording still
+	// processing 1.
+	total := 0
+	for _, n := range calls {
+		total += n
+	}
+	if total != 31 || calls[sourcesRoute] != 5 || regStages != 5 {
+		t.Errorf("second run: %d calls, %d tracking sources for %d registrant lists; want 31, 5 and 5: %v", total, calls[sourcesRoute], regStages, calls)
+	}
+}
+
+// TestRun_engagementFetchedAgainUntilItSettles: a run an hour after an
+// instance ended reads its Q&A; Zoom adds a question within the look-back;
+// the next run, after the look-back, reads the Q&A (and the polls and
+// survey) once more and gets it; a third run fetches none of them again.
+func TestRun_engagementFetchedAgainUntilItSettles(t *testing.T) {
+	t.Parallel()
+	single := func(w *zoomtest.Webinar) bool {
+		return !w.Expired && w.Type == 5 && len(w.Instances) == 1 && len(w.Instances[0].QA) > 0
+	}
+	acct := zoomtest.DemoAccount(1)
+	i := firstWebinar(t, acct, single)
+	w, in := acct.Webinars[i], acct.Webinars[i].Instances[0]
+	srv := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer srv.Close()
+	lake, st := schema.Lake{Dir: t.TempDir()}, NewState(nil)
+	cfg := Config{Only: []int64{w.ID}}
+	if _, _, err := simRun(t.Context(), t, srv, newClient(srv), lake, st, "r1", in.EndTime.Add(time.Hour), cfg); err != nil {
+		t.Fatal(err)
+	}
+	acct2 := zoomtest.DemoAccount(1)
+	in2 := acct2.Webinars[i].Instances[0]
+	late := &zoomtest.QAAsker{Name: "Late Asker", Email: "late.asker@example.org",
+		Questions: []zoomtest.QAQuestion{{Question: "Is there a follow-up session?"}}}
+	in2.QA = append(in2.QA, late)
+	srv2 := zoomtest.NewServer(acct2, zoomtest.WithPlan("unlimited"))
+	defer srv2.Close()
+	_, calls, err := simRun(t.Context(), t, srv2, newClient(srv2), lake, st, "r2", in.EndTime.Add(72*time.Hour), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range []string{qaRoute, pollsRoute, surveyRoute, reportRoute} {
+		if calls[route] != 1 {
+			t.Errorf("run after the look-back: %d calls of %s, want 1", calls[route], route)
+		}
+	}
+	found := false
+	for _, q := range readRows[schema.WebinarQuestion](t, lake, schema.StreamWebinarQuestions) {
+		found = found || q.RunID == "r2" && q.Email == late.Email
+	}
+	if !found {
+		t.Error("the question Zoom added before the Q&A settled never reached the lake")
+	}
+	_, calls, err = simRun(t.Context(), t, srv2, newClient(srv2), lake, st, "r3", in.EndTime.Add(96*time.Hour), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range []string{qaRoute, pollsRoute, surveyRoute} {
+		if calls[route] != 0 {
+			t.Errorf("run after the reports settled: %d calls of %s, want 0", calls[route], route)
+		}
+	}
 }
 
 // TestRun_lostEngagementStagesFetchedAgain marks a settled Q&A stage and a
