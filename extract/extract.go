@@ -3,8 +3,9 @@
 // The extractor lists the account's users and the webinars of its licensed
 // hosts, decides per webinar whether it syncs (the Selector: zoomsync.yaml's
 // settings), and fetches, for each that does, its detail, registration
-// form, panelists and registrants, and for each held instance the report,
-// participants, absentees, cloud recording and transcripts. It converts every
+// form, panelists, registrants and registration tracking sources, and for
+// each held instance the report, participants, absentees, Q&A, poll and
+// survey reports, cloud recording and transcripts. It converts every
 // page into rows of the schema types and appends them to the run's Parquet
 // part files.
 //
