@@ -3,8 +3,9 @@
 // The extractor lists the account's users and the webinars of its licensed
 // hosts, decides per webinar whether it syncs (the Selector: zoomsync.yaml's
 // settings), and fetches, for each that does, its detail, registration
-// form, panelists and registrants, and for each held instance the report,
-// participants, absentees, cloud recording and transcripts. It converts every
+// form, panelists, registrants and registration tracking sources, and for
+// each held instance the report, participants, absentees, Q&A, poll and
+// survey reports, cloud recording and transcripts. It converts every
 // page into rows of the schema types and appends them to the run's Parquet
 // part files.
 //
@@ -94,6 +95,8 @@ type Config struct {
 type Summary struct {
 	Users, Hosts, Webinars, Instances, Reports, Registrants, Participants    int64
 	Panelists, Absentees, Recordings, RecordingFiles, TranscriptCues, Issues int64
+	// The engagement rows (issue 11).
+	WebinarQuestions, PollAnswers, SurveyAnswers, TrackingSources int64
 	// Skipped counts the webinars that did not sync, by reason.
 	Skipped map[string]int `json:",omitempty"`
 	// WebinarErrors are the webinars that could not be fetched, by id.
@@ -149,6 +152,7 @@ type run struct {
 	files        *partWriter[schema.RecordingFile]
 	cues         *partWriter[schema.TranscriptCue]
 	issues       *partWriter[schema.ExtractIssue]
+	engage       engagementWriters
 }
 
 // Run fetches what needs fetching into raw part files of cfg.RunID, and
@@ -201,6 +205,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	r.files = newPartWriter[schema.RecordingFile](l, schema.StreamRecordingFiles, id)
 	r.cues = newPartWriter[schema.TranscriptCue](l, schema.StreamTranscripts, id)
 	r.issues = newPartWriter[schema.ExtractIssue](l, schema.StreamExtractIssues, id)
+	r.engage = newEngagementWriters(l, id)
 
 	err := r.all(ctx)
 	if cerr := r.close(); cerr != nil {
@@ -214,6 +219,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	s.Users, s.Webinars, s.Instances, s.Reports = r.users.Rows(), r.webinars.Rows(), r.instances.Rows(), r.reports.Rows()
 	s.Registrants, s.Participants, s.Panelists, s.Absentees = r.registrants.Rows(), r.participants.Rows(), r.panelists.Rows(), r.absentees.Rows()
 	s.Recordings, s.RecordingFiles, s.TranscriptCues, s.Issues = r.recordings.Rows(), r.files.Rows(), r.cues.Rows(), r.issues.Rows()
+	r.engage.count(s)
 	if ctx.Err() != nil && err != nil {
 		// Interrupted: what the stages completed before it is committed
 		// (their part files closed, their cursors in the State).
@@ -234,9 +240,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // Summary.
 func (r *run) close() error {
 	var errs []error
-	for _, c := range []func() ([]lakefile.File, error){r.users.Close, r.webinars.Close, r.occurrences.Close,
+	for _, c := range append([]func() ([]lakefile.File, error){r.users.Close, r.webinars.Close, r.occurrences.Close,
 		r.questions.Close, r.panelists.Close, r.instances.Close, r.reports.Close, r.registrants.Close,
-		r.participants.Close, r.absentees.Close, r.recordings.Close, r.files.Close, r.cues.Close, r.issues.Close} {
+		r.participants.Close, r.absentees.Close, r.recordings.Close, r.files.Close, r.cues.Close, r.issues.Close},
+		r.engage.closers()...) {
 		files, err := c()
 		r.sum.Files = append(r.sum.Files, files...)
 		errs = append(errs, err)
@@ -593,11 +600,8 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 		return err
 	}
 	if f.Listed && f.ApprovalType != 2 {
-		st := Stage{"webinar", key, StageRegistrants}
-		if changed || r.state.Needs(st, r.now) {
-			if err := r.registrantsOf(ctx, t.id, st, settle); err != nil {
-				return err
-			}
+		if err := r.registration(ctx, t.id, settle, changed); err != nil {
+			return err
 		}
 	}
 	for _, ref := range refs {
@@ -782,6 +786,22 @@ func (r *run) instanceList(ctx context.Context, t *task, f webinarFacts, settle 
 	return refs, nil
 }
 
+// registration fetches the stages of a listed webinar that takes
+// registrations: its registrants and its tracking sources, both settled at
+// settle, and both fetched again when its listing changed.
+func (r *run) registration(ctx context.Context, webinarID int64, settle time.Time, changed bool) error {
+	key := strconv.FormatInt(webinarID, 10)
+	if st := (Stage{"webinar", key, StageRegistrants}); changed || r.state.Needs(st, r.now) {
+		if err := r.registrantsOf(ctx, webinarID, st, settle); err != nil {
+			return err
+		}
+	}
+	if st := (Stage{"webinar", key, StageTrackingSources}); changed || r.state.Needs(st, r.now) {
+		return r.trackingSources(ctx, webinarID, st, settle)
+	}
+	return nil
+}
+
 func (r *run) registrantsOf(ctx context.Context, webinarID int64, st Stage, settle time.Time) error {
 	var rows []schema.Registrant
 	for _, status := range registrantStatuses {
@@ -843,6 +863,11 @@ func (r *run) instance(ctx context.Context, webinarID int64, f webinarFacts, ref
 			if err := r.absenteesOf(ctx, webinarID, ref.UUID, ast, settle); err != nil {
 				return err
 			}
+		}
+	}
+	if rf.Attendees > 0 { // nobody asks, polls or answers a survey in an instance nobody attended
+		if err := r.engagement(ctx, webinarID, ref.UUID, settle); err != nil {
+			return err
 		}
 	}
 	rst := Stage{"instance", ref.UUID, StageRecording}

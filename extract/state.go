@@ -24,6 +24,11 @@ const (
 	StageReport      = "report"      // instance: report and participants
 	StageAbsentees   = "absentees"   // instance
 	StageRecording   = "recording"   // instance: recording, files and transcripts
+	// The engagement stages (issue 11, engagement.go).
+	StageQA              = "qa"               // instance: GET /report/webinars/{uuid}/qa
+	StagePolls           = "polls"            // instance: GET /report/webinars/{uuid}/polls
+	StageSurvey          = "survey"           // instance: GET /report/webinars/{uuid}/survey
+	StageTrackingSources = "tracking_sources" // webinar: GET /webinars/{id}/tracking_sources
 )
 
 // Stage statuses.
@@ -58,8 +63,17 @@ func StagesOf(stream string) []string {
 		return []string{StageAbsentees}
 	case schema.StreamRecordings, schema.StreamRecordingFiles, schema.StreamTranscripts:
 		return []string{StageRecording}
+	case schema.StreamWebinarQuestions:
+		return []string{StageQA}
+	case schema.StreamPollAnswers:
+		return []string{StagePolls}
+	case schema.StreamSurveyAnswers:
+		return []string{StageSurvey}
+	case schema.StreamTrackingSources:
+		return []string{StageTrackingSources}
 	case schema.StreamExtractIssues:
-		return []string{StageDetail, StageRegistrants, StageInstances, StageReport, StageAbsentees, StageRecording}
+		return []string{StageDetail, StageRegistrants, StageInstances, StageReport, StageAbsentees, StageRecording,
+			StageQA, StagePolls, StageSurvey, StageTrackingSources}
 	}
 	return nil
 }

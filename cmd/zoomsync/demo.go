@@ -240,11 +240,12 @@ func prepareDemoDir(ctx context.Context, dir string) error {
 
 // printCalls prints the API calls of a sync: for the first, acct is the
 // account, and the calls are shown against the minimum its data needs
-// (zoomtest.MinCalls, the simulator's model of the extraction).
+// (zoomtest.MinCalls plus zoomtest.EngagementCalls, the simulator's model
+// of the extraction).
 func printCalls(w io.Writer, acct *zoomtest.Account, zs zoomtest.Stats, reqs []hubspottest.Request) {
 	first := acct != nil
 	if first {
-		fmt.Fprintf(w, "\nZoom API calls: %d (the data needs at least %d); by label:", zs.Total, zoomtest.MinCalls(acct))
+		fmt.Fprintf(w, "\nZoom API calls: %d (the data needs at least %d); by label:", zs.Total, zoomtest.MinCalls(acct)+zoomtest.EngagementCalls(acct))
 	} else {
 		fmt.Fprintf(w, "Zoom API calls: %d; by label:", zs.Total)
 	}
