@@ -29,7 +29,9 @@ func newActivityDB(t *testing.T) *sql.DB {
 	stmts := []string{
 		`CREATE TABLE contacts AS SELECT printf('p%03d@example.com', i) AS email, 'First' AS firstname, NULL::VARCHAR AS lastname,
 			50.0::DOUBLE AS zoom_average_webinar_attendance_percent, 'https://zoom.us/j/1' AS zoom_last_registered_webinar_url,
-			1::BIGINT AS zoom_total_webinar_registrations, 1::BIGINT AS zoom_total_webinars_attended FROM range(150) r(i)`,
+			1::BIGINT AS zoom_total_webinar_registrations, 1::BIGINT AS zoom_total_webinars_attended,
+			0::BIGINT AS zoom_webinar_questions_asked, 0::BIGINT AS zoom_webinar_polls_answered,
+			'2026-05-02' AS zoom_last_webinar_attended_date FROM range(150) r(i)`,
 		`CREATE TABLE registration_events AS
 			SELECT 'reg-' || left(sha256('1|' || email), 32) AS event_id, email, 1::BIGINT AS webinar_id, 'Roadmap' AS webinar_name,
 			       TIMESTAMPTZ '2026-05-01 08:00:00+00' AS create_time

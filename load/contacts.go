@@ -32,12 +32,19 @@ func ContactProperties() []*hubspot.Property {
 			Description: "Number of webinars the contact registered for (approved or pending)."},
 		{Name: "zoom_total_webinars_attended", Label: "Zoom: webinar instances attended", Type: "number", FieldType: "number", GroupName: "zoom_webinars",
 			Description: "Number of webinar instances the contact attended."},
+		{Name: "zoom_webinar_questions_asked", Label: "Zoom: webinar questions asked", Type: "number", FieldType: "number", GroupName: "zoom_webinars",
+			Description: "Number of questions the contact asked in webinar Q&A."},
+		{Name: "zoom_webinar_polls_answered", Label: "Zoom: webinar poll questions answered", Type: "number", FieldType: "number", GroupName: "zoom_webinars",
+			Description: "Number of webinar poll questions the contact answered."},
+		{Name: "zoom_last_webinar_attended_date", Label: "Zoom: last webinar attended", Type: "date", FieldType: "date", GroupName: "zoom_webinars",
+			Description: "Date (UTC) of the latest webinar instance the contact attended."},
 	}
 }
 
 // contactsQuery reads the load-ready contacts with the hash the CRM last
 // acknowledged for each. Values are cast to text here, the form HubSpot
-// takes every property in.
+// takes every property in; the date is already YYYY-MM-DD, a form HubSpot
+// takes for a date property (midnight UTC).
 const contactsQuery = `
 SELECT c.email,
        c.firstname,
@@ -46,6 +53,9 @@ SELECT c.email,
        c.zoom_last_registered_webinar_url,
        CAST(c.zoom_total_webinar_registrations AS VARCHAR) AS zoom_total_webinar_registrations,
        CAST(c.zoom_total_webinars_attended AS VARCHAR) AS zoom_total_webinars_attended,
+       CAST(c.zoom_webinar_questions_asked AS VARCHAR) AS zoom_webinar_questions_asked,
+       CAST(c.zoom_webinar_polls_answered AS VARCHAR) AS zoom_webinar_polls_answered,
+       c.zoom_last_webinar_attended_date,
        s.hash AS acknowledged_hash
 FROM contacts c
 LEFT JOIN load_state s ON s.object_type = 'contact' AND s.key = c.email
@@ -167,8 +177,8 @@ func contactItem(names []string, row []sql.NullString) item[hubspot.UpsertInput]
 	email := row[0].String
 	props := map[string]string{"email": email}
 	for c := 1; c < len(row)-1; c++ {
-		// Names stay untouched when Zoom had none; the four zoom_
-		// properties are ours, so an empty value clears.
+		// Names stay untouched when Zoom had none; the zoom_ properties
+		// are ours, so an empty value clears.
 		name := names[c]
 		if !row[c].Valid && (name == "firstname" || name == "lastname") {
 			continue

@@ -33,7 +33,10 @@ SELECT printf('person%06d@example.com', i) AS email,
        CASE WHEN i % 3 = 0 THEN NULL ELSE CAST((i % 10000) / 100.0 AS DOUBLE) END AS zoom_average_webinar_attendance_percent,
        'https://zoom.us/w/' || (80000000000 + i % 200) AS zoom_last_registered_webinar_url,
        CAST(1 + i % 4 AS BIGINT) AS zoom_total_webinar_registrations,
-       CAST(i % 3 AS BIGINT) AS zoom_total_webinars_attended
+       CAST(i % 3 AS BIGINT) AS zoom_total_webinars_attended,
+       CAST(i % 2 AS BIGINT) AS zoom_webinar_questions_asked,
+       CAST(i % 5 AS BIGINT) AS zoom_webinar_polls_answered,
+       CASE WHEN i % 3 = 0 THEN NULL ELSE '2024-06-' || lpad(CAST(1 + i % 28 AS VARCHAR), 2, '0') END AS zoom_last_webinar_attended_date
 FROM range(?) t(i)`, n)
 	if err != nil {
 		b.Fatal(err)

@@ -24,7 +24,8 @@ func newTestDB(t *testing.T, n int, bad map[int]bool) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	_, err = db.ExecContext(t.Context(), `CREATE TABLE contacts (email VARCHAR, firstname VARCHAR, lastname VARCHAR,
 		zoom_average_webinar_attendance_percent DOUBLE, zoom_last_registered_webinar_url VARCHAR,
-		zoom_total_webinar_registrations BIGINT, zoom_total_webinars_attended BIGINT)`)
+		zoom_total_webinar_registrations BIGINT, zoom_total_webinars_attended BIGINT,
+		zoom_webinar_questions_asked BIGINT, zoom_webinar_polls_answered BIGINT, zoom_last_webinar_attended_date VARCHAR)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +34,13 @@ func newTestDB(t *testing.T, n int, bad map[int]bool) *sql.DB {
 		if bad[i] {
 			email = fmt.Sprintf("person%03d@example.con", i)
 		}
-		var avg any
+		var avg, last any
 		if i%3 != 0 {
 			avg = float64(i%100) + 0.25
+			last = fmt.Sprintf("2024-06-%02d", 1+i%28)
 		}
-		if _, err := db.ExecContext(t.Context(), `INSERT INTO contacts VALUES (?, ?, NULL, ?, ?, ?, ?)`,
-			email, fmt.Sprintf("First%d", i), avg, "https://zoom.us/w/1", 1+i%4, i%3); err != nil {
+		if _, err := db.ExecContext(t.Context(), `INSERT INTO contacts VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)`,
+			email, fmt.Sprintf("First%d", i), avg, "https://zoom.us/w/1", 1+i%4, i%3, i%2, i%5, last); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,5 +164,78 @@ func TestContacts_malformedAnswerIsUnknownThenSettled(t *testing.T) {
 	}
 	if n := len(hs.Contacts()); n != 250 {
 		t.Errorf("HubSpot holds %d contacts, want 250", n)
+	}
+}
+
+// TestContacts_engagementProperties: the three properties of issue 11 are
+// created in the zoom_webinars group with their types, their values reach
+// HubSpot (a date as the day, an empty date leaves the property unset, zero
+// counts as "0"), and a second load with nothing changed sends nothing.
+func TestContacts_engagementProperties(t *testing.T) {
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"))
+	db := newTestDB(t, 6, nil)
+	cfg := Config{Client: client, DB: db, RunID: "run-1"}
+	sum, err := Contacts(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created != 6 || sum.Failed != 0 {
+		t.Fatalf("first load: %+v; want 6 created", sum)
+	}
+	wantDefs := map[string]hubspottest.PropertyDef{
+		"zoom_webinar_questions_asked":    {Name: "zoom_webinar_questions_asked", Type: "number", FieldType: "number", GroupName: "zoom_webinars"},
+		"zoom_webinar_polls_answered":     {Name: "zoom_webinar_polls_answered", Type: "number", FieldType: "number", GroupName: "zoom_webinars"},
+		"zoom_last_webinar_attended_date": {Name: "zoom_last_webinar_attended_date", Type: "date", FieldType: "date", GroupName: "zoom_webinars"},
+	}
+	for _, p := range hs.Properties("contacts") {
+		w, ok := wantDefs[p.Name]
+		if !ok {
+			continue
+		}
+		if p.Type != w.Type || p.FieldType != w.FieldType || p.GroupName != w.GroupName || p.Label == "" {
+			t.Errorf("property %s = %+v, want type %s/%s in group %s", p.Name, p, w.Type, w.FieldType, w.GroupName)
+		}
+		delete(wantDefs, p.Name)
+	}
+	for name := range wantDefs {
+		t.Errorf("property %s was not created", name)
+	}
+	// newTestDB: row i asked i%2 questions, answered i%5 poll questions,
+	// last attended 2024-06-(1+i%28) when i%3 != 0, else never.
+	for _, tc := range []struct {
+		email                string
+		questions, polls, at string
+	}{
+		{"person000@example.com", "0", "0", ""},
+		{"person004@example.com", "0", "4", "2024-06-05"},
+		{"person005@example.com", "1", "0", "2024-06-06"},
+	} {
+		c, ok := hs.Contact(tc.email)
+		if !ok {
+			t.Fatalf("%s not in HubSpot", tc.email)
+		}
+		p := c.Properties
+		if p["zoom_webinar_questions_asked"] != tc.questions || p["zoom_webinar_polls_answered"] != tc.polls ||
+			p["zoom_last_webinar_attended_date"] != tc.at {
+			t.Errorf("%s: questions %q polls %q date %q; want %q %q %q", tc.email, p["zoom_webinar_questions_asked"],
+				p["zoom_webinar_polls_answered"], p["zoom_last_webinar_attended_date"], tc.questions, tc.polls, tc.at)
+		}
+	}
+
+	hs.ResetRequests()
+	cfg.RunID = "run-2"
+	sum, err = Contacts(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Created+sum.Updated != 0 || sum.Unchanged != 6 || len(sum.PropertiesCreated) != 0 {
+		t.Fatalf("second load: %+v; want 6 unchanged, no property created", sum)
+	}
+	for _, r := range hs.Requests() {
+		if r.Write {
+			t.Errorf("second load wrote %s %s", r.Method, r.Path)
+		}
 	}
 }

@@ -5,7 +5,8 @@ package schema
 // instance, and the contact properties the CRM receives (DESIGN.md, "What
 // the CRM receives"). The pointer fields are nil where the column is NULL:
 // names and URL without a counted registration (or an empty name), the
-// attendance percent without an attended instance.
+// attendance percent and the last attended date without an attended
+// instance. The question and poll counts are 0 for a contact with none.
 type Contact struct {
 	Email                               string   `parquet:"email,optional" json:"email"`
 	FirstName                           *string  `parquet:"firstname,optional" json:"firstname"`
@@ -14,6 +15,11 @@ type Contact struct {
 	ZoomLastRegisteredWebinarURL        *string  `parquet:"zoom_last_registered_webinar_url,optional" json:"zoom_last_registered_webinar_url"`
 	ZoomTotalWebinarRegistrations       int64    `parquet:"zoom_total_webinar_registrations,optional" json:"zoom_total_webinar_registrations"`
 	ZoomTotalWebinarsAttended           int64    `parquet:"zoom_total_webinars_attended,optional" json:"zoom_total_webinars_attended"`
+	ZoomWebinarQuestionsAsked           int64    `parquet:"zoom_webinar_questions_asked,optional" json:"zoom_webinar_questions_asked"`
+	ZoomWebinarPollsAnswered            int64    `parquet:"zoom_webinar_polls_answered,optional" json:"zoom_webinar_polls_answered"`
+	// ZoomLastWebinarAttendedDate is the day (YYYY-MM-DD, UTC) of the latest
+	// instance attended, as the attendance events' date; nil without one.
+	ZoomLastWebinarAttendedDate *string `parquet:"zoom_last_webinar_attended_date,optional" json:"zoom_last_webinar_attended_date"`
 }
 
 // AuditRow is one row of out/audit: one raw row (or one webinar or instance)

@@ -287,7 +287,10 @@ SELECT 'a@example.com' AS email, NULL AS firstname, NULL AS lastname,
        CAST(12.5 AS DOUBLE) AS zoom_average_webinar_attendance_percent,
        NULL AS zoom_last_registered_webinar_url,
        CAST(1 AS BIGINT) AS zoom_total_webinar_registrations,
-       CAST(1 AS BIGINT) AS zoom_total_webinars_attended;`)},
+       CAST(1 AS BIGINT) AS zoom_total_webinars_attended,
+       CAST(0 AS BIGINT) AS zoom_webinar_questions_asked,
+       CAST(0 AS BIGINT) AS zoom_webinar_polls_answered,
+       NULL AS zoom_last_webinar_attended_date;`)},
 	}
 	e, err := Open(ctx, lake, WithSQL(fsys))
 	if err != nil {
@@ -461,7 +464,10 @@ SELECT 'a@example.com' AS email, NULL AS firstname, NULL AS lastname,
        CAST(NULL AS DOUBLE) AS zoom_average_webinar_attendance_percent,
        NULL AS zoom_last_registered_webinar_url,
        n AS zoom_total_webinar_registrations,
-       n AS zoom_total_webinars_attended
+       n AS zoom_total_webinars_attended,
+       0 AS zoom_webinar_questions_asked,
+       0 AS zoom_webinar_polls_answered,
+       NULL AS zoom_last_webinar_attended_date
 FROM later;`)},
 	}
 	e, err := Open(ctx, lake, WithSQL(fsys))

@@ -334,6 +334,9 @@ FROM (
     UNION ALL SELECT email FROM raw_users
     UNION ALL SELECT host_email FROM raw_webinars
     UNION ALL SELECT user_email FROM raw_instance_reports
+    UNION ALL SELECT email FROM raw_webinar_questions
+    UNION ALL SELECT email FROM raw_poll_answers
+    UNION ALL SELECT email FROM raw_survey_answers
 )
 WHERE e IS NOT NULL
 ORDER BY tld`

@@ -1,15 +1,16 @@
 -- 010_emails.sql: what a person is.
--- Reads:  known_tlds, raw_registrants, raw_participants
+-- Reads:  known_tlds, raw_registrants, raw_participants,
+--         raw_webinar_questions, raw_poll_answers, raw_survey_answers
 -- Writes: zs_person(), zs_email_status(), email_checks
 -- Materialize: email_checks
 --
 -- known_tlds is filled by the engine before any SQL file runs, from the last
 -- labels of the lake's emails that are ICANN top-level domains.
 -- zs_person(email) and zs_email_status(person) are macros; email_checks(email,
--- person, email_status) holds each distinct raw email of the registrants and
--- participants checked once, for the staging views to join (checking per row
--- costs a regex per session row); both staging views read it, hence
--- materialized.
+-- person, email_status) holds each distinct raw email of the registrants,
+-- participants, Q&A askers and poll and survey respondents checked once, for
+-- the staging views to join (checking per row costs a regex per session row);
+-- the staging views read it, hence materialized.
 -- Audit:  none here; 080_audit.sql emits guest_no_email and invalid_email from
 --         the status computed by zs_email_status.
 
@@ -35,6 +36,12 @@ WITH emails AS (
     SELECT email FROM raw_registrants
     UNION
     SELECT user_email FROM raw_participants
+    UNION
+    SELECT email FROM raw_webinar_questions
+    UNION
+    SELECT email FROM raw_poll_answers
+    UNION
+    SELECT email FROM raw_survey_answers
 ),
 checked AS (
     SELECT email, zs_person(email) AS p, zs_email_status(zs_person(email)) AS email_status

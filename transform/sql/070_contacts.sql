@@ -1,6 +1,7 @@
 -- 070_contacts.sql: one load-ready row per contact.
 -- Reads:  stg_registrants, stg_participants, registrations,
---         last_registrations, presence, eligible_persons
+--         last_registrations, presence, instance_spans, engagement,
+--         eligible_persons
 -- Writes: persons, contact_rows, out_contacts
 --
 -- Views persons (every valid email of the staged registrants and
@@ -13,8 +14,8 @@
 -- A contact is an eligible person (065_rules.sql): a person with at least
 -- one counted registration or one attended instance (time present > 0)
 -- that no rule keeps out. Of the registration data, only the email, first
--- name and last name reach the CRM; the other columns are these four
--- counts and the URL, computed by zoomsync:
+-- name and last name reach the CRM; the other columns are these counts, the
+-- URL and the date, computed by zoomsync:
 --   zoom_total_webinar_registrations        distinct webinars registered for
 --   zoom_total_webinars_attended            instances attended
 --   zoom_average_webinar_attendance_percent mean percent present over the
@@ -22,7 +23,18 @@
 --                                           decimals; NULL when none
 --   zoom_last_registered_webinar_url        join_url of the latest registration's
 --                                           webinar; NULL when none
+--   zoom_webinar_questions_asked            Q&A questions asked (engagement,
+--                                           055_engagement.sql); 0 when none
+--   zoom_webinar_polls_answered             poll questions answered
+--                                           (engagement); 0 when none
+--   zoom_last_webinar_attended_date         day (YYYY-MM-DD, UTC) of the start
+--                                           of the latest instance attended, as
+--                                           the attendance events' date; NULL
+--                                           when none
 --   firstname, lastname                     from that latest registration
+-- The counts are 0, not NULL, without activity, like the registrations and
+-- attendance counts; the percent and the date, which have no value without
+-- an attended instance, are NULL (the loader then clears the property).
 
 CREATE OR REPLACE VIEW persons AS
 SELECT person FROM stg_registrants WHERE person IS NOT NULL
@@ -36,10 +48,21 @@ WITH registered AS (
     GROUP BY email
 ),
 attended AS (
-    SELECT person, count(*) AS instances, round(avg(percent_present), 2) AS average_percent
-    FROM presence
-    WHERE present_us > 0
-    GROUP BY person
+    SELECT p.person,
+           count(*) AS instances,
+           round(avg(p.percent_present), 2) AS average_percent,
+           strftime(max(s.start_time), '%Y-%m-%d') AS last_date
+    FROM presence p
+    JOIN instance_spans s USING (instance_uuid)
+    WHERE p.present_us > 0
+    GROUP BY p.person
+),
+engaged AS (
+    SELECT email AS person,
+           sum(questions_asked) AS questions_asked,
+           sum(polls_answered) AS polls_answered
+    FROM engagement
+    GROUP BY email
 )
 SELECT c.person AS email,
        l.firstname,
@@ -47,10 +70,14 @@ SELECT c.person AS email,
        CAST(a.average_percent AS DOUBLE) AS zoom_average_webinar_attendance_percent,
        l.join_url AS zoom_last_registered_webinar_url,
        CAST(coalesce(r.webinars, 0) AS BIGINT) AS zoom_total_webinar_registrations,
-       CAST(coalesce(a.instances, 0) AS BIGINT) AS zoom_total_webinars_attended
+       CAST(coalesce(a.instances, 0) AS BIGINT) AS zoom_total_webinars_attended,
+       CAST(coalesce(g.questions_asked, 0) AS BIGINT) AS zoom_webinar_questions_asked,
+       CAST(coalesce(g.polls_answered, 0) AS BIGINT) AS zoom_webinar_polls_answered,
+       a.last_date AS zoom_last_webinar_attended_date
 FROM eligible_persons c
 LEFT JOIN registered r USING (person)
 LEFT JOIN attended a USING (person)
+LEFT JOIN engaged g USING (person)
 LEFT JOIN last_registrations l USING (person);
 
 CREATE OR REPLACE TEMP TABLE out_contacts AS
