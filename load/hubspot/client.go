@@ -628,5 +628,37 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c.recordRateLimits(resp.Header)
 	c.opts.logger.DebugContext(ctx, "hubspot request", "method", req.Method, "path", req.URL.Path,
 		"status", resp.StatusCode, "duration", time.Since(start))
+	if resp.StatusCode/100 == 2 && isRead(req) {
+		return wholeBody(resp)
+	}
+	return resp, nil
+}
+
+// isRead reports whether req only reads: a GET, or a POST to a batch read
+// or a search. Reads are safe to repeat, so a damaged answer to one is
+// retried like a transport error (a write's is an unknown outcome: Do).
+func isRead(req *http.Request) bool {
+	p := req.URL.Path
+	return req.Method == http.MethodGet ||
+		req.Method == http.MethodPost && (strings.HasSuffix(p, "/batch/read") || strings.HasSuffix(p, "/search"))
+}
+
+// errDamagedBody is the transport-level error of a 2xx answer whose body
+// was cut off or is not JSON: the retry transport tries the read again.
+var errDamagedBody = errors.New("the answer's body was cut off or is not valid JSON")
+
+// wholeBody reads a read's answer whole within the attempt, so that a
+// body cut off mid-stream or malformed fails this attempt (and is retried)
+// instead of the decode in Do.
+func wholeBody(resp *http.Response) (*http.Response, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxSuccessBody))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errDamagedBody, err)
+	}
+	if len(bytes.TrimSpace(b)) > 0 && !json.Valid(b) {
+		return nil, errDamagedBody
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return resp, nil
 }

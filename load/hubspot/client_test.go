@@ -223,12 +223,17 @@ func TestClient_expiredToken(t *testing.T) {
 	}
 }
 
+// TestClient_malformedAnswer: a read whose every answer is damaged fails,
+// once its retries are spent, with an error naming the call.
 func TestClient_malformedAnswer(t *testing.T) {
 	t.Parallel()
-	_, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.FaultMalformed})})
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{Kind: hubspottest.FaultMalformed, Times: -1})})
 	_, _, err := c.Properties.List(t.Context(), "contacts")
-	if err == nil || !strings.Contains(err.Error(), "decoding GET /crm/v3/properties/contacts") {
-		t.Fatalf("err = %v, want a decoding error naming the call", err)
+	if !errors.Is(err, errDamagedBody) || !strings.Contains(err.Error(), "/crm/v3/properties/contacts") {
+		t.Fatalf("err = %v, want a damaged-body error naming the call", err)
+	}
+	if n := len(srv.Requests()); n != 4 {
+		t.Errorf("%d requests, want the first and 3 retries", n)
 	}
 }
 
@@ -570,7 +575,7 @@ func TestClient_unknownOutcome(t *testing.T) {
 		{"POST malformed 200", hubspottest.Fault{Kind: hubspottest.FaultMalformed}, http.MethodPost, true},
 		{"POST 401", hubspottest.Fault{Kind: hubspottest.FaultExpiredToken}, http.MethodPost, false},
 		{"GET 503", hubspottest.Fault{Kind: hubspottest.Fault5xx, Status: 503, Times: -1}, http.MethodGet, false},
-		{"GET malformed 200", hubspottest.Fault{Kind: hubspottest.FaultMalformed}, http.MethodGet, false},
+		{"GET malformed 200", hubspottest.Fault{Kind: hubspottest.FaultMalformed, Times: -1}, http.MethodGet, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -589,5 +594,25 @@ func TestClient_unknownOutcome(t *testing.T) {
 				t.Errorf("errors.Is(%v, ErrUnknownOutcome) = %v, want %v", err, got, tt.wantUnknown)
 			}
 		})
+	}
+}
+
+// TestClient_damagedReadAnswerRetried: a 200 whose body is cut off on a
+// read (a GET, a batch read) is retried like a transport error, not
+// returned as a decode failure.
+func TestClient_damagedReadAnswerRetried(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, []hubspottest.Option{hubspottest.WithFault(hubspottest.Fault{
+		Kind: hubspottest.FaultMalformed, Times: 1,
+	})})
+	props, _, err := c.Properties.List(t.Context(), "contacts")
+	if err != nil {
+		t.Fatalf("List after a cut-off answer: %v", err)
+	}
+	if len(props) == 0 {
+		t.Fatal("no properties listed")
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want the damaged answer and one retry", n)
 	}
 }
