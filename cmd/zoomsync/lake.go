@@ -12,8 +12,8 @@ import (
 func lakeCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "lake",
-		Usage: "check the lake against its manifest",
-		Subcommands: []*cli.Command{{
+		Usage: "check the lake against its manifest, or rebuild the manifest",
+		Subcommands: []*cli.Command{lakeRebuildCommand(), {
 			Name:  "verify",
 			Usage: "check every raw file the manifest records: present, same size, same checksum",
 			Description: `verify reads the lake manifest (the raw files each run committed, with their
@@ -58,6 +58,47 @@ func lakeVerify(c *cli.Context) error {
 	}
 	if len(rep.Bad) > 0 && !rep.Repaired {
 		return cli.Exit(fmt.Sprintf("%d raw files do not match the manifest (zoomsync lake verify --repair)", len(rep.Bad)), 1)
+	}
+	return nil
+}
+
+func lakeRebuildCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "rebuild",
+		Usage: "rebuild the lake manifest from the raw files on disk (after a lost catalog)",
+		Description: `rebuild records every raw part file on disk that the manifest lacks (a lost
+or deleted zoomsync.duckdb, or a lake older than the manifest), with its
+stream, run, rows, size and SHA-256, so that every later run verifies it
+again; a file DuckDB cannot read as Parquet is moved aside (*.bad).
+
+Sync state is not guessed from the rows: a stage wrongly taken for settled
+would never be fetched again. The next sync fetches every stage once more
+(the Zoom calls of a first run), and the CRM side, written by upserts by
+unique keys, creates nothing twice.`,
+		Action: lakeRebuild,
+	}
+}
+
+func lakeRebuild(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return usageError{fmt.Errorf("lake rebuild takes no arguments (got %d)", c.NArg())}
+	}
+	cfg, err := configFromEnv(c)
+	if err != nil {
+		return err
+	}
+	rep, err := pipelines.RebuildLake(c.Context, cfg)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	fmt.Fprintf(w, "lake %s: %d raw files adopted into the manifest (%d rows), %d already in it, %d unreadable moved aside\n",
+		cfg.DataDir, rep.Adopted, rep.Rows, rep.Known, len(rep.Unread))
+	for _, u := range rep.Unread {
+		fmt.Fprintf(w, "  %s (not readable Parquet: moved aside as .bad)\n", u)
+	}
+	if !rep.Stateful {
+		fmt.Fprintln(w, "no sync state: the next sync fetches every stage once more; the CRM writes nothing twice")
 	}
 	return nil
 }
