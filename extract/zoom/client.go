@@ -452,9 +452,8 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 			}
 		}
 		resp, err := c.send(ctx, r, cat, v)
-		var apiErr *APIError
-		if attempt == 0 && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && apiErr.Code == codeInvalidToken {
-			c.logger.DebugContext(ctx, "zoom token rejected, fetching a new one", "path", apiErr.Path)
+		if attempt == 0 && errors.Is(err, ErrTokenInvalid) {
+			c.logger.DebugContext(ctx, "zoom token rejected, fetching a new one", "path", r.URL.Path)
 			c.auth.invalidate(tok)
 			continue
 		}
