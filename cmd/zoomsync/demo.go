@@ -39,6 +39,13 @@ JOIN stg_webinars w
 WHERE c.zoom_total_webinars_attended = 0
 GROUP BY w.topic
 ORDER BY no_shows DESC, w.topic`},
+	{"Engagement beyond HubSpot's integration (Q&A, polls, surveys, registration sources)", `
+SELECT (SELECT count(*) FROM questions WHERE email IS NOT NULL) AS questions_asked,
+       (SELECT count(DISTINCT email) FROM questions WHERE email IS NOT NULL) AS askers,
+       (SELECT count(*) FROM poll_answers WHERE email IS NOT NULL) AS poll_answers,
+       (SELECT count(*) FROM survey_answers WHERE email IS NOT NULL) AS survey_answers,
+       (SELECT source || ': ' || sum(registrations) FROM registration_sources
+        GROUP BY source ORDER BY sum(registrations) DESC, source LIMIT 1) AS top_registration_source`},
 }
 
 func demoCommand() *cli.Command {

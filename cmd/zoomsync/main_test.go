@@ -41,6 +41,9 @@ func TestDemo_printsSummaryAndSegments(t *testing.T) {
 		regexp.MustCompile(`Zoom API calls: (\d+) \(the data needs at least (\d+)\)`),
 		regexp.MustCompile(`Most engaged attendees`),
 		regexp.MustCompile(`Registered but never attended`),
+		// The engagement line: questions, poll and survey answers of
+		// people, and the top registration source, all non-zero.
+		regexp.MustCompile(`questions_asked +askers +poll_answers +survey_answers +top_registration_source\n[1-9]\d* +[1-9]\d* +[1-9]\d* +[1-9]\d* +\S.*: [1-9]\d*`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
