@@ -134,11 +134,14 @@ func personFiles(lake schema.Lake) ([]string, error) {
 // The tombstones are read from the catalog db.
 func rewriteWithout(ctx context.Context, db *sql.DB, lake schema.Lake, files []string, rep *ForgetReport) error {
 	for _, f := range files {
-		removed, err := rewriteFile(ctx, db, lake, f)
+		removed, err := rewriteFile(ctx, db, f)
 		if err != nil {
 			return err
 		}
 		if removed > 0 {
+			if err := updateManifest(ctx, db, lake, f); err != nil {
+				return err
+			}
 			rel, _ := filepath.Rel(lake.Dir, f)
 			rep.Files[filepath.ToSlash(rel)] = removed
 			rep.Rows += removed
@@ -149,7 +152,8 @@ func rewriteWithout(ctx context.Context, db *sql.DB, lake schema.Lake, files []s
 
 // rewriteFile rewrites one Parquet file without the rows of a forgotten
 // person and returns how many it removed (0: the file is left as it was).
-func rewriteFile(ctx context.Context, db *sql.DB, lake schema.Lake, path string) (int, error) {
+// The caller records the new file (manifest row or lakefile.File).
+func rewriteFile(ctx context.Context, db *sql.DB, path string) (int, error) {
 	cond, err := forgottenCondition(ctx, db, path)
 	if err != nil || cond == "" {
 		return 0, err
@@ -177,7 +181,7 @@ func rewriteFile(ctx context.Context, db *sql.DB, lake schema.Lake, path string)
 		os.Remove(tmp)
 		return 0, err
 	}
-	return removed, updateManifest(ctx, db, lake, path)
+	return removed, nil
 }
 
 // forgottenCondition is the SQL condition true for the rows of path that
@@ -261,7 +265,7 @@ func dropForgotten(ctx context.Context, db *sql.DB, lake schema.Lake, files []la
 	out := make([]lakefile.File, 0, len(files))
 	for _, f := range files {
 		path := filepath.Join(lake.Dir, filepath.FromSlash(f.Path))
-		removed, err := rewriteFile(ctx, db, lake, path)
+		removed, err := rewriteFile(ctx, db, path)
 		if err != nil {
 			return nil, err
 		}
