@@ -52,7 +52,8 @@ func newActivityDB(t *testing.T) *sql.DB {
 			       'Roadmap' AS name, TIMESTAMPTZ '2026-05-02 10:00:00+00' AS start_time, TIMESTAMPTZ '2026-05-02 11:00:00+00' AS end_time,
 			       'https://zoom.us/j/1' AS webinar_url,
 			       (SELECT list(email ORDER BY email) FROM registration_events) AS registered,
-			       (SELECT list(email ORDER BY email) FROM attendance_events) AS attended`,
+			       (SELECT list(email ORDER BY email) FROM attendance_events) AS attended,
+			       'u/1==' AS session_id`,
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(t.Context(), s); err != nil {

@@ -10,9 +10,12 @@ import (
 	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
-// marketingEventsQuery lists one marketing event per held webinar instance.
+// marketingEventsQuery lists one marketing event per held webinar instance,
+// with its session and the number of instances in it (more than one when a
+// host drop split the session).
 const marketingEventsQuery = `
-SELECT external_event_id, webinar_id, name, start_time, end_time, webinar_url
+SELECT external_event_id, webinar_id, name, start_time, end_time, webinar_url,
+       session_id, count(*) OVER (PARTITION BY session_id) AS session_instances
 FROM marketing_events
 ORDER BY external_event_id`
 
@@ -33,13 +36,17 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, name, url string
-		var webinar int64
+		var id, name, url, session string
+		var webinar, sessionInstances int64
 		var start, end time.Time
-		if err := rows.Scan(&id, &webinar, &name, &start, &end, &url); err != nil {
+		if err := rows.Scan(&id, &webinar, &name, &start, &end, &url, &session, &sessionInstances); err != nil {
 			return err
 		}
-		it := a.marketingEvent(id, webinar, name, start, end, url)
+		note := ""
+		if sessionInstances > 1 {
+			note = sessionDescription(session, sessionInstances)
+		}
+		it := a.marketingEvent(id, webinar, name, start, end, url, note)
 		it.prev, it.seen = state[id]
 		if err := s.add(ctx, it); err != nil {
 			return err
@@ -51,14 +58,23 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 	return s.close(ctx)
 }
 
-// marketingEvent maps a row of marketing_events to the event sent.
-func (a *activity) marketingEvent(id string, webinar int64, name string, start, end time.Time, url string) item[*hubspot.MarketingEvent] {
+// sessionDescription is what the description of an instance's marketing
+// event adds when a host drop split its session into several instances: the
+// session (the uuid of its first instance) and its size. The events stay
+// per instance, as HubSpot's integration records them.
+func sessionDescription(session string, instances int64) string {
+	return fmt.Sprintf(", one of the %d instances of session %s (the host's connection dropped)", instances, session)
+}
+
+// marketingEvent maps a row of marketing_events to the event sent; note
+// ends the description ("" for an instance that is a session of its own).
+func (a *activity) marketingEvent(id string, webinar int64, name string, start, end time.Time, url, note string) item[*hubspot.MarketingEvent] {
 	ev := &hubspot.MarketingEvent{
 		ExternalAccountID: a.cfg.ExternalAccountID, ExternalEventID: id,
 		EventName: name, EventOrganizer: a.cfg.Organizer, EventType: "WEBINAR",
 		StartDateTime: start.UTC(), EndDateTime: end.UTC(), EventURL: url,
 		EventCompleted:   true,
-		EventDescription: "Zoom webinar " + strconv.FormatInt(webinar, 10),
+		EventDescription: "Zoom webinar " + strconv.FormatInt(webinar, 10) + note,
 	}
 	h := hashProperties(map[string]string{
 		"externalAccountId": ev.ExternalAccountID, "eventName": ev.EventName, "eventOrganizer": ev.EventOrganizer,

@@ -71,6 +71,9 @@ type RecordingEvent struct {
 // carry as they are). Registered are the eligible persons registered for
 // the webinar; Attended those who attended this instance. EndTime is the
 // report's end, or the start plus the webinar's duration without a report.
+// SessionID names the instance's session: the uuid of the session's first
+// instance, the instance's own uuid unless a host drop split the session
+// into several instances (transform/sql/052_sessions.sql).
 type MarketingEvent struct {
 	ExternalEventID string    `parquet:"external_event_id,optional" json:"external_event_id"`
 	InstanceUUID    string    `parquet:"instance_uuid,optional" json:"instance_uuid"`
@@ -81,4 +84,5 @@ type MarketingEvent struct {
 	WebinarURL      string    `parquet:"webinar_url,optional" json:"webinar_url"`
 	Registered      []string  `parquet:"registered,list" json:"registered"`
 	Attended        []string  `parquet:"attended,list" json:"attended"`
+	SessionID       string    `parquet:"session_id,optional" json:"session_id"`
 }

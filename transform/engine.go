@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -59,6 +60,9 @@ type Engine struct {
 	// excludedDomains are the excluded contact domains, normalised
 	// (WithExcludedContactDomains).
 	excludedDomains []string
+	// sessionGap stitches instances into sessions (WithSessionGap;
+	// DefaultSessionGap when not set, 0: off).
+	sessionGap time.Duration
 	// memoryLimit is DuckDB's memory_limit in bytes (WithMemoryLimit; 0:
 	// DefaultMemoryLimit).
 	memoryLimit int64
@@ -151,7 +155,8 @@ func newEngine(lake schema.Lake, opts []Option) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-	e := &Engine{lake: schema.Lake{Dir: dir}, dir: dir, sql: SQL(), log: slog.New(slog.DiscardHandler)}
+	e := &Engine{lake: schema.Lake{Dir: dir}, dir: dir, sql: SQL(), log: slog.New(slog.DiscardHandler),
+		sessionGap: DefaultSessionGap}
 	for _, o := range opts {
 		o(e)
 	}

@@ -38,7 +38,7 @@ type Result struct {
 
 // Run recreates the raw views over the lake's current files, fills the
 // engine's tables (known_tlds, audit_reasons and the rule tables
-// excluded_contact_domains and contact_ledger), runs the SQL files in name
+// excluded_contact_domains and contact_ledger, and session_settings), runs the SQL files in name
 // order, writes out/<table>.parquet for every out_<table> relation the SQL
 // created (contacts, audit, the activity tables), and points the out views
 // at the new files. The catalog changes in one transaction; each out file is
@@ -112,8 +112,8 @@ type session struct {
 }
 
 // begin opens a session: it lists the SQL files, recreates the raw views,
-// fills known_tlds, audit_reasons and the rule tables, and sets the
-// variable run_id.
+// fills known_tlds, audit_reasons, the rule tables and session_settings,
+// and sets the variable run_id.
 func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error) {
 	files, err := fs.Glob(e.sql, "*.sql")
 	if err != nil {
@@ -153,6 +153,9 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 		return nil, err
 	}
 	if err := e.fillRuleTables(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := e.fillSessionSettings(ctx, tx); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = "+QuoteString(runID)); err != nil {

@@ -1,6 +1,6 @@
 -- 070_contacts.sql: one load-ready row per contact.
 -- Reads:  stg_registrants, stg_participants, registrations,
---         last_registrations, presence, instance_spans, engagement,
+--         last_registrations, session_presence, engagement,
 --         eligible_persons
 -- Writes: persons, contact_rows, out_contacts
 --
@@ -13,13 +13,16 @@
 --
 -- A contact is an eligible person (065_rules.sql): a person with at least
 -- one counted registration or one attended instance (time present > 0)
--- that no rule keeps out. Of the registration data, only the email, first
--- name and last name reach the CRM; the other columns are these counts, the
--- URL and the date, computed by zoomsync:
+-- that no rule keeps out. Attendance counts and averages sessions
+-- (052_sessions.sql: the instances of one webinar a host drop split are one
+-- session; with zoom.session_gap_minutes 0, every instance is a session).
+-- Of the registration data, only the email, first name and last name reach
+-- the CRM; the other columns are these counts, the URL and the date,
+-- computed by zoomsync:
 --   zoom_total_webinar_registrations        distinct webinars registered for
---   zoom_total_webinars_attended            instances attended
+--   zoom_total_webinars_attended            sessions attended
 --   zoom_average_webinar_attendance_percent mean percent present over the
---                                           instances attended, rounded to 2
+--                                           sessions attended, rounded to 2
 --                                           decimals; NULL when none
 --   zoom_last_registered_webinar_url        join_url of the latest registration's
 --                                           webinar; NULL when none
@@ -28,13 +31,14 @@
 --   zoom_webinar_polls_answered             poll questions answered
 --                                           (engagement); 0 when none
 --   zoom_last_webinar_attended_date         day (YYYY-MM-DD, UTC) of the start
---                                           of the latest instance attended, as
---                                           the attendance events' date; NULL
---                                           when none
+--                                           of the latest session attended (its
+--                                           first instance's report start, as
+--                                           that instance's attendance event
+--                                           date); NULL when none
 --   firstname, lastname                     from that latest registration
 -- The counts are 0, not NULL, without activity, like the registrations and
 -- attendance counts; the percent and the date, which have no value without
--- an attended instance, are NULL (the loader then clears the property).
+-- an attended session, are NULL (the loader then clears the property).
 
 CREATE OR REPLACE VIEW persons AS
 SELECT person FROM stg_registrants WHERE person IS NOT NULL
@@ -48,14 +52,13 @@ WITH registered AS (
     GROUP BY email
 ),
 attended AS (
-    SELECT p.person,
-           count(*) AS instances,
-           round(avg(p.percent_present), 2) AS average_percent,
-           strftime(max(s.start_time), '%Y-%m-%d') AS last_date
-    FROM presence p
-    JOIN instance_spans s USING (instance_uuid)
-    WHERE p.present_us > 0
-    GROUP BY p.person
+    SELECT person,
+           count(*) AS sessions,
+           round(avg(percent_present), 2) AS average_percent,
+           strftime(max(start_time), '%Y-%m-%d') AS last_date
+    FROM session_presence
+    WHERE present_us > 0
+    GROUP BY person
 ),
 engaged AS (
     SELECT email AS person,
@@ -70,7 +73,7 @@ SELECT c.person AS email,
        CAST(a.average_percent AS DOUBLE) AS zoom_average_webinar_attendance_percent,
        l.join_url AS zoom_last_registered_webinar_url,
        CAST(coalesce(r.webinars, 0) AS BIGINT) AS zoom_total_webinar_registrations,
-       CAST(coalesce(a.instances, 0) AS BIGINT) AS zoom_total_webinars_attended,
+       CAST(coalesce(a.sessions, 0) AS BIGINT) AS zoom_total_webinars_attended,
        CAST(coalesce(g.questions_asked, 0) AS BIGINT) AS zoom_webinar_questions_asked,
        CAST(coalesce(g.polls_answered, 0) AS BIGINT) AS zoom_webinar_polls_answered,
        a.last_date AS zoom_last_webinar_attended_date

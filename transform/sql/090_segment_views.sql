@@ -2,7 +2,7 @@
 -- "Segment queries"), for `zoomsync query`, `zoomsync segments` and
 -- notebooks. They reuse the relations above and compute nothing twice.
 -- Reads:  stg_webinars, stg_webinar_instances, stg_instance_reports,
---         instance_spans, presence_intervals, presence
+--         instance_spans, instance_sessions, presence_intervals, presence
 -- Writes: webinars, instances, attendance
 --
 -- Views: webinars (one row per webinar: its latest snapshot), instances (one
@@ -32,7 +32,10 @@ SELECT id AS webinar_id,
 FROM stg_webinars;
 
 -- span_minutes and attendees are NULL for an instance without a usable
--- report (its attendance is unknown; the audit says why).
+-- report (its attendance is unknown; the audit says why). session_id is the
+-- uuid of the first instance of the instance's session (052_sessions.sql:
+-- the instances a host drop split); an instance without a report span is a
+-- session of its own.
 CREATE OR REPLACE VIEW instances AS
 WITH attendees AS (
     SELECT instance_uuid, count(*) AS attendees
@@ -46,12 +49,14 @@ SELECT i.webinar_id,
        r.start_time AS report_start_time,
        r.end_time AS report_end_time,
        round(s.span_us / 60e6, 2) AS span_minutes,
-       CASE WHEN s.instance_uuid IS NOT NULL THEN coalesce(a.attendees, 0) END AS attendees
+       CASE WHEN s.instance_uuid IS NOT NULL THEN coalesce(a.attendees, 0) END AS attendees,
+       coalesce(x.session_id, i.uuid) AS session_id
 FROM stg_webinar_instances i
 LEFT JOIN stg_webinars w ON w.id = i.webinar_id
 LEFT JOIN stg_instance_reports r ON r.uuid = i.uuid
 LEFT JOIN instance_spans s ON s.instance_uuid = i.uuid
-LEFT JOIN attendees a ON a.instance_uuid = i.uuid;
+LEFT JOIN attendees a ON a.instance_uuid = i.uuid
+LEFT JOIN instance_sessions x ON x.instance_uuid = i.uuid;
 
 -- join_time and leave_time are the first join and the last leave of the
 -- in-meeting sessions that count, as Zoom reported them (not clipped);

@@ -1,9 +1,11 @@
 -- 095_activity.sql: the CRM activity (DESIGN.md, "What the CRM receives":
 -- Activity): registration, attendance and recording events, and one
--- marketing event per held instance.
+-- marketing event per held instance (session_id names its session: the
+-- uuid of the session's first instance, 052_sessions.sql).
 -- Reads:  eligible_persons, registrations, attendance, stg_webinars,
---         stg_webinar_instances, instance_spans, webinars_switched_off,
---         raw_recordings, raw_recording_files, raw_transcripts
+--         stg_webinar_instances, instance_spans, instance_sessions,
+--         webinars_switched_off, raw_recordings, raw_recording_files,
+--         raw_transcripts
 -- Writes: activity_persons, zs_activity_id(), stg_recordings,
 --         recording_transcripts, out_registration_events,
 --         out_attendance_events, out_recording_events, out_marketing_events
@@ -134,10 +136,12 @@ SELECT zs_activity_id('zoom-', i.uuid) AS external_event_id,
        coalesce(s.end_time, i.start_time + to_minutes(coalesce(w.duration, 0))) AS end_time,
        coalesce(w.join_url, '') AS webinar_url,
        coalesce(g.registered, CAST([] AS VARCHAR[])) AS registered,
-       coalesce(t.attended, CAST([] AS VARCHAR[])) AS attended
+       coalesce(t.attended, CAST([] AS VARCHAR[])) AS attended,
+       coalesce(x.session_id, i.uuid) AS session_id
 FROM stg_webinar_instances i
 LEFT JOIN stg_webinars w ON w.id = i.webinar_id
 LEFT JOIN instance_spans s ON s.instance_uuid = i.uuid
 LEFT JOIN registered g ON g.webinar_id = i.webinar_id
 LEFT JOIN attended t ON t.instance_uuid = i.uuid
+LEFT JOIN instance_sessions x ON x.instance_uuid = i.uuid
 WHERE i.webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off);
