@@ -27,6 +27,7 @@ import (
 //	    "81234567891": off
 //	  excluded_host_domains: [partner.example]
 //	  lookback_days: 2
+//	  session_gap_minutes: 15         # instances at most this far apart are one session; 0: off
 type ZoomSettings struct {
 	// Hosts selects the hosts whose webinars sync: "none", "all" (the
 	// default), or a list of emails or Zoom user ids.
@@ -44,6 +45,11 @@ type ZoomSettings struct {
 	// participants and recordings are read again, because Zoom may still be
 	// filling them. Zero means 2.
 	LookbackDays int `yaml:"lookback_days"`
+	// SessionGapMinutes stitches the instances a host drop split: instances
+	// of one webinar whose report spans are at most this many minutes apart
+	// form one session, which the contact properties count once. Nil means
+	// 15; 0 turns stitching off (SessionGap).
+	SessionGapMinutes *int `yaml:"session_gap_minutes" doc:"instances of one webinar whose report spans are at most this many minutes apart (a host drop) form one session, counted once by the attendance properties; 0 turns it off" default:"15"`
 }
 
 // HostSettings are the per-host switches. A nil field inherits.
@@ -126,6 +132,9 @@ func (z *ZoomSettings) Validate() error {
 	}
 	if z.LookbackDays < 0 {
 		errs = append(errs, fmt.Errorf("zoom.lookback_days: %d: want zero or more", z.LookbackDays))
+	}
+	if z.SessionGapMinutes != nil && *z.SessionGapMinutes < 0 {
+		errs = append(errs, fmt.Errorf("zoom.session_gap_minutes: %d: want zero (off) or more", *z.SessionGapMinutes))
 	}
 	return errors.Join(errs...)
 }

@@ -299,7 +299,8 @@ func (c *catalog) Engine() (*transform.Engine, error) {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		opts := []transform.Option{transform.WithLogger(c.cfg.logger()),
-			transform.WithExcludedContactDomains(c.cfg.excludedContactDomains())}
+			transform.WithExcludedContactDomains(c.cfg.excludedContactDomains()),
+			transform.WithSessionGap(c.cfg.Settings.SessionGap())}
 		if c.cfg.MemoryLimit > 0 {
 			opts = append(opts, transform.WithMemoryLimit(c.cfg.MemoryLimit))
 		}
