@@ -158,6 +158,10 @@ type Instance struct {
 	StartTime    time.Time // report start_time
 	EndTime      time.Time // report end_time
 	Participants []*Participant
+	// Resumes is the uuid of the instance this one continues after a host drop (Zoom ended
+	// that instance when the host's connection dropped and started this one minutes later,
+	// same webinar id): the two are one session. "" for an instance that starts a session.
+	Resumes string
 	// Recording is the instance's cloud recording; nil when it has none
 	// (GET /meetings/{meetingId}/recordings answers 404/3301).
 	Recording *Recording

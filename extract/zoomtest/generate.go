@@ -38,6 +38,8 @@ type GenConfig struct {
 	Scale int
 	// noEngagement leaves out what genEngagement adds: its test compares the two accounts.
 	noEngagement bool
+	// noHostDrops leaves out what genHostDrops adds, likewise.
+	noHostDrops bool
 }
 
 // DefaultNow is the account clock of generated accounts when GenConfig.Now is zero.
@@ -53,7 +55,7 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 // 40 held instances: a type 9 webinar held 12 times and one held 10 times, a type 6 webinar
 // held 6 times, an expired webinar held ~8 months before Now, one held ~14 months before Now
 // (its reports answer 400/12702), a simulive one, one without registration (approval_type 2),
-// an upcoming one, and single webinars (one of them started twice); and a second upcoming
+// an upcoming one, and single webinars (one of them started twice: a host drop); and a second upcoming
 // webinar (auto-approve, no registrants yet) whose form requires the organisation and a
 // custom question. The first upcoming webinar's form asks for the last name (required),
 // organisation and job title (optional), so first name, last name and email suffice. Registrants (a few
@@ -72,8 +74,10 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 // GET /report/users/{userId}/meetings finds it); for every account, panelists,
 // settings.auto_recording, cloud recordings with WebVTT transcripts, and three plain
 // meetings per host (genExtras says which instances have no, a trashed or a processing
-// recording); last, Q&A, polls, post-webinar surveys and registration tracking sources
-// (genEngagement).
+// recording); then Q&A, polls, post-webinar surveys and registration tracking sources
+// (genEngagement); last, three host drops per block (genHostDrops): an instance of a
+// recurring webinar ended and a new uuid started minutes later, its attendees
+// reconnecting (Instance.Resumes; the restarted single webinar is one too).
 func Generate(cfg GenConfig) *Account {
 	if cfg.Now.IsZero() {
 		cfg.Now = DefaultNow
@@ -138,6 +142,9 @@ func generateBlock(cfg GenConfig, seed uint64, demoSet bool, sh *genShared) *Acc
 	g.genExtras(acct, seed)
 	if !cfg.noEngagement {
 		g.genEngagement(acct, seed)
+	}
+	if !cfg.noHostDrops {
+		g.genHostDrops(acct, seed)
 	}
 	return acct
 }
@@ -558,6 +565,9 @@ func (g *gen) webinar(p webinarPlan, host *User) *Webinar {
 			end = sched[1].Add(-2 * time.Minute) // dropped after a few minutes, restarted
 		}
 		w.Instances = append(w.Instances, &Instance{UUID: g.uuid(true), StartTime: start, EndTime: end})
+		if p.kind == "restarted" && k == 1 {
+			w.Instances[1].Resumes = w.Instances[0].UUID // a host drop: one session
+		}
 	}
 	switch {
 	case w.Type == 5 && len(w.Instances) > 0:

@@ -1,5 +1,7 @@
 package zoomtest
 
+import "slices"
+
 // MinCalls is the fewest Zoom calls that fetch the account's data the way zoomsync does on
 // a first run: one token; every page of every listing at page size 300 (the active users,
 // each licensed host's webinars); per listed webinar its detail, panelists and past
@@ -38,16 +40,20 @@ func MinCalls(a *Account) int {
 // (a separate count, so MinCalls stays the minimum of the streams before them), for the
 // webinars MinCalls fetches: per listed webinar that takes registrants, its tracking
 // sources (one call, not paginated); per held instance whose report is not too old (the
-// instance report answered 12702 otherwise), its Q&A, poll and survey reports (one call
-// each, not paginated).
+// instance report answered 12702 otherwise) and that anybody attended (an in-meeting row
+// in its participants report), its Q&A, poll and survey reports (one call each, not
+// paginated).
 //
 // None of these can be skipped on what the extractor knows beforehand. The reports take an
 // instance uuid or a webinar id, and the id reads the latest instance only, so each
 // instance costs its own three calls. Nothing says in advance whether an instance had Q&A,
 // polls or survey answers: settings.question_and_answer.enable says only that Q&A was
 // possible (it is on for every generated webinar), and settings.post_webinar_survey is
-// about an external survey link, not Zoom's own survey. A webinar without registration
-// has no tracking sources (Zoom's prerequisite), so its call is skipped.
+// about an external survey link, not Zoom's own survey. But nobody asks, answers a poll or
+// a survey in an instance nobody attended, which the participants report (fetched before)
+// says, so such an instance costs none of the three, as it costs no recording call. A
+// webinar without registration has no tracking sources (Zoom's prerequisite), so its call
+// is skipped.
 func EngagementCalls(a *Account) int {
 	n := 0
 	for _, u := range a.Users {
@@ -59,7 +65,7 @@ func EngagementCalls(a *Account) int {
 				n++ // tracking sources
 			}
 			for _, in := range w.Instances {
-				if a.Now.Sub(in.EndTime).Hours() <= 365*24 {
+				if a.Now.Sub(in.EndTime).Hours() <= 365*24 && attended(in) {
 					n += 3 // Q&A, polls, survey
 				}
 			}
@@ -111,11 +117,7 @@ func webinarCalls(a *Account, w *Webinar) int {
 // instanceFileCalls counts the recording call of an instance anybody attended and the two
 // requests of each of its ready transcript or caption files (MinCalls).
 func instanceFileCalls(in *Instance) int {
-	attended := false
-	for _, p := range in.Participants {
-		attended = attended || p.Status == "in_meeting"
-	}
-	if !attended {
+	if !attended(in) {
 		return 0
 	}
 	n := 1 // recording (404/3301 when none)
@@ -127,4 +129,10 @@ func instanceFileCalls(in *Instance) int {
 		}
 	}
 	return n
+}
+
+// attended reports whether anybody attended in: an in-meeting row in its participants
+// report (waiting-room rows do not count).
+func attended(in *Instance) bool {
+	return slices.ContainsFunc(in.Participants, func(p *Participant) bool { return p.Status == "in_meeting" })
 }
