@@ -26,7 +26,7 @@ func TestSync_rules_endToEnd(t *testing.T) {
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
 
-	want := groundTruth(acct)
+	want := groundTruth(acct, false)
 	emails := make([]string, 0, len(want))
 	domains := map[string]int{}
 	for e := range want {

@@ -25,6 +25,8 @@ type wantContact struct {
 	avgPercent              float64 // NaN when none attended
 	lastURL                 string
 	first, last             string
+	questions, polls        int
+	lastDate                string // "" when none attended
 }
 
 var localPart = regexp.MustCompile(`^[a-z0-9._%+'-]+$`)
@@ -51,7 +53,127 @@ func validEmail(e string) bool {
 	return icann && ps == tld
 }
 
-func groundTruth(a *zoomtest.Account) map[string]*wantContact {
+// person is the person of an email as Zoom gave it, "" for none or an
+// invalid one.
+func person(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if !validEmail(e) {
+		return ""
+	}
+	return e
+}
+
+type interval struct{ s, e time.Time }
+
+// unionLength is the length of the union of ivs.
+func unionLength(ivs []interval) time.Duration {
+	ivs = slices.Clone(ivs)
+	slices.SortFunc(ivs, func(x, y interval) int { return x.s.Compare(y.s) })
+	var total time.Duration
+	var cur interval
+	for i, v := range ivs {
+		switch {
+		case i == 0:
+			cur = v
+		case v.s.After(cur.e):
+			total += cur.e.Sub(cur.s)
+			cur = v
+		case v.e.After(cur.e):
+			cur.e = v.e
+		}
+	}
+	if len(ivs) > 0 {
+		total += cur.e.Sub(cur.s)
+	}
+	return total
+}
+
+// groundSessions groups a webinar's instances whose report Zoom serves
+// (younger than a year: older ones answer 12702) into sessions, by the
+// generator's own record of its host drops (Instance.Resumes), or, with
+// perInstance, one session per instance.
+func groundSessions(a *zoomtest.Account, w *zoomtest.Webinar, perInstance bool) [][]*zoomtest.Instance {
+	var out [][]*zoomtest.Instance
+	at := map[string]int{}
+	for _, in := range w.Instances {
+		if a.Now.Sub(in.EndTime) > 365*24*time.Hour {
+			continue
+		}
+		if i, ok := at[in.Resumes]; ok && in.Resumes != "" && !perInstance {
+			out[i] = append(out[i], in)
+			at[in.UUID] = i
+			continue
+		}
+		at[in.UUID] = len(out)
+		out = append(out, []*zoomtest.Instance{in})
+	}
+	return out
+}
+
+// sessionAttendance adds the percent present of each person who attended
+// session to percents, and keeps the latest session start of each.
+func sessionAttendance(session []*zoomtest.Instance, percents map[string][]float64, latest map[string]time.Time) {
+	var spans []interval
+	byPerson := map[string][]interval{}
+	for _, in := range session {
+		spans = append(spans, interval{in.StartTime, in.EndTime})
+		for _, p := range in.Participants {
+			e := person(p.Email)
+			if p.Status != "in_meeting" || e == "" {
+				continue
+			}
+			s, end := p.JoinTime, p.LeaveTime
+			if s.Before(in.StartTime) {
+				s = in.StartTime
+			}
+			if end.After(in.EndTime) {
+				end = in.EndTime
+			}
+			if end.After(s) {
+				byPerson[e] = append(byPerson[e], interval{s, end})
+			}
+		}
+	}
+	span, start := unionLength(spans), session[0].StartTime
+	for e, ivs := range byPerson {
+		percents[e] = append(percents[e], float64(unionLength(ivs))/float64(span)*100)
+		if start.After(latest[e]) {
+			latest[e] = start
+		}
+	}
+}
+
+// engagementCounts adds the Q&A questions each person asked in an instance
+// and the distinct poll questions they answered; anonymous askers and
+// guests count for nobody.
+func engagementCounts(in *zoomtest.Instance, questions, polls map[string]int) {
+	for _, q := range in.QA {
+		if e := person(q.Email); e != "" {
+			questions[e] += len(q.Questions)
+		}
+	}
+	answered := map[string]map[string]bool{}
+	for _, r := range in.PollResponses {
+		e := person(r.Email)
+		if e == "" {
+			continue
+		}
+		if answered[e] == nil {
+			answered[e] = map[string]bool{}
+		}
+		for _, x := range r.Answers {
+			answered[e][x.PollID+"\x00"+x.Question] = true
+		}
+	}
+	for e, qs := range answered {
+		polls[e] += len(qs)
+	}
+}
+
+// groundTruth computes every contact of the account from the generator's
+// data. Attendance counts and averages sessions: the instances a host drop
+// split (as the generator recorded them) are one, unless perInstance.
+func groundTruth(a *zoomtest.Account, perInstance bool) map[string]*wantContact {
 	type reg struct {
 		at          time.Time
 		webinar     int64
@@ -61,13 +183,15 @@ func groundTruth(a *zoomtest.Account) map[string]*wantContact {
 	latest := map[string]reg{}
 	registered := map[string]map[int64]bool{}
 	percents := map[string][]float64{}
+	lastStart := map[string]time.Time{}
+	questions, polls := map[string]int{}, map[string]int{}
 	for _, w := range a.Webinars {
 		if w.Expired {
 			continue // not listed by /users/{id}/webinars: not extracted by this sync
 		}
 		for _, r := range w.Registrants {
-			e := strings.ToLower(strings.TrimSpace(r.Email))
-			if !validEmail(e) || (r.Status != "approved" && r.Status != "pending") {
+			e := person(r.Email)
+			if e == "" || (r.Status != "approved" && r.Status != "pending") {
 				continue
 			}
 			if registered[e] == nil {
@@ -79,43 +203,10 @@ func groundTruth(a *zoomtest.Account) map[string]*wantContact {
 				latest[e] = reg{r.CreateTime, w.ID, w.JoinURL, strings.TrimSpace(r.FirstName), strings.TrimSpace(r.LastName)}
 			}
 		}
-		for _, in := range w.Instances {
-			if a.Now.Sub(in.EndTime) > 365*24*time.Hour {
-				continue // report older than a year: Zoom answers 12702
-			}
-			span := in.EndTime.Sub(in.StartTime)
-			type iv struct{ s, e time.Time }
-			byPerson := map[string][]iv{}
-			for _, p := range in.Participants {
-				e := strings.ToLower(strings.TrimSpace(p.Email))
-				if p.Status != "in_meeting" || !validEmail(e) {
-					continue
-				}
-				s, end := p.JoinTime, p.LeaveTime
-				if s.Before(in.StartTime) {
-					s = in.StartTime
-				}
-				if end.After(in.EndTime) {
-					end = in.EndTime
-				}
-				if end.After(s) {
-					byPerson[e] = append(byPerson[e], iv{s, end})
-				}
-			}
-			for e, ivs := range byPerson {
-				slices.SortFunc(ivs, func(x, y iv) int { return x.s.Compare(y.s) })
-				var present time.Duration
-				cur := ivs[0]
-				for _, v := range ivs[1:] {
-					if v.s.After(cur.e) {
-						present += cur.e.Sub(cur.s)
-						cur = v
-					} else if v.e.After(cur.e) {
-						cur.e = v.e
-					}
-				}
-				present += cur.e.Sub(cur.s)
-				percents[e] = append(percents[e], float64(present)/float64(span)*100)
+		for _, session := range groundSessions(a, w, perInstance) {
+			sessionAttendance(session, percents, lastStart)
+			for _, in := range session {
+				engagementCounts(in, questions, polls)
 			}
 		}
 	}
@@ -139,10 +230,23 @@ func groundTruth(a *zoomtest.Account) map[string]*wantContact {
 			sum += p
 		}
 		c.avgPercent = math.Round(sum/float64(len(ps))*100) / 100
+		c.lastDate = lastStart[e].UTC().Format(time.DateOnly)
+	}
+	for e, c := range out { // the engagement of persons who are no contact reaches nobody
+		c.questions, c.polls = questions[e], polls[e]
 	}
 	return out
 }
 
+// TestSync_endToEnd_propertiesMatchGroundTruth: every contact property
+// HubSpot holds after a sync is what the generator's ground truth says,
+// recomputed here without the SQL: registrations, sessions attended (the
+// instances the generator split by a host drop count once), the average
+// percent present over them, the last registered webinar's URL, the date of
+// the latest session attended, the Q&A questions asked and poll questions
+// answered. A second sync with nothing new writes nothing; a third with
+// zoom.session_gap_minutes 0 updates exactly the contacts whose figures the
+// stitching changed, to the per-instance figures.
 func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 	acct := zoomtest.Generate(zoomtest.GenConfig{Seed: 42})
 	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
@@ -159,13 +263,59 @@ func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sync: %v", err)
 	}
-	want := groundTruth(acct)
+	want, perInstance := groundTruth(acct, false), groundTruth(acct, true)
+	if res.Load.Created != len(want) || res.Load.Failed != 0 {
+		t.Errorf("load created %d and failed %d, want %d and 0", res.Load.Created, res.Load.Failed, len(want))
+	}
+	checkContacts(t, hs, want)
+	stitched, asked, polled := 0, 0, 0
+	for e, w := range want {
+		o := perInstance[e]
+		samePercent := w.avgPercent == o.avgPercent || math.IsNaN(w.avgPercent) && math.IsNaN(o.avgPercent)
+		if w.attended != o.attended || !samePercent || w.lastDate != o.lastDate {
+			stitched++
+		}
+		asked, polled = asked+min(w.questions, 1), polled+min(w.polls, 1)
+	}
+	if stitched == 0 || asked == 0 || polled == 0 {
+		t.Fatalf("the account tests nothing: %d contacts attended a session split by a host drop, %d asked, %d answered polls", stitched, asked, polled)
+	}
+
+	// A second sync with nothing new in Zoom sends no contact again.
+	hs.ResetRequests()
+	res2, err := Sync(t.Context(), cfg, SyncOptions{})
+	if err != nil {
+		t.Fatalf("second sync: %v", err)
+	}
+	if res2.Load.Created+res2.Load.Updated != 0 || res2.Load.Unchanged != len(want) {
+		t.Errorf("second sync: %d created, %d updated, %d unchanged; want 0, 0, %d", res2.Load.Created, res2.Load.Updated, res2.Load.Unchanged, len(want))
+	}
+	for _, r := range hs.Requests() {
+		if r.Write {
+			t.Errorf("second sync sent a write: %s %s", r.Method, r.Path)
+		}
+	}
+
+	// Stitching off: the per-instance figures, sent for the contacts they change.
+	off := 0
+	cfg.Settings = &ZoomSettings{SessionGapMinutes: &off}
+	res3, err := Sync(t.Context(), cfg, SyncOptions{})
+	if err != nil {
+		t.Fatalf("sync with session_gap_minutes 0: %v", err)
+	}
+	if res3.Load.Created != 0 || res3.Load.Updated != stitched {
+		t.Errorf("sync with session_gap_minutes 0: %d created, %d updated; want 0 and the %d contacts stitching changed", res3.Load.Created, res3.Load.Updated, stitched)
+	}
+	checkContacts(t, hs, perInstance)
+}
+
+// checkContacts compares the contacts HubSpot holds with want, property by
+// property.
+func checkContacts(t *testing.T, hs *hubspottest.Server, want map[string]*wantContact) {
+	t.Helper()
 	got := hs.Contacts()
 	if len(got) != len(want) {
 		t.Errorf("HubSpot holds %d contacts, ground truth has %d", len(got), len(want))
-	}
-	if res.Load.Created != len(want) || res.Load.Failed != 0 {
-		t.Errorf("load created %d and failed %d, want %d and 0", res.Load.Created, res.Load.Failed, len(want))
 	}
 	seen := map[string]bool{}
 	for _, c := range got {
@@ -176,14 +326,17 @@ func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 			continue
 		}
 		p := c.Properties
-		if n, _ := strconv.Atoi(p["zoom_total_webinar_registrations"]); n != w.registrations {
-			t.Errorf("%s registrations = %q, want %d", c.Email, p["zoom_total_webinar_registrations"], w.registrations)
-		}
-		if n, _ := strconv.Atoi(p["zoom_total_webinars_attended"]); n != w.attended {
-			t.Errorf("%s attended = %q, want %d", c.Email, p["zoom_total_webinars_attended"], w.attended)
+		for name, n := range map[string]int{"zoom_total_webinar_registrations": w.registrations, "zoom_total_webinars_attended": w.attended,
+			"zoom_webinar_questions_asked": w.questions, "zoom_webinar_polls_answered": w.polls} {
+			if p[name] != strconv.Itoa(n) {
+				t.Errorf("%s %s = %q, want %d", c.Email, name, p[name], n)
+			}
 		}
 		if p["zoom_last_registered_webinar_url"] != w.lastURL {
 			t.Errorf("%s last URL = %q, want %q", c.Email, p["zoom_last_registered_webinar_url"], w.lastURL)
+		}
+		if p["zoom_last_webinar_attended_date"] != w.lastDate {
+			t.Errorf("%s last attended date = %q, want %q", c.Email, p["zoom_last_webinar_attended_date"], w.lastDate)
 		}
 		gotAvg, perr := strconv.ParseFloat(p["zoom_average_webinar_attendance_percent"], 64)
 		switch {
@@ -199,21 +352,6 @@ func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 	for e := range want {
 		if !seen[e] {
 			t.Errorf("ground truth contact %s is missing in HubSpot", e)
-		}
-	}
-
-	// A second sync with nothing new in Zoom sends no contact again.
-	hs.ResetRequests()
-	res2, err := Sync(t.Context(), cfg, SyncOptions{})
-	if err != nil {
-		t.Fatalf("second sync: %v", err)
-	}
-	if res2.Load.Created+res2.Load.Updated != 0 || res2.Load.Unchanged != len(want) {
-		t.Errorf("second sync: %d created, %d updated, %d unchanged; want 0, 0, %d", res2.Load.Created, res2.Load.Updated, res2.Load.Unchanged, len(want))
-	}
-	for _, r := range hs.Requests() {
-		if r.Write {
-			t.Errorf("second sync sent a write: %s %s", r.Method, r.Path)
 		}
 	}
 }
