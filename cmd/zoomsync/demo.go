@@ -24,7 +24,7 @@ const demoMarker = ".zoomsync-demo"
 
 // demoSegments are the example segment queries the demo answers.
 var demoSegments = []struct{ title, sql string }{
-	{"Most engaged attendees: at least 2 instances, 75 % present on average (top 10)", `
+	{"Most engaged attendees: at least 2 sessions, 75 % present on average (top 10)", `
 SELECT email, zoom_total_webinars_attended AS attended, zoom_average_webinar_attendance_percent AS avg_percent,
        zoom_total_webinar_registrations AS registrations
 FROM contacts
