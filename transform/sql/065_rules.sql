@@ -28,9 +28,11 @@
 --   contact_deleted   the loader created or updated this contact (ledger),
 --                     and the CRM answered after that acknowledgement that
 --                     it is archived, or that no contact has it any more
---                     (GDPR-deleted): it is not re-created. Detail: "contact
---                     <id> archived" or "contact <id> not found
---                     (GDPR-deleted)".
+--                     (GDPR-deleted); or the loader never wrote it and the
+--                     latest snapshot found only an archived contact with
+--                     the email (someone else created and deleted it): it
+--                     is not (re-)created. Detail: "contact <id> archived"
+--                     or "contact <id> not found (GDPR-deleted)".
 --   secondary_email   the email is another contact's hs_additional_emails
 --                     value: no contact row and no event for it; only the
 --                     primary email's own rows count. Detail: "primary
@@ -103,17 +105,20 @@ hits AS (
     FROM contact_persons c
     JOIN stg_crm_users u USING (person)
 
-    -- Only an answer given after the loader's acknowledgement counts: a
-    -- snapshot taken before the loader created the contact says not_found.
+    -- For a contact of the ledger, only an answer given after the loader's
+    -- acknowledgement counts: a snapshot taken before the loader created
+    -- the contact says not_found. An email the loader never wrote is
+    -- deleted when its latest answer is archived, whoever created and
+    -- deleted the contact.
     UNION ALL
     SELECT c.person, 3, 'contact_deleted',
            'contact ' || coalesce(s.contact_id, l.crm_id, '?') ||
            CASE WHEN s.state = 'archived' THEN ' archived' ELSE ' not found (GDPR-deleted)' END
     FROM contact_persons c
-    JOIN contact_ledger l ON l.email = c.person
+    LEFT JOIN contact_ledger l ON l.email = c.person
     JOIN stg_crm_contacts_seen s USING (person)
-    WHERE s.state IN ('archived', 'not_found')
-      AND s.fetched_at > l.acknowledged_at
+    WHERE (l.email IS NOT NULL AND s.state IN ('archived', 'not_found') AND s.fetched_at > l.acknowledged_at)
+       OR (l.email IS NULL AND s.state = 'archived')
 
     UNION ALL
     SELECT c.person, 4, 'secondary_email',
