@@ -92,9 +92,9 @@ func TestAudit_loadRejectionsAreAuditRows(t *testing.T) {
 	lines := readAudit(t, cfg, AuditFilter{})
 	const injected = "injected failure of this input"
 	want := map[string]string{
-		schema.ReasonContactRejected:        schema.CategoryPropertyNotUpdated,
-		schema.ReasonTimelineEventRejected:  schema.CategoryTimelineNotCreated,
-		schema.ReasonParticipationRejected:  schema.CategoryAttendeesNotSynced,
+		schema.ReasonContactRejected:       schema.CategoryPropertyNotUpdated,
+		schema.ReasonTimelineEventRejected: schema.CategoryTimelineNotCreated,
+		schema.ReasonParticipationRejected: schema.CategoryAttendeesNotSynced,
 	}
 	got := map[string]auditLine{}
 	transformRows := 0
