@@ -30,9 +30,11 @@
 --                     it is archived, or that no contact has it any more
 --                     (GDPR-deleted); or the loader never wrote it and the
 --                     latest snapshot found only an archived contact with
---                     the email (someone else created and deleted it): it
---                     is not (re-)created. Detail: "contact <id> archived"
---                     or "contact <id> not found (GDPR-deleted)".
+--                     the email (someone else created and deleted it), or
+--                     no contact at all after an earlier snapshot found it
+--                     archived (then GDPR-deleted): it is not (re-)created.
+--                     Detail: "contact <id> archived" or "contact <id> not
+--                     found (GDPR-deleted)".
 --   secondary_email   the email is another contact's hs_additional_emails
 --                     value: no contact row and no event for it; only the
 --                     primary email's own rows count. Detail: "primary
@@ -109,16 +111,22 @@ hits AS (
     -- acknowledgement counts: a snapshot taken before the loader created
     -- the contact says not_found. An email the loader never wrote is
     -- deleted when its latest answer is archived, whoever created and
-    -- deleted the contact.
+    -- deleted the contact, or not_found after an earlier snapshot found
+    -- it archived (since GDPR-deleted).
     UNION ALL
     SELECT c.person, 3, 'contact_deleted',
-           'contact ' || coalesce(s.contact_id, l.crm_id, '?') ||
+           'contact ' || coalesce(s.contact_id, l.crm_id, a.contact_id, '?') ||
            CASE WHEN s.state = 'archived' THEN ' archived' ELSE ' not found (GDPR-deleted)' END
     FROM contact_persons c
     LEFT JOIN contact_ledger l ON l.email = c.person
     JOIN stg_crm_contacts_seen s USING (person)
+    LEFT JOIN (SELECT zs_person(email) AS person, max(contact_id) AS contact_id
+               FROM raw_crm_contacts_seen
+               WHERE state = 'archived'
+               GROUP BY ALL) a USING (person)
     WHERE (l.email IS NOT NULL AND s.state IN ('archived', 'not_found') AND s.fetched_at > l.acknowledged_at)
        OR (l.email IS NULL AND s.state = 'archived')
+       OR (l.email IS NULL AND s.state = 'not_found' AND a.person IS NOT NULL)
 
     UNION ALL
     SELECT c.person, 4, 'secondary_email',
