@@ -47,11 +47,11 @@ func TestRegisterAll_webinarPerRow(t *testing.T) {
 		t.Errorf("webinars in order %v, want %v (first appearance)", order, want)
 	}
 	want := map[string]string{
-		fmt.Sprintf("%d ada@example.com", f.open.ID):                        OutcomePending + " ",
+		fmt.Sprintf("%d ada@example.com", f.open.ID):                       OutcomePending + " ",
 		fmt.Sprintf("%d %s", f.open.ID, strings.ToLower(f.open.HostEmail)): OutcomeRefused + " " + RefusalHost,
-		fmt.Sprintf("%d bob@example.com", f.foreign.ID):                     OutcomeRefused + " " + RefusalOtherAccount,
-		fmt.Sprintf("%d ada@example.com", f.auto.ID):                        OutcomeRegistered + " ",
-		fmt.Sprintf("%d dee@example.com", f.auto.ID):                        OutcomeRegistered + " ",
+		fmt.Sprintf("%d bob@example.com", f.foreign.ID):                    OutcomeRefused + " " + RefusalOtherAccount,
+		fmt.Sprintf("%d ada@example.com", f.auto.ID):                       OutcomeRegistered + " ",
+		fmt.Sprintf("%d dee@example.com", f.auto.ID):                       OutcomeRegistered + " ",
 	}
 	for k, w := range want {
 		if got[k] != w {
