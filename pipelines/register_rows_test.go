@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/zoomsync/zoomsync/transform"
 )
 
 // TestRegisterAll_webinarPerRow: people whose rows name their webinar
@@ -97,6 +99,33 @@ func TestReadPeopleCSV_webinarID(t *testing.T) {
 		t.Errorf("people = %+v", people)
 	}
 	if _, err := ReadPeopleCSV(strings.NewReader("email,webinar_id\na@x.com,webinar-one\n")); err == nil || !strings.Contains(err.Error(), "line 2: webinar_id") {
+		t.Errorf("bad webinar_id: err = %v", err)
+	}
+}
+
+// TestPeopleFromSQL_webinarID: the --sql query's optional webinar_id
+// column (a number or text with spaces and dashes) is read per row; a value
+// that is not a webinar id fails with its row.
+func TestPeopleFromSQL_webinarID(t *testing.T) {
+	t.Parallel()
+	cfg := &Config{DataDir: t.TempDir()}
+	e, err := transform.Open(t.Context(), lakeOf(cfg)) // creates the catalog
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	people, err := PeopleFromSQL(t.Context(), cfg, `SELECT * FROM (VALUES ('a@x.com', 'A', 81234567890), ('b@x.com', 'B', NULL)) t(email, first_name, webinar_id)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(people) != 2 || people[0].Webinar != "81234567890" || people[1].Webinar != "" {
+		t.Errorf("people = %+v", people)
+	}
+	people, err = PeopleFromSQL(t.Context(), cfg, `SELECT 'a@x.com' AS email, '812 3456-7890' AS webinar_id`)
+	if err != nil || len(people) != 1 || people[0].Webinar != "812 3456-7890" {
+		t.Errorf("text webinar_id: %+v, %v", people, err)
+	}
+	if _, err := PeopleFromSQL(t.Context(), cfg, `SELECT 'a@x.com' AS email, 'next week' AS webinar_id`); err == nil || !strings.Contains(err.Error(), "row 1: webinar_id") {
 		t.Errorf("bad webinar_id: err = %v", err)
 	}
 }
