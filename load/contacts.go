@@ -13,6 +13,10 @@ import (
 	"github.com/zoomsync/zoomsync/load/hubspot"
 )
 
+// ObjectContact is the object type of the contacts in load_state and
+// load_log (keyed by email).
+const ObjectContact = "contact"
+
 // PropertyGroup returns the contact property group zoomsync writes into.
 func PropertyGroup() *hubspot.PropertyGroup {
 	return &hubspot.PropertyGroup{Name: "zoom_webinars", Label: "Zoom webinars", DisplayOrder: -1}
@@ -140,7 +144,7 @@ func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 		}}
 	var s *sink[hubspot.UpsertInput]
 	s = newSink(rec, sinkSpec[hubspot.UpsertInput]{
-		objectType: "contact",
+		objectType: ObjectContact,
 		counts:     new(Counts),
 		batchSize:  cfg.BatchSize,
 		write: func(ctx context.Context, batch []item[hubspot.UpsertInput]) (answer, error) {

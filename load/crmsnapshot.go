@@ -42,7 +42,8 @@ type SnapshotSummary struct {
 	Users      int `json:"users"`
 	Candidates int `json:"candidates"`
 	// Cached candidates were not read again; Read were, of which Known
-	// were also looked up among the archived contacts.
+	// are in the loader's ledger. Those found in no live contact were
+	// also looked up among the archived contacts.
 	Cached, Read, Known int
 	// Outcomes of the emails read.
 	Live, Archived, NotFound, Secondary int
@@ -64,12 +65,17 @@ type SnapshotSummary struct {
 //     eligible_persons for the contact ids.
 //
 // Only emails that matter are read: a candidate the loader never wrote
-// needs one live read (learning existing contacts and secondaries), unless
+// needs a live read (learning existing contacts and secondaries), unless
 // an earlier snapshot already found it live as a primary email (Cached); a
-// Known candidate is read live and, when absent, among the archived
-// contacts (reference §4.4), at every run, since it could have been deleted
-// since. The transform keeps the latest row per email, so cached emails
-// keep their earlier row.
+// Known candidate is read live at every run, since it could have been
+// deleted since. Every email read that no live contact has is then read
+// among the archived contacts (reference §4.4): a Known one was deleted
+// since the loader wrote it, and an unknown one is a contact the load would
+// create, which must not happen when someone deleted a contact with that
+// email, whoever created it (rule contact_deleted). That costs one batch
+// read per 100 contacts about to be created and per 100 known contacts
+// gone, nothing on a run with no new person. The transform keeps the
+// latest row per email, so cached emails keep their earlier row.
 //
 // Both streams are written like the extractor's: part files under a
 // temporary name, synced and renamed. Nothing is written to the CRM.
@@ -113,21 +119,18 @@ func CRMSnapshot(ctx context.Context, cfg SnapshotConfig) (*SnapshotSummary, err
 		}
 	}
 	sum.Read, sum.Known = len(known)+len(unknown), len(known)
-	resolved, _, err := cfg.Client.Contacts.Resolve(ctx, known)
-	if err != nil {
-		return sum, fmt.Errorf("looking up known contacts: %w", err)
-	}
-	live, _, err := cfg.Client.Contacts.ResolveLive(ctx, unknown)
+	// One lookup for both: live reads of every email, then archived reads
+	// of those no live contact has (a known contact deleted since, or a
+	// contact about to be created that someone deleted).
+	read := append(known, unknown...)
+	resolved, _, err := cfg.Client.Contacts.Resolve(ctx, read)
 	if err != nil {
 		return sum, fmt.Errorf("looking up candidate emails: %w", err)
 	}
 	now = cfg.Now().UTC()
 	var seen []schema.CRMContactSeen
-	for _, email := range append(known, unknown...) {
-		r, ok := resolved[email]
-		if !ok {
-			r = live[email]
-		}
+	for _, email := range read {
+		r := resolved[email]
 		row := schema.CRMContactSeen{RunID: cfg.RunID, FetchedAt: now, Email: email,
 			ContactID: r.ContactID, PrimaryEmail: r.PrimaryEmail, Secondary: r.Secondary}
 		switch r.State {

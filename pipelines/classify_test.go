@@ -30,19 +30,19 @@ func TestClassify(t *testing.T) {
 		wantReason  string
 		wantEmail   string
 	}{
-		{"new person is sent, email normalised", f, Person{" Ada@Example.COM ", "Ada", "Lovelace"}, true, "", "", "ada@example.com"},
-		{"invalid email", f, Person{"ada@", "Ada", "Lovelace"}, false, OutcomeRefused, RefusalInvalidEmail, "ada@"},
-		{"double dot", f, Person{"ada..l@example.com", "Ada", "Lovelace"}, false, OutcomeRefused, RefusalInvalidEmail, "ada..l@example.com"},
-		{"host", f, Person{"HOST@example.com", "H", "Ost"}, false, OutcomeRefused, RefusalHost, "HOST@example.com"},
-		{"host's other email", f, Person{"host.alias@example.com", "H", "Ost"}, false, OutcomeRefused, RefusalHost, "host.alias@example.com"},
-		{"approved already", f, Person{"approved@example.com", "A", "B"}, false, OutcomeAlreadyRegistered, "approved", "approved@example.com"},
-		{"pending already", f, Person{"Pending@example.com", "A", "B"}, false, OutcomeAlreadyRegistered, "pending approval", "Pending@example.com"},
-		{"denied before", f, Person{"denied@example.com", "A", "B"}, false, OutcomeRefused, RefusalDenied, "denied@example.com"},
-		{"already registered wins over a missing name", f, Person{"approved@example.com", "", ""}, false, OutcomeAlreadyRegistered, "approved", "approved@example.com"},
-		{"first name missing", f, Person{"ada@example.com", "", "Lovelace"}, false, OutcomeRefused, RefusalNoFirstName, "ada@example.com"},
-		{"last name required and missing", f, Person{"ada@example.com", "Ada", ""}, false, OutcomeRefused, RefusalNoLastName, "ada@example.com"},
-		{"last name optional and missing", noLastName, Person{"ada@example.com", "Ada", ""}, true, "", "", "ada@example.com"},
-		{"invalid email wins over the host check", f, Person{"host@example", "H", "Ost"}, false, OutcomeRefused, RefusalInvalidEmail, "host@example"},
+		{"new person is sent, email normalised", f, Person{Email: " Ada@Example.COM ", FirstName: "Ada", LastName: "Lovelace"}, true, "", "", "ada@example.com"},
+		{"invalid email", f, Person{Email: "ada@", FirstName: "Ada", LastName: "Lovelace"}, false, OutcomeRefused, RefusalInvalidEmail, "ada@"},
+		{"double dot", f, Person{Email: "ada..l@example.com", FirstName: "Ada", LastName: "Lovelace"}, false, OutcomeRefused, RefusalInvalidEmail, "ada..l@example.com"},
+		{"host", f, Person{Email: "HOST@example.com", FirstName: "H", LastName: "Ost"}, false, OutcomeRefused, RefusalHost, "HOST@example.com"},
+		{"host's other email", f, Person{Email: "host.alias@example.com", FirstName: "H", LastName: "Ost"}, false, OutcomeRefused, RefusalHost, "host.alias@example.com"},
+		{"approved already", f, Person{Email: "approved@example.com", FirstName: "A", LastName: "B"}, false, OutcomeAlreadyRegistered, "approved", "approved@example.com"},
+		{"pending already", f, Person{Email: "Pending@example.com", FirstName: "A", LastName: "B"}, false, OutcomeAlreadyRegistered, "pending approval", "Pending@example.com"},
+		{"denied before", f, Person{Email: "denied@example.com", FirstName: "A", LastName: "B"}, false, OutcomeRefused, RefusalDenied, "denied@example.com"},
+		{"already registered wins over a missing name", f, Person{Email: "approved@example.com", FirstName: "", LastName: ""}, false, OutcomeAlreadyRegistered, "approved", "approved@example.com"},
+		{"first name missing", f, Person{Email: "ada@example.com", FirstName: "", LastName: "Lovelace"}, false, OutcomeRefused, RefusalNoFirstName, "ada@example.com"},
+		{"last name required and missing", f, Person{Email: "ada@example.com", FirstName: "Ada", LastName: ""}, false, OutcomeRefused, RefusalNoLastName, "ada@example.com"},
+		{"last name optional and missing", noLastName, Person{Email: "ada@example.com", FirstName: "Ada", LastName: ""}, true, "", "", "ada@example.com"},
+		{"invalid email wins over the host check", f, Person{Email: "host@example", FirstName: "H", LastName: "Ost"}, false, OutcomeRefused, RefusalInvalidEmail, "host@example"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

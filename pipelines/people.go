@@ -30,8 +30,10 @@ func dedupePeople(in []Person) []Person {
 }
 
 // ReadPeopleCSV reads people from CSV with a header row naming the columns
-// email (required), first_name and last_name (optional; other columns are
-// ignored). Bad lines are reported together, each with its line number.
+// email (required), first_name, last_name and webinar_id (optional; other
+// columns are ignored). A webinar_id may hold spaces and dashes ("812 3456
+// 7890"); one that is not a webinar id is a bad line. Bad lines are
+// reported together, each with its line number.
 func ReadPeopleCSV(r io.Reader) ([]Person, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -53,6 +55,7 @@ func ReadPeopleCSV(r io.Reader) ([]Person, error) {
 	}
 	fi, hasFirst := col["first_name"]
 	li, hasLast := col["last_name"]
+	wi, hasWebinar := col["webinar_id"]
 	var out []Person
 	var errs []error
 	for {
@@ -86,6 +89,13 @@ func ReadPeopleCSV(r io.Reader) ([]Person, error) {
 		if hasLast {
 			p.LastName = rec[li]
 		}
+		if hasWebinar {
+			p.Webinar = strings.TrimSpace(rec[wi])
+			if _, err := ParseWebinarID(p.Webinar); p.Webinar != "" && err != nil {
+				errs = append(errs, fmt.Errorf("csv line %d: webinar_id: %w", line, err))
+				continue
+			}
+		}
 		if strings.TrimSpace(p.Email) == "" {
 			errs = append(errs, fmt.Errorf("csv line %d: email is empty", line))
 			continue
@@ -99,8 +109,9 @@ func ReadPeopleCSV(r io.Reader) ([]Person, error) {
 }
 
 // PeopleFromSQL runs query in a read-only session (SQLSession) over the
-// lake of cfg and reads the
-// columns email (required), first_name and last_name (optional) by name.
+// lake of cfg and reads the columns email (required), first_name,
+// last_name and webinar_id (optional) by name. A webinar_id that is not a
+// webinar id (spaces and dashes allowed) fails with its row number.
 func PeopleFromSQL(ctx context.Context, cfg *Config, query string) ([]Person, error) {
 	sess, err := OpenSQLSession(ctx, lakeOf(cfg))
 	if err != nil {
@@ -119,7 +130,7 @@ func PeopleFromSQL(ctx context.Context, cfg *Config, query string) ([]Person, er
 	idx := func(name string) int {
 		return slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) })
 	}
-	ei, fi, li := idx("email"), idx("first_name"), idx("last_name")
+	ei, fi, li, wi := idx("email"), idx("first_name"), idx("last_name"), idx("webinar_id")
 	if ei < 0 {
 		return nil, fmt.Errorf("the --sql query returns columns %s: want email (and first_name, last_name)", strings.Join(cols, ", "))
 	}
@@ -139,6 +150,12 @@ func PeopleFromSQL(ctx context.Context, cfg *Config, query string) ([]Person, er
 		}
 		if li >= 0 {
 			p.LastName = vals[li].String
+		}
+		if wi >= 0 {
+			p.Webinar = strings.TrimSpace(vals[wi].String)
+			if _, err := ParseWebinarID(p.Webinar); p.Webinar != "" && err != nil {
+				return nil, fmt.Errorf("the --sql query, row %d: webinar_id: %w", n, err)
+			}
 		}
 		out = append(out, p)
 	}

@@ -20,6 +20,11 @@ type Person struct {
 	Email     string
 	FirstName string
 	LastName  string
+	// Webinar is the webinar id of the person's row (a webinar_id column,
+	// as the integration's workflow action reads it from a contact
+	// property), spaces and dashes allowed; empty means the webinar of
+	// RegisterOptions.
+	Webinar string
 }
 
 // Outcomes of a registration.
@@ -47,6 +52,7 @@ const (
 
 // RegisterOutcome is what happened to one person.
 type RegisterOutcome struct {
+	WebinarID    int64  `json:"webinar_id"`
 	Email        string `json:"email"`
 	FirstName    string `json:"first_name"`
 	LastName     string `json:"last_name"`
@@ -81,9 +87,73 @@ func (r *RegisterResult) AllOK() bool {
 // RegisterOptions say whom to register where.
 type RegisterOptions struct {
 	// Webinar is the webinar id as typed: spaces and dashes are dropped
-	// ("862 1234 5678", "862-1234-5678").
+	// ("862 1234 5678", "862-1234-5678"). RegisterAll uses it for the
+	// people whose Webinar is empty.
 	Webinar string
 	People  []Person
+}
+
+// RegisterAll registers each person for the webinar of their row
+// (Person.Webinar) or, when it is empty, opts.Webinar: the people are
+// grouped per webinar, in the order each webinar first appears, and each
+// group goes through Register, with every guard of a single webinar (the
+// webinar read, its host, its account, its form, its registrants). Before
+// anything is read, every webinar id is checked: a row whose id is not
+// one, or that has none while opts.Webinar is empty, fails the job, naming
+// the first such rows. A job error stops at its webinar; the results of
+// the webinars done (and of that one, as far as it went) are returned.
+func RegisterAll(ctx context.Context, cfg *Config, opts RegisterOptions) ([]*RegisterResult, error) {
+	groups, err := groupByWebinar(opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []*RegisterResult
+	for _, g := range groups {
+		res, err := Register(ctx, cfg, g)
+		if res != nil {
+			out = append(out, res)
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// groupByWebinar splits opts.People per webinar id (normalised), in the
+// order of first appearance.
+func groupByWebinar(opts RegisterOptions) ([]RegisterOptions, error) {
+	var (
+		groups []RegisterOptions
+		index  = map[int64]int{}
+		bad    []string
+	)
+	for i, p := range opts.People {
+		raw := cmp.Or(strings.TrimSpace(p.Webinar), opts.Webinar)
+		if raw == "" {
+			bad = append(bad, fmt.Sprintf("person %d (%s): no webinar_id and no --webinar", i+1, p.Email))
+			continue
+		}
+		id, err := ParseWebinarID(raw)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("person %d (%s): %v", i+1, p.Email, err))
+			continue
+		}
+		g, ok := index[id]
+		if !ok {
+			g = len(groups)
+			index[id] = g
+			groups = append(groups, RegisterOptions{Webinar: strconv.FormatInt(id, 10)})
+		}
+		groups[g].People = append(groups[g].People, p)
+	}
+	if len(bad) > 0 {
+		if len(bad) > 5 {
+			bad = append(bad[:5], fmt.Sprintf("and %d more", len(bad)-5))
+		}
+		return nil, fmt.Errorf("register: %s", strings.Join(bad, "; "))
+	}
+	return groups, nil
 }
 
 // ParseWebinarID drops spaces and dashes from a webinar id and checks
@@ -167,7 +237,7 @@ func Register(ctx context.Context, cfg *Config, opts RegisterOptions) (*Register
 	if refusal != "" {
 		log.InfoContext(ctx, "register: refusing every person", "reason", refusal, "people", len(people))
 		for _, p := range people {
-			res.People = append(res.People, refusedPerson(p, refusal))
+			res.People = append(res.People, refusedPerson(id, p, refusal))
 		}
 		return res, nil
 	}
@@ -176,6 +246,7 @@ func Register(ctx context.Context, cfg *Config, opts RegisterOptions) (*Register
 	var toSend []int
 	for i, p := range people {
 		o, send := classify(p, f)
+		o.WebinarID = id
 		res.People[i] = o
 		if send {
 			toSend = append(toSend, i)
@@ -422,6 +493,6 @@ func registerError(err error) (reason string, stop, fatal bool) {
 	return "", false, true
 }
 
-func refusedPerson(p Person, reason string) RegisterOutcome {
-	return RegisterOutcome{Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Outcome: OutcomeRefused, Reason: reason}
+func refusedPerson(webinarID int64, p Person, reason string) RegisterOutcome {
+	return RegisterOutcome{WebinarID: webinarID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Outcome: OutcomeRefused, Reason: reason}
 }

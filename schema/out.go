@@ -24,7 +24,7 @@ type Contact struct {
 
 // AuditRow is one row of out/audit: one raw row (or one webinar or instance)
 // the transform left out, with the reason. Category is one of the audit
-// categories of DESIGN.md ("attendees not synced", "webinar data not
+// categories of schema.AuditCategories ("some attendees did not sync", "webinar data not
 // synced", "emails excluded", ...). Columns that do not apply are NULL and
 // read as the zero value.
 type AuditRow struct {

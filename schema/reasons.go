@@ -1,15 +1,29 @@
 package schema
 
-// Audit categories (DESIGN.md, "Rules the transform applies"): the category
-// column of out/audit.
+// Audit categories: the category column of out/audit, worded like the
+// lines of the audit log of HubSpot's own Zoom integration, so that every
+// sync error it names has the same category here (DESIGN.md, "Rules the
+// transform applies"). AuditCategories lists them in order.
 const (
 	CategorySyncSettingDisabled  = "sync setting disabled"
 	CategoryRecordingNotSynced   = "recording/transcript not synced"
-	CategoryAttendeesNotSynced   = "attendees not synced"
+	CategoryAttendeesNotSynced   = "some attendees did not sync" // guests without email, instances with no participant data
 	CategoryWebinarDataNotSynced = "webinar data not synced"
 	CategoryEmailsExcluded       = "emails excluded"
-	CategorySyncError            = "sync error"
+	// The sync errors of the integration's audit log, each its own category.
+	CategoryTranscriptNotFound = "transcript not found"
+	CategoryTimelineNotCreated = "timeline event not created"
+	CategoryPropertyNotUpdated = "contact property not updated"
+	CategoryZoomDataNotFound   = "connected Zoom account data not found"
 )
+
+// AuditCategories returns every audit category, in the order of the
+// integration's audit log.
+func AuditCategories() []string {
+	return []string{CategorySyncSettingDisabled, CategoryRecordingNotSynced, CategoryAttendeesNotSynced,
+		CategoryWebinarDataNotSynced, CategoryEmailsExcluded, CategoryTranscriptNotFound,
+		CategoryTimelineNotCreated, CategoryPropertyNotUpdated, CategoryZoomDataNotFound}
+}
 
 // Reason codes: the reason column of raw/extract_issues (written by the
 // extractor and its selector) and of out/audit (written by the transform).
@@ -48,6 +62,15 @@ const (
 	ReasonCRMUser        = "crm_user"        // the email is a CRM user's
 	ReasonContactDeleted = "contact_deleted" // a contact the loader made was archived or GDPR-deleted in the CRM
 	ReasonSecondaryEmail = "secondary_email" // the email is another contact's secondary email
+
+	// Rows the CRM rejected at load time (load_log outcome failed), audited
+	// with HubSpot's message by pipelines.Audit, one reason per kind of
+	// object the loader writes.
+	ReasonContactRejected        = "contact_rejected"         // a contact upsert (its properties) refused
+	ReasonTimelineEventRejected  = "timeline_event_rejected"  // a timeline event (or its template) refused
+	ReasonMarketingEventRejected = "marketing_event_rejected" // a webinar instance's marketing event refused
+	ReasonParticipationRejected  = "participation_rejected"   // a registration or attendance on a marketing event refused
+	ReasonCallRejected           = "call_rejected"            // a recording's call record (or its association) refused
 )
 
 // AuditReason describes one reason code. The transform fills the DuckDB table
@@ -94,24 +117,24 @@ func AuditReasons() []AuditReason {
 			Message: "Recording not synced: the recording is missing or was deleted"},
 		{Reason: ReasonRecordingProcessing, Category: CategoryRecordingNotSynced, SettledBy: "recording",
 			Message: "Recording not synced: the recording is still processing"},
-		{Reason: ReasonTranscriptNotFound, Category: CategorySyncError, SettledBy: "transcript",
+		{Reason: ReasonTranscriptNotFound, Category: CategoryTranscriptNotFound, SettledBy: "transcript",
 			Message: "Sync error: transcript not found"},
-		{Reason: ReasonTranscriptMalformed, Category: CategorySyncError, SettledBy: "transcript",
+		{Reason: ReasonTranscriptMalformed, Category: CategoryTranscriptNotFound, SettledBy: "transcript",
 			Message: "Sync error: the transcript could not be read"},
 		{Reason: ReasonGuestNoEmail, Category: CategoryAttendeesNotSynced,
-			Message: "Attendee not synced: joined as a guest without an email"},
+			Message: "Some attendees did not sync: joined as a guest without an email"},
 		{Reason: ReasonInvalidEmail, Category: CategoryEmailsExcluded,
 			Message: "Email excluded: not a valid email address"},
-		{Reason: ReasonReportUnavailable, Category: CategoryWebinarDataNotSynced, SettledBy: "report",
-			Message: "Webinar data not synced: the attendance report is unavailable"},
-		{Reason: ReasonReportTooOld, Category: CategoryWebinarDataNotSynced, ReportedAs: ReasonReportUnavailable, SettledBy: "report",
-			Message: "Webinar data not synced: the attendance report is older than Zoom keeps reports"},
-		{Reason: ReasonReportMissing, Category: CategoryWebinarDataNotSynced, ReportedAs: ReasonReportUnavailable, SettledBy: "report",
-			Message: "Webinar data not synced: Zoom has no attendance report for the instance"},
+		{Reason: ReasonReportUnavailable, Category: CategoryAttendeesNotSynced, SettledBy: "report",
+			Message: "Some attendees did not sync: the instance has no participant data (its report is unavailable)"},
+		{Reason: ReasonReportTooOld, Category: CategoryAttendeesNotSynced, ReportedAs: ReasonReportUnavailable, SettledBy: "report",
+			Message: "Some attendees did not sync: the attendance report is older than Zoom keeps reports"},
+		{Reason: ReasonReportMissing, Category: CategoryAttendeesNotSynced, ReportedAs: ReasonReportUnavailable, SettledBy: "report",
+			Message: "Some attendees did not sync: Zoom has no attendance report for the instance"},
 		{Reason: ReasonNoRegistration, Category: CategoryWebinarDataNotSynced,
 			Message: "Webinar data not synced: the webinar takes no registrations"},
-		{Reason: ReasonWebinarMissing, Category: CategoryWebinarDataNotSynced,
-			Message: "Webinar data not synced: Zoom account data not found for the webinar"},
+		{Reason: ReasonWebinarMissing, Category: CategoryZoomDataNotFound,
+			Message: "Sync error: connected Zoom account data not found for the webinar"},
 		{Reason: ReasonBackfillWindowTooOld, Category: CategoryWebinarDataNotSynced,
 			Message: "Webinar data not synced: the period is older than Zoom keeps reports"},
 		{Reason: ReasonExcludedDomain, Category: CategoryEmailsExcluded,
@@ -122,5 +145,15 @@ func AuditReasons() []AuditReason {
 			Message: "Email excluded: the contact was deleted in the CRM"},
 		{Reason: ReasonSecondaryEmail, Category: CategoryEmailsExcluded,
 			Message: "Email excluded: it is another contact's secondary email"},
+		{Reason: ReasonContactRejected, Category: CategoryPropertyNotUpdated,
+			Message: "Sync error: contact property not updated (HubSpot rejected the contact)"},
+		{Reason: ReasonTimelineEventRejected, Category: CategoryTimelineNotCreated,
+			Message: "Sync error: timeline event not created (HubSpot rejected it)"},
+		{Reason: ReasonMarketingEventRejected, Category: CategoryWebinarDataNotSynced,
+			Message: "Webinar data not synced: HubSpot rejected the marketing event"},
+		{Reason: ReasonParticipationRejected, Category: CategoryAttendeesNotSynced,
+			Message: "Some attendees did not sync: HubSpot rejected the registration or attendance"},
+		{Reason: ReasonCallRejected, Category: CategoryRecordingNotSynced,
+			Message: "Recording not synced: HubSpot rejected the call record"},
 	}
 }

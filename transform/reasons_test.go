@@ -24,13 +24,11 @@ var (
 
 // TestAuditReasons_table checks the table itself: unique codes, each with a
 // category of DESIGN.md and a message, reported-as codes that are listed,
-// and codes with an underscore (so TestAuditReasons_SQL sees every use).
+// and codes with an underscore (so TestAuditReasons_SQL sees every use);
+// every category has a reason.
 func TestAuditReasons_table(t *testing.T) {
 	t.Parallel()
-	categories := []string{
-		schema.CategorySyncSettingDisabled, schema.CategoryRecordingNotSynced, schema.CategoryAttendeesNotSynced,
-		schema.CategoryWebinarDataNotSynced, schema.CategoryEmailsExcluded, schema.CategorySyncError,
-	}
+	categories := schema.AuditCategories()
 	seen := map[string]bool{}
 	reasons := schema.AuditReasons()
 	for _, r := range reasons {
@@ -49,6 +47,11 @@ func TestAuditReasons_table(t *testing.T) {
 		}
 		if !slices.Contains([]string{"", "report", "recording", "transcript"}, r.SettledBy) {
 			t.Errorf("reason %s: SettledBy %q is unknown", r.Reason, r.SettledBy)
+		}
+	}
+	for _, c := range categories {
+		if !slices.ContainsFunc(reasons, func(r schema.AuditReason) bool { return r.Category == c }) {
+			t.Errorf("category %q has no reason", c)
 		}
 	}
 	for _, r := range reasons {

@@ -85,9 +85,9 @@ func TestEngine_Run_eligiblePersons(t *testing.T) {
 		want     map[string]string // person -> contact id ("" when unknown)
 	}{
 		{"rules-secondary-emails", map[string]string{
-			"al@example.com": "501", "bea@example.com": "502", "cat@example.com": "", "dan@example.com": "504", "eli@example.com": ""}},
+			"al@example.com": "501", "bea@example.com": "502", "cat@example.com": "", "dan@example.com": "504"}},
 		{"rules-deleted-contacts", map[string]string{
-			"max@example.com": "", "ned@example.com": "603", "oli@example.com": "604", "pat@example.org": ""}},
+			"ned@example.com": "603", "oli@example.com": "604", "pat@example.org": ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.haveCase, func(t *testing.T) {

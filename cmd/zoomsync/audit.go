@@ -23,7 +23,15 @@ last transform) read-only, and lists per webinar and category the rows the
 sync rules left out, with the excluded emails and their reason:
 guest_no_email, invalid_email, excluded_domain, crm_user, secondary_email,
 contact_deleted, the webinars the settings switched off, recordings and
-transcripts not synced, and the data Zoom could not give.
+transcripts not synced, and the data Zoom could not give. The rows HubSpot
+rejected at load time (contact_rejected, timeline_event_rejected,
+marketing_event_rejected, participation_rejected, call_rejected) are audit
+rows of their run too, with HubSpot's message as the detail. Categories are
+the lines of the audit log of HubSpot's Zoom integration: sync setting
+disabled, recording/transcript not synced, some attendees did not sync,
+webinar data not synced, emails excluded, transcript not found, timeline
+event not created, contact property not updated, connected Zoom account data
+not found.
 
 Formats: table (default, grouped), csv and json (one object per line), with
 the columns run_id, webinar_id, topic, category, reason, email, detail and

@@ -28,9 +28,13 @@
 --   contact_deleted   the loader created or updated this contact (ledger),
 --                     and the CRM answered after that acknowledgement that
 --                     it is archived, or that no contact has it any more
---                     (GDPR-deleted): it is not re-created. Detail: "contact
---                     <id> archived" or "contact <id> not found
---                     (GDPR-deleted)".
+--                     (GDPR-deleted); or the loader never wrote it and the
+--                     latest snapshot found only an archived contact with
+--                     the email (someone else created and deleted it), or
+--                     no contact at all after an earlier snapshot found it
+--                     archived (then GDPR-deleted): it is not (re-)created.
+--                     Detail: "contact <id> archived" or "contact <id> not
+--                     found (GDPR-deleted)".
 --   secondary_email   the email is another contact's hs_additional_emails
 --                     value: no contact row and no event for it; only the
 --                     primary email's own rows count. Detail: "primary
@@ -103,17 +107,26 @@ hits AS (
     FROM contact_persons c
     JOIN stg_crm_users u USING (person)
 
-    -- Only an answer given after the loader's acknowledgement counts: a
-    -- snapshot taken before the loader created the contact says not_found.
+    -- For a contact of the ledger, only an answer given after the loader's
+    -- acknowledgement counts: a snapshot taken before the loader created
+    -- the contact says not_found. An email the loader never wrote is
+    -- deleted when its latest answer is archived, whoever created and
+    -- deleted the contact, or not_found after an earlier snapshot found
+    -- it archived (since GDPR-deleted).
     UNION ALL
     SELECT c.person, 3, 'contact_deleted',
-           'contact ' || coalesce(s.contact_id, l.crm_id, '?') ||
+           'contact ' || coalesce(s.contact_id, l.crm_id, a.contact_id, '?') ||
            CASE WHEN s.state = 'archived' THEN ' archived' ELSE ' not found (GDPR-deleted)' END
     FROM contact_persons c
-    JOIN contact_ledger l ON l.email = c.person
+    LEFT JOIN contact_ledger l ON l.email = c.person
     JOIN stg_crm_contacts_seen s USING (person)
-    WHERE s.state IN ('archived', 'not_found')
-      AND s.fetched_at > l.acknowledged_at
+    LEFT JOIN (SELECT zs_person(email) AS person, max(contact_id) AS contact_id
+               FROM raw_crm_contacts_seen
+               WHERE state = 'archived'
+               GROUP BY ALL) a USING (person)
+    WHERE (l.email IS NOT NULL AND s.state IN ('archived', 'not_found') AND s.fetched_at > l.acknowledged_at)
+       OR (l.email IS NULL AND s.state = 'archived')
+       OR (l.email IS NULL AND s.state = 'not_found' AND a.person IS NOT NULL)
 
     UNION ALL
     SELECT c.person, 4, 'secondary_email',
