@@ -72,7 +72,7 @@ func TestSync_contactDeletedBeforeFirstSync(t *testing.T) {
 	defer zs.Close()
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 	defer hs.Close()
-	deleted := attendees(groundTruth(acct))[0]
+	deleted := attendees(groundTruth(acct, false))[0]
 	id := hs.SeedContact(deleted, map[string]string{"firstname": "Someone", "lastname": "Else"})
 	hs.ArchiveContact(id)
 	hs.ResetRequests()
@@ -136,7 +136,7 @@ func TestSync_crmUserCreatedThroughAPI(t *testing.T) {
 	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithToken("demo-token"),
 		hubspottest.WithOAuthToken("demo-app-token"))
 	defer hs.Close()
-	people := attendees(groundTruth(acct))
+	people := attendees(groundTruth(acct, false))
 	userWithContact, userOnly := people[0], people[1]
 	for _, e := range []string{userWithContact, userOnly} {
 		hubspotPost(t, hs, "/settings/v3/users", map[string]any{"email": strings.ToUpper(e), "sendWelcomeEmail": false}, http.StatusCreated)
