@@ -178,6 +178,7 @@ type Client struct {
 	Webinars   *WebinarsService
 	Reports    *ReportsService
 	Recordings *RecordingsService
+	Events     *EventsService
 }
 
 type service struct{ client *Client }
@@ -275,6 +276,7 @@ func NewClient(opts ...Option) *Client {
 	c.Webinars = (*WebinarsService)(&c.common)
 	c.Reports = (*ReportsService)(&c.common)
 	c.Recordings = (*RecordingsService)(&c.common)
+	c.Events = (*EventsService)(&c.common)
 	return c
 }
 

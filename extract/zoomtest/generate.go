@@ -73,7 +73,8 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 // settings.auto_recording, cloud recordings with WebVTT transcripts, and three plain
 // meetings per host (genExtras says which instances have no, a trashed or a processing
 // recording); last, Q&A, polls, post-webinar surveys and registration tracking sources
-// (genEngagement).
+// (genEngagement); in the demo set, two Zoom Events whose sessions are three more webinars
+// (genZoomEvents).
 func Generate(cfg GenConfig) *Account {
 	if cfg.Now.IsZero() {
 		cfg.Now = DefaultNow
@@ -96,6 +97,7 @@ func Generate(cfg GenConfig) *Account {
 		acct.Users = append(acct.Users, b.Users...)
 		acct.Webinars = append(acct.Webinars, b.Webinars...)
 		acct.Meetings = append(acct.Meetings, b.Meetings...)
+		acct.Events = append(acct.Events, b.Events...)
 	}
 	return acct
 }
@@ -138,6 +140,9 @@ func generateBlock(cfg GenConfig, seed uint64, demoSet bool, sh *genShared) *Acc
 	g.genExtras(acct, seed)
 	if !cfg.noEngagement {
 		g.genEngagement(acct, seed)
+	}
+	if demoSet {
+		g.genZoomEvents(acct, seed)
 	}
 	return acct
 }
