@@ -56,9 +56,11 @@ type Decision struct {
 	RecordingsReason string // why not, when !Recordings
 }
 
-// Selector decides per webinar from the sync settings.
+// Selector decides per webinar from the sync settings. createdAt is the
+// webinar's created_at (zero when unknown: a webinar found by a backfill
+// only), for settings that apply to webinars created after they took effect.
 type Selector interface {
-	Decide(hostID, hostEmail string, webinarID int64) Decision
+	Decide(hostID, hostEmail string, webinarID int64, createdAt time.Time) Decision
 }
 
 // Window is a backfill range [From, To).
@@ -131,6 +133,7 @@ type run struct {
 	now      time.Time
 	lookback time.Duration
 	state    *State
+	events   eventsLookup // zoomevents.go
 	// listedWhole is set when every host's webinar listing was read whole: a
 	// known webinar missing from them is one Zoom no longer lists.
 	listedWhole bool
@@ -278,12 +281,16 @@ type webinarFacts struct {
 	Duration     int       `json:"duration"`
 	ApprovalType int       `json:"approval_type"`
 	Listed       bool      `json:"listed"`
+	CreatedAt    time.Time `json:"created_at,omitzero"`
 }
 
 // all lists the hosts and webinars, plans the tasks, then fetches them.
 func (r *run) all(ctx context.Context) error {
 	l, err := r.list(ctx)
 	if err != nil {
+		return err
+	}
+	if err := r.lookupZoomEvents(ctx, l); err != nil {
 		return err
 	}
 	failpoint.Hit("extract.after-listing")
@@ -537,9 +544,16 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	if t.hostID == "" {
 		t.hostID, t.hostEmail = f.HostID, f.HostEmail
 	}
+	if skip, err := r.skipZoomEvents(t); skip || err != nil {
+		return err
+	}
+	created := f.CreatedAt
+	if t.listed != nil && !t.listed.CreatedAt.IsZero() {
+		created = t.listed.CreatedAt
+	}
 	d := Decision{Sync: true, Recordings: true}
 	if !t.forced && r.cfg.Selector != nil {
-		d = r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id)
+		d = r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id, created)
 	}
 	if !d.Sync {
 		r.skip(d.Reason)
@@ -698,7 +712,7 @@ func (r *run) detail(ctx context.Context, t *task, st Stage) (*webinarFacts, err
 		return nil, err
 	}
 	f := &webinarFacts{HostID: row.HostID, HostEmail: row.HostEmail, Type: w.Type, Start: w.StartTime,
-		Duration: w.Duration, ApprovalType: int(row.ApprovalType), Listed: true}
+		Duration: w.Duration, ApprovalType: int(row.ApprovalType), Listed: true, CreatedAt: w.CreatedAt}
 	if t.listed != nil {
 		f.Hash = listingHash(t.listed)
 	} else {
