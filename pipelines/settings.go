@@ -367,7 +367,7 @@ func loadSettingHistory(ctx context.Context, db *sql.DB, z *ZoomSettings, now ti
 // Decide implements extract.Selector: the settings' decision, with
 // sync_new_webinars applied by the webinar's created_at.
 func (h *SettingHistory) Decide(hostID, hostEmail string, webinarID int64, createdAt time.Time) extract.Decision {
-	host := strings.ToLower(cmp.Or(hostID, strings.TrimSpace(hostEmail)))
+	host := cmp.Or(hostID, strings.ToLower(strings.TrimSpace(hostEmail)))
 	return h.z.decide(hostID, hostEmail, webinarID, func(current bool) bool {
 		return h.valueAt(host, current, createdAt)
 	})

@@ -61,9 +61,13 @@ func groundTruth(a *zoomtest.Account) map[string]*wantContact {
 	latest := map[string]reg{}
 	registered := map[string]map[int64]bool{}
 	percents := map[string][]float64{}
+	events := a.EventWebinarIDs()
 	for _, w := range a.Webinars {
 		if w.Expired {
 			continue // not listed by /users/{id}/webinars: not extracted by this sync
+		}
+		if events[w.ID] {
+			continue // created in Zoom Events: skipped (zoom_events_webinar)
 		}
 		for _, r := range w.Registrants {
 			e := strings.ToLower(strings.TrimSpace(r.Email))
