@@ -537,6 +537,21 @@ func listingHash(w *zoom.Webinar) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// decide is the Selector's decision on a task (every webinar syncs, with its
+// recordings, without one, or when asked for with --webinar). The webinar's
+// created_at comes from the listing, else from the facts an earlier detail
+// left.
+func (r *run) decide(t *task, f webinarFacts) Decision {
+	if t.forced || r.cfg.Selector == nil {
+		return Decision{Sync: true, Recordings: true}
+	}
+	created := f.CreatedAt
+	if t.listed != nil && !t.listed.CreatedAt.IsZero() {
+		created = t.listed.CreatedAt
+	}
+	return r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id, created)
+}
+
 // webinar syncs one webinar.
 func (r *run) webinar(ctx context.Context, t *task) error {
 	key := strconv.FormatInt(t.id, 10)
@@ -547,14 +562,7 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	if skip, err := r.skipZoomEvents(t); skip || err != nil {
 		return err
 	}
-	created := f.CreatedAt
-	if t.listed != nil && !t.listed.CreatedAt.IsZero() {
-		created = t.listed.CreatedAt
-	}
-	d := Decision{Sync: true, Recordings: true}
-	if !t.forced && r.cfg.Selector != nil {
-		d = r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id, created)
-	}
+	d := r.decide(t, f)
 	if !d.Sync {
 		r.skip(d.Reason)
 		return r.issue(t.id, "", schema.StreamWebinars, d.Reason, "host "+t.hostEmail)
