@@ -67,11 +67,12 @@ func (r *run) lookupZoomEvents(ctx context.Context, l *listing) error {
 	return nil
 }
 
-// zoomEventsWebinars lists the account's upcoming and past events and returns the ids of
-// the webinars their sessions run as.
+// zoomEventsWebinars lists the account's upcoming, past and draft events and returns the
+// ids of the webinars their sessions run as. Draft events count: their sessions may already
+// run as webinars the hosts' listings show, and the decision is never made again.
 func (r *run) zoomEventsWebinars(ctx context.Context) (map[int64]bool, error) {
 	ids := map[int64]bool{}
-	for _, status := range []string{zoom.EventStatusUpcoming, zoom.EventStatusPast} {
+	for _, status := range []string{zoom.EventStatusUpcoming, zoom.EventStatusPast, zoom.EventStatusDraft} {
 		events, err := listAll(ctx, r.log, status+" Zoom Events", func() iter.Seq2[*zoom.Event, error] {
 			return r.cfg.Client.Events.ListIter(ctx, &zoom.EventListOptions{RoleType: "host", Status: status})
 		})

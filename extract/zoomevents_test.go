@@ -28,7 +28,8 @@ func issuesOf(t *testing.T, lake schema.Lake, run, reason string) map[int64]bool
 }
 
 // TestRun_zoomEvents_skippedAndDecidedOnce: the first run looks the listed webinars up in
-// the Zoom Events API (both event listings, the sessions of each event: 4 calls), fetches
+// the Zoom Events API (the upcoming, past and draft event listings, the sessions of each
+// event: 5 calls), fetches
 // nothing of the three Zoom Events webinars (no detail, registrants, instances or reports)
 // and writes an issue zoom_events_webinar for each; a second run makes no Zoom Events call
 // and writes the issues again (the decision is re-stated at every run); a webinar created
@@ -47,8 +48,8 @@ func TestRun_zoomEvents_skippedAndDecidedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	by := srv.Stats().ByRoute
-	if by[routeEvents] != 2 || by[routeSessions] != len(acct.Events) {
-		t.Errorf("first run: %d event listings and %d sessions calls, want 2 and %d", by[routeEvents], by[routeSessions], len(acct.Events))
+	if by[routeEvents] != 3 || by[routeSessions] != len(acct.Events) {
+		t.Errorf("first run: %d event listings and %d sessions calls, want 3 and %d", by[routeEvents], by[routeSessions], len(acct.Events))
 	}
 	if got := issuesOf(t, lake, "r1", schema.ReasonZoomEventsWebinar); len(got) != len(events) || sum.Skipped[schema.ReasonZoomEventsWebinar] != len(events) {
 		t.Errorf("first run: issues for %v (skipped %v), want the Zoom Events webinars %v", got, sum.Skipped, events)
@@ -85,7 +86,7 @@ func TestRun_zoomEvents_skippedAndDecidedOnce(t *testing.T) {
 	if _, err := Run(t.Context(), Config{Client: newClient(srv), Lake: lake, RunID: "r3", State: st, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if by := srv.Stats().ByRoute; by[routeEvents] != 2 || by[routeSessions] != len(acct.Events) {
+	if by := srv.Stats().ByRoute; by[routeEvents] != 3 || by[routeSessions] != len(acct.Events) {
 		t.Errorf("run after a new webinar: Zoom Events calls %v", by)
 	}
 	if !issuesOf(t, lake, "r3", schema.ReasonZoomEventsWebinar)[late.ID] {

@@ -21,10 +21,12 @@ import (
 type EventsService service
 
 // Event statuses (the event_status_type filter of List). Ended events are
-// listed with EventStatusPast, live and coming ones with EventStatusUpcoming.
+// listed with EventStatusPast, live and coming ones with EventStatusUpcoming,
+// unpublished ones with EventStatusDraft.
 const (
 	EventStatusUpcoming = "upcoming"
 	EventStatusPast     = "past"
+	EventStatusDraft    = "draft"
 )
 
 // Session types of a Zoom Events session.
@@ -67,7 +69,7 @@ type EventListOptions struct {
 	// Webinars Plus & Events API management permission, every hub's) or
 	// "attendee".
 	RoleType string
-	// Status is EventStatusUpcoming, EventStatusPast, "draft" or
+	// Status is EventStatusUpcoming, EventStatusPast, EventStatusDraft or
 	// "cancelled".
 	Status string
 	ListOptions

@@ -44,9 +44,9 @@ func MinCalls(a *Account) int {
 }
 
 // ZoomEventsCalls is what telling the webinars created in Zoom Events apart costs, once per
-// webinar id (MinCalls counts it when any webinar is listed): every page of the upcoming and
-// of the past events (GET /zoom_events/events, two listings), and the sessions of each
-// event (not paginated). A Zoom Events webinar costs nothing else: no detail, registrants,
+// webinar id (MinCalls counts it when any webinar is listed): every page of the upcoming, the
+// past and the draft events (GET /zoom_events/events, three listings), and the sessions of
+// each event (not paginated). A Zoom Events webinar costs nothing else: no detail, registrants,
 // instances or reports. An account whose app lacks the scope answers the first listing with
 // 400/4711 and costs that one call.
 func ZoomEventsCalls(a *Account) int {
@@ -57,7 +57,7 @@ func ZoomEventsCalls(a *Account) int {
 	for _, e := range a.Events {
 		by[eventStatus(e, a.Now)]++
 	}
-	return pages300(by["upcoming"]) + pages300(by["past"]) + by["upcoming"] + by["past"]
+	return pages300(by["upcoming"]) + pages300(by["past"]) + pages300(by["draft"]) + by["upcoming"] + by["past"] + by["draft"]
 }
 
 // EngagementCalls is the fewest calls the engagement streams of issue 11 add to MinCalls
