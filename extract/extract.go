@@ -1,8 +1,9 @@
 // Package extract pulls webinar activity from the Zoom API into the raw lake.
 //
 // The extractor lists the account's users and the webinars of its licensed
-// hosts, decides per webinar whether it syncs (the Selector: zoomsync.yaml's
-// settings), and fetches, for each that does, its detail, registration
+// hosts, skips those created in Zoom Events (zoomevents.go), decides per
+// webinar whether it syncs (the Selector: zoomsync.yaml's settings), and
+// fetches, for each that does, its detail, registration
 // form, panelists, registrants and registration tracking sources, and for
 // each held instance the report, participants, absentees, Q&A, poll and
 // survey reports, cloud recording and transcripts. It converts every

@@ -1,5 +1,6 @@
 // Package zoomtest is a stateful simulator of the Zoom REST API v2 (webinars, registrants,
-// reports, recordings; Q&A, polls, surveys and registration tracking sources) and a seeded,
+// reports, recordings; Q&A, polls, surveys and registration tracking sources; Zoom Events'
+// events and sessions) and a seeded,
 // deterministic generator of the account it serves.
 //
 // The simulator is a real HTTP server on loopback, shaped like net/http/httptest: NewServer
