@@ -1,8 +1,9 @@
 // Package extract pulls webinar activity from the Zoom API into the raw lake.
 //
 // The extractor lists the account's users and the webinars of its licensed
-// hosts, decides per webinar whether it syncs (the Selector: zoomsync.yaml's
-// settings), and fetches, for each that does, its detail, registration
+// hosts, skips those created in Zoom Events (zoomevents.go), decides per
+// webinar whether it syncs (the Selector: zoomsync.yaml's settings), and
+// fetches, for each that does, its detail, registration
 // form, panelists, registrants and registration tracking sources, and for
 // each held instance the report, participants, absentees, Q&A, poll and
 // survey reports, cloud recording and transcripts. It converts every
@@ -56,9 +57,11 @@ type Decision struct {
 	RecordingsReason string // why not, when !Recordings
 }
 
-// Selector decides per webinar from the sync settings.
+// Selector decides per webinar from the sync settings. createdAt is the
+// webinar's created_at (zero when unknown: a webinar found by a backfill
+// only), for settings that apply to webinars created after they took effect.
 type Selector interface {
-	Decide(hostID, hostEmail string, webinarID int64) Decision
+	Decide(hostID, hostEmail string, webinarID int64, createdAt time.Time) Decision
 }
 
 // Window is a backfill range [From, To).
@@ -131,6 +134,7 @@ type run struct {
 	now      time.Time
 	lookback time.Duration
 	state    *State
+	events   eventsLookup // zoomevents.go
 	// listedWhole is set when every host's webinar listing was read whole: a
 	// known webinar missing from them is one Zoom no longer lists.
 	listedWhole bool
@@ -278,12 +282,16 @@ type webinarFacts struct {
 	Duration     int       `json:"duration"`
 	ApprovalType int       `json:"approval_type"`
 	Listed       bool      `json:"listed"`
+	CreatedAt    time.Time `json:"created_at,omitzero"`
 }
 
 // all lists the hosts and webinars, plans the tasks, then fetches them.
 func (r *run) all(ctx context.Context) error {
 	l, err := r.list(ctx)
 	if err != nil {
+		return err
+	}
+	if err := r.lookupZoomEvents(ctx, l); err != nil {
 		return err
 	}
 	failpoint.Hit("extract.after-listing")
@@ -530,6 +538,21 @@ func listingHash(w *zoom.Webinar) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// decide is the Selector's decision on a task (every webinar syncs, with its
+// recordings, without one, or when asked for with --webinar). The webinar's
+// created_at comes from the listing, else from the facts an earlier detail
+// left.
+func (r *run) decide(t *task, f webinarFacts) Decision {
+	if t.forced || r.cfg.Selector == nil {
+		return Decision{Sync: true, Recordings: true}
+	}
+	created := f.CreatedAt
+	if t.listed != nil && !t.listed.CreatedAt.IsZero() {
+		created = t.listed.CreatedAt
+	}
+	return r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id, created)
+}
+
 // webinar syncs one webinar.
 func (r *run) webinar(ctx context.Context, t *task) error {
 	key := strconv.FormatInt(t.id, 10)
@@ -537,10 +560,10 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	if t.hostID == "" {
 		t.hostID, t.hostEmail = f.HostID, f.HostEmail
 	}
-	d := Decision{Sync: true, Recordings: true}
-	if !t.forced && r.cfg.Selector != nil {
-		d = r.cfg.Selector.Decide(t.hostID, t.hostEmail, t.id)
+	if skip, err := r.skipZoomEvents(t); skip || err != nil {
+		return err
 	}
+	d := r.decide(t, f)
 	if !d.Sync {
 		r.skip(d.Reason)
 		return r.issue(t.id, "", schema.StreamWebinars, d.Reason, "host "+t.hostEmail)
@@ -698,7 +721,7 @@ func (r *run) detail(ctx context.Context, t *task, st Stage) (*webinarFacts, err
 		return nil, err
 	}
 	f := &webinarFacts{HostID: row.HostID, HostEmail: row.HostEmail, Type: w.Type, Start: w.StartTime,
-		Duration: w.Duration, ApprovalType: int(row.ApprovalType), Listed: true}
+		Duration: w.Duration, ApprovalType: int(row.ApprovalType), Listed: true, CreatedAt: w.CreatedAt}
 	if t.listed != nil {
 		f.Hash = listingHash(t.listed)
 	} else {

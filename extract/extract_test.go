@@ -45,9 +45,10 @@ func TestRun_fetchesEveryListedWebinar(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wantWebinars, wantRegs, wantParts int64
+	events := acct.EventWebinarIDs()
 	for _, w := range acct.Webinars {
-		if w.Expired {
-			continue
+		if w.Expired || events[w.ID] {
+			continue // a Zoom Events webinar is skipped
 		}
 		wantWebinars++
 		if w.ApprovalType != 2 {
@@ -62,6 +63,9 @@ func TestRun_fetchesEveryListedWebinar(t *testing.T) {
 	if sum.Webinars != wantWebinars || sum.Registrants != wantRegs || sum.Participants != wantParts {
 		t.Fatalf("fetched %d webinars, %d registrants, %d participant rows; want %d, %d, %d",
 			sum.Webinars, sum.Registrants, sum.Participants, wantWebinars, wantRegs, wantParts)
+	}
+	if sum.Skipped[schema.ReasonZoomEventsWebinar] != len(events) {
+		t.Errorf("skipped %v, want %d Zoom Events webinars", sum.Skipped, len(events))
 	}
 	if got := len(readRows[schema.Participant](t, lake, schema.StreamParticipants)); int64(got) != wantParts {
 		t.Fatalf("participants on disk: %d, want %d", got, wantParts)
@@ -105,7 +109,7 @@ func TestRun_dailyLimitStopsAndKeepsWholeFiles(t *testing.T) {
 // panicky is a Selector with a bug on one webinar.
 type panicky struct{ id int64 }
 
-func (p panicky) Decide(_, _ string, id int64) Decision {
+func (p panicky) Decide(_, _ string, id int64, _ time.Time) Decision {
 	if id == p.id {
 		panic("a bug met on this webinar")
 	}
@@ -118,8 +122,9 @@ func TestRun_panicOnOneWebinarLosesNotTheOthers(t *testing.T) {
 	defer srv.Close()
 	var bad int64
 	listed := 0
+	events := acct.EventWebinarIDs()
 	for _, w := range acct.Webinars {
-		if !w.Expired {
+		if !w.Expired && !events[w.ID] {
 			listed++
 			bad = w.ID
 		}

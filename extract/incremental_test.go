@@ -131,7 +131,7 @@ type hostSelector struct {
 	asked map[int64]string
 }
 
-func (s *hostSelector) Decide(hostID, _ string, webinarID int64) Decision {
+func (s *hostSelector) Decide(hostID, _ string, webinarID int64, _ time.Time) Decision {
 	s.mu.Lock()
 	s.asked[webinarID] = hostID
 	s.mu.Unlock()

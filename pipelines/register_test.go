@@ -33,8 +33,10 @@ type regFixture struct {
 func newRegFixture(t *testing.T, simOpts ...zoomtest.Option) *regFixture {
 	t.Helper()
 	f := &regFixture{acct: zoomtest.DemoAccount(3)}
+	events := f.acct.EventWebinarIDs()
 	for _, w := range f.acct.Webinars {
 		switch {
+		case events[w.ID]: // the Zoom Events webinars: the cases below are the plain ones
 		case w.StartTime.After(f.acct.Now) && w.CustomQuestions != nil:
 			f.strict = w
 		case w.StartTime.After(f.acct.Now):

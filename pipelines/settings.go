@@ -1,11 +1,16 @@
 package pipelines
 
 import (
+	"cmp"
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
@@ -26,6 +31,7 @@ import (
 //	    "81234567890": on
 //	    "81234567891": off
 //	  excluded_host_domains: [partner.example]
+//	  excluded_recording_domains: [board.example]
 //	  lookback_days: 2
 //	  session_gap_minutes: 15         # instances at most this far apart are one session; 0: off
 type ZoomSettings struct {
@@ -41,6 +47,10 @@ type ZoomSettings struct {
 	// ExcludedHostDomains: webinars whose host's email is in one of these
 	// domains (or a subdomain) never sync, whatever else is set.
 	ExcludedHostDomains []string `yaml:"excluded_host_domains"`
+	// ExcludedRecordingDomains: the recordings and transcripts of hosts
+	// whose email is in one of these domains (or a subdomain) are neither
+	// fetched nor synced; their webinars still sync.
+	ExcludedRecordingDomains []string `yaml:"excluded_recording_domains" doc:"hosts whose email domain (or a subdomain) is listed: their webinars sync, their recordings and transcripts are not fetched or synced"`
 	// LookbackDays is how long after an instance ends its report,
 	// participants and recordings are read again, because Zoom may still be
 	// filling them. Zero means 2.
@@ -125,9 +135,12 @@ func (z *ZoomSettings) Validate() error {
 			errs = append(errs, fmt.Errorf("zoom.webinars: %q is not a webinar id", id))
 		}
 	}
-	for _, d := range z.ExcludedHostDomains {
-		if d = strings.TrimSpace(d); d == "" || strings.Contains(d, "@") {
-			errs = append(errs, fmt.Errorf("zoom.excluded_host_domains: %q is not a domain", d))
+	for key, list := range map[string][]string{"excluded_host_domains": z.ExcludedHostDomains,
+		"excluded_recording_domains": z.ExcludedRecordingDomains} {
+		for _, d := range list {
+			if d = strings.TrimSpace(d); d == "" || strings.Contains(d, "@") {
+				errs = append(errs, fmt.Errorf("zoom.%s: %q is not a domain", key, d))
+			}
 		}
 	}
 	if z.LookbackDays < 0 {
@@ -158,30 +171,36 @@ const (
 	ReasonWebinarSwitchedOff = schema.ReasonWebinarSwitchedOff
 	ReasonHostDomainExcluded = schema.ReasonHostDomainExcluded
 	ReasonRecordingsOff      = schema.ReasonRecordingsOff
+	ReasonRecordingDomain    = schema.ReasonRecordingDomainExcluded
 )
 
-// Decide implements extract.Selector: whether a webinar of a host syncs,
-// and with its recordings. The order: an excluded host domain wins over
-// everything; then a per-webinar override; then the host selection and the
-// host's sync_new_webinars switch.
-func (z *ZoomSettings) Decide(hostID, hostEmail string, webinarID int64) extract.Decision {
+// Decide is the decision for a webinar by the settings as they are now (no
+// history: sync_new_webinars is taken at its current value; the selector of
+// a sync, SettingHistory.Decide, applies it by the webinar's created_at).
+func (z *ZoomSettings) Decide(hostID, hostEmail string, webinarID int64, _ time.Time) extract.Decision {
+	return z.decide(hostID, hostEmail, webinarID, func(current bool) bool { return current })
+}
+
+// decide is whether a webinar of a host syncs, and with its recordings. The
+// order: an excluded host domain wins over everything; then a per-webinar
+// override; then the host selection and the host's sync_new_webinars, as
+// syncNew says it applied to this webinar (given its current value).
+// Recordings: an excluded recording domain, then the host's sync_recordings.
+func (z *ZoomSettings) decide(hostID, hostEmail string, webinarID int64, syncNew func(current bool) bool) extract.Decision {
 	if z == nil {
-		return extract.Decision{Sync: true, Recordings: true}
+		z = &ZoomSettings{}
 	}
 	email := strings.ToLower(strings.TrimSpace(hostEmail))
 	hs := z.hostSettings(hostID, email)
-	recordings := hs.SyncRecordings == nil || *hs.SyncRecordings
-	d := extract.Decision{Sync: true, Recordings: recordings}
-	if !recordings {
-		d.RecordingsReason = ReasonRecordingsOff
+	d := extract.Decision{Sync: true, Recordings: true}
+	switch {
+	case inDomains(email, z.ExcludedRecordingDomains):
+		d.Recordings, d.RecordingsReason = false, ReasonRecordingDomain
+	case hs.SyncRecordings != nil && !*hs.SyncRecordings:
+		d.Recordings, d.RecordingsReason = false, ReasonRecordingsOff
 	}
-	if _, domain, ok := strings.Cut(email, "@"); ok {
-		for _, x := range z.ExcludedHostDomains {
-			x = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(x), "@"))
-			if domain == x || strings.HasSuffix(domain, "."+x) {
-				return extract.Decision{Reason: ReasonHostDomainExcluded}
-			}
-		}
+	if inDomains(email, z.ExcludedHostDomains) {
+		return extract.Decision{Reason: ReasonHostDomainExcluded}
 	}
 	for id, on := range z.Webinars {
 		if NormalizeWebinarID(id) == strconv.FormatInt(webinarID, 10) {
@@ -194,10 +213,26 @@ func (z *ZoomSettings) Decide(hostID, hostEmail string, webinarID int64) extract
 	if !z.selected(hostID, email) {
 		return extract.Decision{Reason: ReasonHostNotSelected}
 	}
-	if hs.SyncNewWebinars != nil && !*hs.SyncNewWebinars {
+	if !syncNew(hs.SyncNewWebinars == nil || *hs.SyncNewWebinars) {
 		return extract.Decision{Reason: ReasonSyncSettingOff}
 	}
 	return d
+}
+
+// inDomains reports whether an email's domain is one of domains or a
+// subdomain of one.
+func inDomains(email string, domains []string) bool {
+	_, domain, ok := strings.Cut(email, "@")
+	if !ok {
+		return false
+	}
+	for _, x := range domains {
+		x = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(x), "@"))
+		if domain == x || strings.HasSuffix(domain, "."+x) {
+			return true
+		}
+	}
+	return false
 }
 
 func (z *ZoomSettings) selected(hostID, email string) bool {
@@ -267,4 +302,128 @@ func (h *HubSpotSettings) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// settingHistoryDDL creates the catalog's record of the hosts' settings
+// that apply by date: for each host and setting, one row per period in
+// which zoomsync saw the same value, from the first run that saw it to the
+// last. Today the one such setting is sync_new_webinars.
+const settingHistoryDDL = `
+CREATE TABLE IF NOT EXISTS host_settings_history (
+	host       VARCHAR NOT NULL,   -- Zoom user id (the email when there is none)
+	setting    VARCHAR NOT NULL,   -- sync_new_webinars
+	value      BOOLEAN NOT NULL,
+	first_seen TIMESTAMP NOT NULL, -- the first run that saw this value (after another, or none)
+	last_seen  TIMESTAMP NOT NULL, -- the last run that saw it
+	PRIMARY KEY (host, setting, first_seen)
+)`
+
+// settingSyncNewWebinars names sync_new_webinars in host_settings_history.
+const settingSyncNewWebinars = "sync_new_webinars"
+
+// settingPeriod is one row of host_settings_history.
+type settingPeriod struct {
+	Value               bool
+	FirstSeen, LastSeen time.Time
+}
+
+// SettingHistory applies sync_new_webinars ("sync data from newly scheduled
+// webinars by default") to the webinars created after the value took
+// effect. zoomsync learns of a setting when a run sees it: a run records,
+// per host, the value it sees (a new period when it differs from the last
+// one, else the last period's last_seen moves to this run). A webinar then
+// follows the value of the first period that a run saw after the webinar
+// was created (the earliest period whose last_seen is at or after its
+// created_at): a webinar that existed while a value was in force keeps the
+// decision it had, one created since the last run that saw the old value
+// follows the new one. A webinar created before the first run, or whose
+// created_at is unknown, follows the first value seen. It is safe for
+// concurrent use (the extractor decides webinars concurrently).
+type SettingHistory struct {
+	z   *ZoomSettings
+	now time.Time
+
+	mu      sync.Mutex
+	periods map[string][]settingPeriod // by host key, in order
+	seen    map[string]bool            // hosts this run observed (to save)
+}
+
+// loadSettingHistory reads host_settings_history (creating it when
+// missing); now is the run's time, recorded as the time it sees each value.
+func loadSettingHistory(ctx context.Context, db *sql.DB, z *ZoomSettings, now time.Time) (*SettingHistory, error) {
+	if _, err := db.ExecContext(ctx, settingHistoryDDL); err != nil {
+		return nil, fmt.Errorf("creating host_settings_history: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT host, value, first_seen, last_seen FROM host_settings_history
+		WHERE setting = ? ORDER BY host, first_seen`, settingSyncNewWebinars)
+	if err != nil {
+		return nil, fmt.Errorf("reading host_settings_history: %w", err)
+	}
+	defer rows.Close()
+	h := &SettingHistory{z: z, now: now.UTC(), periods: map[string][]settingPeriod{}, seen: map[string]bool{}}
+	for rows.Next() {
+		var host string
+		var p settingPeriod
+		if err := rows.Scan(&host, &p.Value, &p.FirstSeen, &p.LastSeen); err != nil {
+			return nil, fmt.Errorf("reading host_settings_history: %w", err)
+		}
+		p.FirstSeen, p.LastSeen = p.FirstSeen.UTC(), p.LastSeen.UTC()
+		h.periods[host] = append(h.periods[host], p)
+	}
+	return h, rows.Err()
+}
+
+// Decide implements extract.Selector: the settings' decision, with
+// sync_new_webinars applied by the webinar's created_at.
+func (h *SettingHistory) Decide(hostID, hostEmail string, webinarID int64, createdAt time.Time) extract.Decision {
+	host := cmp.Or(hostID, strings.ToLower(strings.TrimSpace(hostEmail)))
+	return h.z.decide(hostID, hostEmail, webinarID, func(current bool) bool {
+		return h.valueAt(host, current, createdAt)
+	})
+}
+
+// valueAt records that this run sees the host's value current and returns
+// the value a webinar created at created follows.
+func (h *SettingHistory) valueAt(host string, current bool, created time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ps := h.periods[host]
+	switch n := len(ps); {
+	case n == 0 || ps[n-1].Value != current:
+		ps = append(ps, settingPeriod{Value: current, FirstSeen: h.now, LastSeen: h.now})
+	case ps[n-1].LastSeen.Before(h.now):
+		ps[n-1].LastSeen = h.now
+	}
+	h.periods[host], h.seen[host] = ps, true
+	if created.IsZero() {
+		return ps[0].Value
+	}
+	for _, p := range ps {
+		if !p.LastSeen.Before(created) {
+			return p.Value
+		}
+	}
+	return current // created after this run started (clock skew): the current value
+}
+
+// save writes the periods of the hosts this run observed.
+func (h *SettingHistory) save(ctx context.Context, db *sql.DB) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	hosts := slices.Sorted(maps.Keys(h.seen))
+	if len(hosts) == 0 {
+		return nil
+	}
+	var args []any
+	for _, host := range hosts {
+		for _, p := range h.periods[host] {
+			args = append(args, host, settingSyncNewWebinars, p.Value, p.FirstSeen, p.LastSeen)
+		}
+	}
+	q := "INSERT OR REPLACE INTO host_settings_history VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(args)/5), ", ")
+	if _, err := db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("saving host_settings_history: %w", err)
+	}
+	return nil
 }

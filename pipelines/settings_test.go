@@ -3,6 +3,7 @@ package pipelines
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func boolp(b bool) *bool { return &b }
@@ -74,6 +75,22 @@ func TestZoomSettings_Decide_matrix(t *testing.T) {
 		{"excluded subdomain", base, sub, 1, false, ReasonHostDomainExcluded, false},
 		{"look-alike domain is not excluded", base, lok, 1, true, "", true},
 		{"excluded domain beats forced on", func() *ZoomSettings { s := base(); s.Webinars = map[string]Toggle{"7": true}; return s }, pat, 7, false, ReasonHostDomainExcluded, false},
+		{"recording domain excluded: webinar syncs without recordings", func() *ZoomSettings {
+			s := base()
+			s.ExcludedRecordingDomains = []string{"acme.example"}
+			return s
+		}, ana, 1, true, "", false},
+		{"recording domain excluded, subdomain", func() *ZoomSettings {
+			s := base()
+			s.ExcludedRecordingDomains = []string{"partner.example"}
+			s.ExcludedHostDomains = nil
+			return s
+		}, sub, 1, true, "", false},
+		{"recording domain: look-alike not excluded", func() *ZoomSettings {
+			s := base()
+			s.ExcludedRecordingDomains = []string{"partner.example"}
+			return s
+		}, lok, 1, true, "", true},
 		{"recordings off by default", func() *ZoomSettings { s := base(); s.Defaults.SyncRecordings = boolp(false); return s }, ana, 1, true, "", false},
 		{"recordings back on for one host", func() *ZoomSettings {
 			s := base()
@@ -84,12 +101,16 @@ func TestZoomSettings_Decide_matrix(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hostID := "id-" + strings.Split(tc.host, "@")[0]
-			d := tc.settings().Decide(hostID, tc.host, tc.webinar)
+			d := tc.settings().Decide(hostID, tc.host, tc.webinar, time.Time{})
 			if d.Sync != tc.wantSync || d.Reason != tc.wantReason || (d.Sync && d.Recordings != tc.wantRecords) {
 				t.Errorf("Decide(%s, %d) = %+v; want sync %v reason %q recordings %v", tc.host, tc.webinar, d, tc.wantSync, tc.wantReason, tc.wantRecords)
 			}
-			if d.Sync && !d.Recordings && d.RecordingsReason != ReasonRecordingsOff {
-				t.Errorf("recordings off without reason: %+v", d)
+			wantWhy := ReasonRecordingsOff
+			if tc.settings() != nil && len(tc.settings().ExcludedRecordingDomains) > 0 {
+				wantWhy = ReasonRecordingDomain
+			}
+			if d.Sync && !d.Recordings && d.RecordingsReason != wantWhy {
+				t.Errorf("recordings off with reason %q, want %q: %+v", d.RecordingsReason, wantWhy, d)
 			}
 		})
 	}
@@ -120,7 +141,7 @@ hubspot:
 	if !bool(z.Webinars["812 3456 7890"]) || bool(z.Webinars["5"]) || z.Lookback().Hours() != 72 {
 		t.Errorf("webinars %v, lookback %v", z.Webinars, z.Lookback())
 	}
-	if d := z.Decide("x", "ana@acme.example", 81234567890); !d.Sync || d.Recordings {
+	if d := z.Decide("x", "ana@acme.example", 81234567890, time.Time{}); !d.Sync || d.Recordings {
 		t.Errorf("forced-on webinar of ana: %+v, want sync without recordings", d)
 	}
 	for _, bad := range []string{
@@ -128,11 +149,47 @@ hubspot:
 		"zoom:\n  webinars:\n    abc: on\n",
 		"zoom:\n  webinars:\n    \"5\": maybe\n",
 		"zoom:\n  lookback_days: -1\n",
+		"zoom:\n  excluded_recording_domains: [ana@acme.example]\n",
 		"zoom:\n  host_setting: {}\n",
 		"hubspot:\n  timeline: {app_id: abc}\n",
 	} {
 		if _, err := ParseFileConfig("zoomsync.yaml", []byte(bad)); err == nil {
 			t.Errorf("ParseFileConfig(%q) succeeded", bad)
 		}
+	}
+}
+
+// TestSettingHistory_valueAt: sync_new_webinars applies by created_at. Runs at t1 and t2
+// see the host's value on, a run at t3 sees it off, a run at t4 on again: a webinar created
+// up to t2 follows on (the decision it had), one created after t2 up to t3 follows off, one
+// created after t3 up to t4 on; before the first run or unknown, the first value.
+func TestSettingHistory_valueAt(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+	h := &SettingHistory{periods: map[string][]settingPeriod{}, seen: map[string]bool{}}
+	run := func(now time.Time, value bool) {
+		h.now = now
+		h.valueAt("ana", value, now)
+	}
+	run(at(10), true)
+	run(at(20), true)
+	run(at(30), false)
+	run(at(40), true)
+	if n := len(h.periods["ana"]); n != 3 {
+		t.Fatalf("%d periods, want 3: %+v", n, h.periods["ana"])
+	}
+	for _, tc := range []struct {
+		created time.Time
+		want    bool
+	}{
+		{time.Time{}, true}, {at(1), true}, {at(15), true}, {at(20), true},
+		{at(21), false}, {at(30), false}, {at(31), true}, {at(40), true},
+	} {
+		if got := h.valueAt("ana", true, tc.created); got != tc.want {
+			t.Errorf("created %v: %v, want %v", tc.created, got, tc.want)
+		}
+	}
+	if h.periods["ana"][2].LastSeen != at(40) || len(h.periods["ana"]) != 3 {
+		t.Errorf("asking again in the same run changed the periods: %+v", h.periods["ana"])
 	}
 }

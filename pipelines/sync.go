@@ -341,12 +341,14 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	if err != nil {
 		return err
 	}
-	if err := cat.Release(); err != nil {
+	// The settings decide through the history of the hosts' settings
+	// (settings.go): sync_new_webinars applies by created_at.
+	selector, err := loadSettingHistory(ctx, e.DB(), cfg.Settings, time.Now())
+	if err != nil {
 		return err
 	}
-	var selector extract.Selector
-	if cfg.Settings != nil {
-		selector = cfg.Settings
+	if err := cat.Release(); err != nil {
+		return err
 	}
 	sum, err := extract.Run(ctx, extract.Config{
 		Client: ZoomClient(cfg), Lake: lakeOf(cfg), RunID: res.RunID,
@@ -378,6 +380,9 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	failpoint.Hit("extract.after-files-closed")
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes(), files); serr != nil {
 		return errors.Join(err, serr)
+	}
+	if herr := selector.save(context.WithoutCancel(ctx), e.DB()); herr != nil {
+		return errors.Join(err, herr)
 	}
 	failpoint.Hit("extract.after-cursor-commit")
 	if err != nil {

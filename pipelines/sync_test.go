@@ -185,9 +185,13 @@ func groundTruth(a *zoomtest.Account, perInstance bool) map[string]*wantContact 
 	percents := map[string][]float64{}
 	lastStart := map[string]time.Time{}
 	questions, polls := map[string]int{}, map[string]int{}
+	events := a.EventWebinarIDs()
 	for _, w := range a.Webinars {
 		if w.Expired {
 			continue // not listed by /users/{id}/webinars: not extracted by this sync
+		}
+		if events[w.ID] {
+			continue // created in Zoom Events: skipped (zoom_events_webinar)
 		}
 		for _, r := range w.Registrants {
 			e := person(r.Email)

@@ -35,6 +35,14 @@ const (
 	ReasonWebinarSwitchedOff = "webinar_switched_off"
 	ReasonHostDomainExcluded = "host_domain_excluded"
 	ReasonRecordingsOff      = "recordings_setting_off"
+	// ReasonZoomEventsWebinar: a webinar created in Zoom Events (a session
+	// of an event, GET /zoom_events/events/{eventId}/sessions names its
+	// webinar_id). HubSpot's integration does not support them.
+	ReasonZoomEventsWebinar = "zoom_events_webinar"
+	// ReasonRecordingDomainExcluded: the host's email domain is in
+	// zoom.excluded_recording_domains: the webinar syncs, its recordings and
+	// transcripts do not.
+	ReasonRecordingDomainExcluded = "recording_domain_excluded"
 
 	// Webinar data the extractor could not get.
 	ReasonReportTooOld   = "report_too_old"  // Zoom answered 400 code 12702
@@ -109,8 +117,12 @@ func AuditReasons() []AuditReason {
 			Message: "Webinar not synced: sync is switched off for this webinar"},
 		{Reason: ReasonHostDomainExcluded, Category: CategorySyncSettingDisabled, SkipsWebinar: true, Redecided: true,
 			Message: "Webinar not synced: its host's email domain is excluded"},
+		{Reason: ReasonZoomEventsWebinar, Category: CategoryWebinarDataNotSynced, SkipsWebinar: true, Redecided: true,
+			Message: "Webinar not synced: webinars created in Zoom Events are not supported"},
 		{Reason: ReasonRecordingsOff, Category: CategoryRecordingNotSynced, Redecided: true,
 			Message: "Recording not synced: recordings and transcripts are set not to sync for this host"},
+		{Reason: ReasonRecordingDomainExcluded, Category: CategoryRecordingNotSynced, Redecided: true,
+			Message: "Recording not synced: recordings of hosts in this email domain are excluded"},
 		{Reason: ReasonNoAttendees, Category: CategoryRecordingNotSynced, Redecided: true,
 			Message: "Recording not synced: the webinar had no attendees"},
 		{Reason: ReasonRecordingMissing, Category: CategoryRecordingNotSynced, SettledBy: "recording",

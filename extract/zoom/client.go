@@ -1,11 +1,12 @@
 // Package zoom is the client for the parts of the Zoom REST API v2 that
 // zoomsync reads: users, webinars, registrants, panelists, past instances,
 // absentees, webinar reports, users' meeting reports and cloud recordings
-// (with the download of their files).
+// (with the download of their files), and Zoom Events' events and sessions
+// (to tell the webinars created there apart).
 //
 // The shape follows go-github: one *Client carries the plumbing (auth, rate
 // limits, retries, error decoding) and hangs one service per API area off it
-// (Users, Webinars, Reports, Recordings). Methods take ctx first and return
+// (Users, Webinars, Reports, Recordings, Events). Methods take ctx first and return
 // (value, *Response, error), the paging cursor on Response.NextPageToken;
 // paginated endpoints have a single-page method and an iterator, built on
 // internal/paging.All, that walks every page. Client.Do(req, v) takes its
@@ -178,6 +179,7 @@ type Client struct {
 	Webinars   *WebinarsService
 	Reports    *ReportsService
 	Recordings *RecordingsService
+	Events     *EventsService
 }
 
 type service struct{ client *Client }
@@ -275,6 +277,7 @@ func NewClient(opts ...Option) *Client {
 	c.Webinars = (*WebinarsService)(&c.common)
 	c.Reports = (*ReportsService)(&c.common)
 	c.Recordings = (*RecordingsService)(&c.common)
+	c.Events = (*EventsService)(&c.common)
 	return c
 }
 

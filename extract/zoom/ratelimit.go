@@ -182,6 +182,10 @@ var endpoints = []struct {
 	{"GET", "report/users/*/meetings", CategoryHeavy},
 	{"GET", "meetings/*/recordings", CategoryLight},
 	{"GET", "metrics/webinars", CategoryResourceIntensive},
+	// Zoom Events (events.go): Light for the listing per its reference;
+	// the sessions listing is a read of the same API, Light as well.
+	{"GET", "zoom_events/events", CategoryLight},
+	{"GET", "zoom_events/events/*/sessions", CategoryLight},
 }
 
 // categoryOf returns the label of an endpoint; path is relative to the API

@@ -1,5 +1,6 @@
 // Package zoomtest is a stateful simulator of the Zoom REST API v2 (webinars, registrants,
-// reports, recordings; Q&A, polls, surveys and registration tracking sources) and a seeded,
+// reports, recordings; Q&A, polls, surveys and registration tracking sources; Zoom Events'
+// events and sessions) and a seeded,
 // deterministic generator of the account it serves.
 //
 // The simulator is a real HTTP server on loopback, shaped like net/http/httptest: NewServer
@@ -45,6 +46,11 @@ type Account struct {
 	// GET /report/users/{userId}/meetings lists them, so that a client must
 	// filter webinars out of that report by type.
 	Meetings []*Meeting
+	// Events are the account's Zoom Events (events.go); their webinar sessions are webinars
+	// of Webinars. NoZoomEventsScope makes the Zoom Events routes answer 400/4711, as for an
+	// app without the scope (or an account without the license).
+	Events            []*ZoomEvent
+	NoZoomEventsScope bool
 }
 
 // User is a Zoom user of the account. Pending users have no ID.

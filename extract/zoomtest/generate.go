@@ -77,7 +77,8 @@ func DemoAccount(seed int64) *Account { return Generate(GenConfig{Seed: seed}) }
 // recording); then Q&A, polls, post-webinar surveys and registration tracking sources
 // (genEngagement); last, three host drops per block (genHostDrops): an instance of a
 // recurring webinar ended and a new uuid started minutes later, its attendees
-// reconnecting (Instance.Resumes; the restarted single webinar is one too).
+// reconnecting (Instance.Resumes; the restarted single webinar is one too); in the demo set,
+// two Zoom Events whose sessions are three more webinars (genZoomEvents).
 func Generate(cfg GenConfig) *Account {
 	if cfg.Now.IsZero() {
 		cfg.Now = DefaultNow
@@ -100,6 +101,7 @@ func Generate(cfg GenConfig) *Account {
 		acct.Users = append(acct.Users, b.Users...)
 		acct.Webinars = append(acct.Webinars, b.Webinars...)
 		acct.Meetings = append(acct.Meetings, b.Meetings...)
+		acct.Events = append(acct.Events, b.Events...)
 	}
 	return acct
 }
@@ -145,6 +147,9 @@ func generateBlock(cfg GenConfig, seed uint64, demoSet bool, sh *genShared) *Acc
 	}
 	if !cfg.noHostDrops {
 		g.genHostDrops(acct, seed)
+	}
+	if demoSet {
+		g.genZoomEvents(acct, seed)
 	}
 	return acct
 }

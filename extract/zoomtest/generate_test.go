@@ -65,8 +65,11 @@ func checkInvariants(t *testing.T, seed int64, a *Account) {
 	if n := a.HeldInstances(); n < 36 || n > 44 {
 		errorf("%d held instances, want ≈40", n)
 	}
-	if n := len(a.Webinars); n < 12 || n > 17 {
-		errorf("%d webinars, want 12-17", n)
+	if n := len(a.Webinars) - len(a.EventWebinarIDs()); n < 12 || n > 17 {
+		errorf("%d webinars besides those of Zoom Events, want 12-17", n)
+	}
+	if n := len(a.EventWebinarIDs()); n != 3 {
+		errorf("%d Zoom Events webinars, want 3", n)
 	}
 	yearAgo := a.Now.AddDate(-1, 0, 0)
 	var type9, type6, expired, old, simulive, noreg, upcoming int
@@ -286,7 +289,8 @@ func TestGenerate_scale(t *testing.T) {
 			len(two.Webinars), len(two.Users), len(two.Meetings), len(one.Webinars), len(one.Users), len(one.Meetings))
 	}
 	// Every block is a whole demo account, so the invariants hold block by block.
-	second := &Account{ID: two.ID, Now: two.Now, Users: two.Users[len(one.Users):], Webinars: two.Webinars[len(one.Webinars):]}
+	second := &Account{ID: two.ID, Now: two.Now, Users: two.Users[len(one.Users):], Webinars: two.Webinars[len(one.Webinars):],
+		Events: two.Events[len(one.Events):]}
 	checkInvariants(t, 3, second)
 
 	big := Generate(GenConfig{Seed: 1, Scale: 16})

@@ -4,7 +4,8 @@ import "slices"
 
 // MinCalls is the fewest Zoom calls that fetch the account's data the way zoomsync does on
 // a first run: one token; every page of every listing at page size 300 (the active users,
-// each licensed host's webinars); per listed webinar its detail, panelists and past
+// each licensed host's webinars); the Zoom Events lookup (ZoomEventsCalls); per listed
+// webinar that is not a Zoom Events webinar its detail, panelists and past
 // instances, and, when it takes registrants, its registration form and the approved,
 // pending and denied registrant listings; per held instance its report, and, unless the
 // report is older than a year (400/12702, nothing else fetched), its participants and
@@ -23,17 +24,42 @@ func MinCalls(a *Account) int {
 		}
 	}
 	n += pages300(active)
+	events := a.EventWebinarIDs()
+	anyListed := false
 	for _, u := range a.Users {
 		if u.Status != "active" || u.Type != 2 {
 			continue
 		}
 		listed := listedWebinars(a, u)
 		for _, w := range listed {
-			n += webinarCalls(a, w)
+			if !events[w.ID] {
+				n += webinarCalls(a, w)
+			}
 		}
 		n += pages300(len(listed))
+		anyListed = anyListed || len(listed) > 0
+	}
+	if anyListed {
+		n += ZoomEventsCalls(a)
 	}
 	return n
+}
+
+// ZoomEventsCalls is what telling the webinars created in Zoom Events apart costs, once per
+// webinar id (MinCalls counts it when any webinar is listed): every page of the upcoming, the
+// past and the draft events (GET /zoom_events/events, three listings), and the sessions of
+// each event (not paginated). A Zoom Events webinar costs nothing else: no detail, registrants,
+// instances or reports. An account whose app lacks the scope answers the first listing with
+// 400/4711 and costs that one call.
+func ZoomEventsCalls(a *Account) int {
+	if a.NoZoomEventsScope {
+		return 1
+	}
+	by := map[string]int{}
+	for _, e := range a.Events {
+		by[eventStatus(e, a.Now)]++
+	}
+	return pages300(by["upcoming"]) + pages300(by["past"]) + pages300(by["draft"]) + by["upcoming"] + by["past"] + by["draft"]
 }
 
 // EngagementCalls is the fewest calls the engagement streams of issue 11 add to MinCalls
@@ -60,7 +86,11 @@ func EngagementCalls(a *Account) int {
 		if u.Status != "active" || u.Type != 2 {
 			continue
 		}
+		events := a.EventWebinarIDs()
 		for _, w := range listedWebinars(a, u) {
+			if events[w.ID] {
+				continue // skipped: a Zoom Events webinar
+			}
 			if w.ApprovalType != 2 {
 				n++ // tracking sources
 			}

@@ -34,8 +34,9 @@ func regPerson(email string) regBody {
 func regAccount(t *testing.T) (acct *Account, open, strict *Webinar) {
 	t.Helper()
 	acct = DemoAccount(1)
+	events := acct.EventWebinarIDs()
 	for _, w := range acct.Webinars {
-		if w.StartTime.After(acct.Now) {
+		if w.StartTime.After(acct.Now) && !events[w.ID] {
 			if w.CustomQuestions != nil {
 				strict = w
 			} else {
@@ -60,8 +61,8 @@ func TestGenerate_registrationQuestions(t *testing.T) {
 			t.Errorf("open webinar requires %s", q.FieldName)
 		}
 	}
-	if len(a.Webinars) != 17 {
-		t.Errorf("%d webinars, want 17", len(a.Webinars))
+	if n := len(a.Webinars) - len(a.EventWebinarIDs()); n != 17 {
+		t.Errorf("%d webinars besides those of Zoom Events, want 17", n)
 	}
 	b := DemoAccount(1)
 	enc := func(w *Webinar) string {

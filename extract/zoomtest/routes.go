@@ -42,6 +42,9 @@ var apiRoutes = []*route{
 	{method: "GET", path: "/report/webinars/{webinarId}/polls", label: Heavy, handle: (*Server).getWebinarPolls},
 	{method: "GET", path: "/report/webinars/{webinarId}/survey", label: Heavy, handle: (*Server).getWebinarSurvey},
 	{method: "GET", path: "/webinars/{webinarId}/tracking_sources", label: Medium, handle: (*Server).listTrackingSources},
+	// Zoom Events (events.go).
+	{method: "GET", path: "/zoom_events/events", label: Light, handle: (*Server).listEvents},
+	{method: "GET", path: "/zoom_events/events/{eventId}/sessions", label: Light, handle: (*Server).listEventSessions},
 }
 
 // otherRoutes are served outside /v2. A fault reaches them only when its path starts with

@@ -1,12 +1,15 @@
 -- 025_sync_settings.sql: the webinars that zoomsync.yaml's settings keep out.
 -- Reads:  raw_extract_issues, raw_users, audit_reasons
--- Writes: latest_extract_run, webinars_switched_off
+-- Writes: latest_extract_run, webinars_switched_off, recordings_excluded
 --
 -- Views: latest_extract_run (the run id of the newest extraction: every
 -- extraction lists the users), webinars_switched_off (one row per webinar the
 -- newest extraction skipped by a setting, with its reason: the reasons
 -- audit_reasons marks skips_webinar). audit_reasons is filled by the engine
--- from schema.AuditReasons before any SQL file runs.
+-- from schema.AuditReasons before any SQL file runs. recordings_excluded:
+-- one row per instance whose host's email domain the newest extraction found
+-- in zoom.excluded_recording_domains (issue recording_domain_excluded): its
+-- recording and transcript, even one an earlier run fetched, sync no more.
 -- Audit:  none here (080_audit.sql reports the skipped webinars).
 --
 -- The extractor decides per webinar from the settings and writes an issue
@@ -24,3 +27,9 @@ FROM raw_extract_issues
 WHERE run_id = (SELECT run_id FROM latest_extract_run)
   AND reason IN (SELECT reason FROM audit_reasons WHERE skips_webinar)
 ORDER BY webinar_id, reason;
+
+CREATE OR REPLACE VIEW recordings_excluded AS
+SELECT DISTINCT instance_uuid
+FROM raw_extract_issues
+WHERE run_id = (SELECT run_id FROM latest_extract_run)
+  AND reason = 'recording_domain_excluded';

@@ -24,8 +24,10 @@
 --                       a webinar the settings keep out ("sync setting
 --                       disabled"); the extractor writes these at every run, so
 --                       only the newest extraction's count
---   recordings_setting_off, no_attendees, recording_missing,
---   recording_processing
+--   zoom_events_webinar a webinar created in Zoom Events ("webinar data not
+--                       synced"), re-stated at every run like the above
+--   recordings_setting_off, recording_domain_excluded, no_attendees,
+--   recording_missing, recording_processing
 --                       a recording not synced ("recording/transcript not
 --                       synced"); recordings_setting_off and no_attendees are
 --                       re-decided at every run like the settings above; a

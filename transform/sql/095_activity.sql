@@ -5,7 +5,7 @@
 -- Reads:  eligible_persons, registrations, attendance, stg_webinars,
 --         stg_webinar_instances, instance_spans, instance_sessions,
 --         webinars_switched_off, raw_recordings, raw_recording_files,
---         raw_transcripts
+--         raw_transcripts, recordings_excluded
 -- Writes: activity_persons, zs_activity_id(), stg_recordings,
 --         recording_transcripts, out_registration_events,
 --         out_attendance_events, out_recording_events, out_marketing_events
@@ -18,8 +18,9 @@
 -- out_attendance_events, out_recording_events, out_marketing_events, which
 -- the engine writes to out/<table>.parquet.
 -- Audit:  none (recordings left out are reported by the extractor's issues:
---         recordings_setting_off, no_attendees, recording_missing,
---         recording_processing; 080_audit.sql carries them).
+--         recordings_setting_off, recording_domain_excluded, no_attendees,
+--         recording_missing, recording_processing; 080_audit.sql carries
+--         them).
 --
 -- Numbered after 090 because it reuses the attendance view.
 --
@@ -67,6 +68,7 @@ CREATE OR REPLACE VIEW stg_recordings AS
 SELECT * EXCLUDE (run)
 FROM raw_recordings
 WHERE webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off)
+  AND instance_uuid NOT IN (SELECT instance_uuid FROM recordings_excluded)
 QUALIFY row_number() OVER (PARTITION BY instance_uuid ORDER BY fetched_at DESC, run_id DESC) = 1;
 
 -- One transcript per instance: the cues of the latest snapshot of the
