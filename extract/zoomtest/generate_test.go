@@ -62,8 +62,10 @@ func checkInvariants(t *testing.T, seed int64, a *Account) {
 	if licensed != 3 || basic != 1 || pending != 1 {
 		errorf("users: %d licensed, %d basic, %d pending; want 3, 1, 1", licensed, basic, pending)
 	}
-	if n := a.HeldInstances(); n < 36 || n > 44 {
-		errorf("%d held instances, want ≈40", n)
+	// ≈40 held instances, plus the 3 continuations of host drops and the
+	// 3 Zoom Events webinars, all held.
+	if n := a.HeldInstances(); n < 42 || n > 50 {
+		errorf("%d held instances, want ≈46", n)
 	}
 	if n := len(a.Webinars) - len(a.EventWebinarIDs()); n < 12 || n > 17 {
 		errorf("%d webinars besides those of Zoom Events, want 12-17", n)
@@ -321,8 +323,8 @@ func TestGenerate_scale(t *testing.T) {
 			}
 		}
 	}
-	if n := big.HeldInstances(); n < 560 || n > 720 {
-		t.Errorf("Scale 16: %d held instances, want about 600", n)
+	if n := big.HeldInstances(); n < 640 || n > 820 {
+		t.Errorf("Scale 16: %d held instances, want about 16 × 46", n)
 	}
 	if n := len(emails); n < 18_000 || n > 24_000 {
 		t.Errorf("Scale 16: %d distinct emails (contacts), want about 20,000", n)
