@@ -55,6 +55,10 @@ func Audit(ctx context.Context, e *transform.Engine, f AuditFilter) (*sql.Rows, 
 			return nil, fmt.Errorf("no audit for run %s: the lake keeps the audits of the last %d transforms (zoomsync query \"SELECT DISTINCT run_id FROM audit_history\")", f.RunID, transform.AuditRunsKept)
 		}
 	}
+	source, err := withLoadAudit(ctx, e.DB(), source, f.RunID != "")
+	if err != nil {
+		return nil, err
+	}
 	rows, err := e.DB().QueryContext(ctx, fmt.Sprintf(auditQuery, source, strings.Join(where, " AND ")), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the audit: %w", err)

@@ -9,6 +9,9 @@ const (
 	CategoryWebinarDataNotSynced = "webinar data not synced"
 	CategoryEmailsExcluded       = "emails excluded"
 	CategorySyncError            = "sync error"
+	// CategoryTimelineEventNotCreated: an event of the contact's timeline
+	// that the load did not create (written by the load, not the transform).
+	CategoryTimelineEventNotCreated = "timeline event not created"
 )
 
 // Reason codes: the reason column of raw/extract_issues (written by the
@@ -48,6 +51,12 @@ const (
 	ReasonCRMUser        = "crm_user"        // the email is a CRM user's
 	ReasonContactDeleted = "contact_deleted" // a contact the loader made was archived or GDPR-deleted in the CRM
 	ReasonSecondaryEmail = "secondary_email" // the email is another contact's secondary email
+
+	// ReasonTimelineEventNotCreated: the load created no timeline event
+	// for the registration, attendance or recording (the route of
+	// hubspot.events is off or unavailable, or HubSpot refused it); the
+	// detail says why. Written by the load into load_audit.
+	ReasonTimelineEventNotCreated = "timeline_event_not_created"
 )
 
 // AuditReason describes one reason code. The transform fills the DuckDB table
@@ -122,5 +131,7 @@ func AuditReasons() []AuditReason {
 			Message: "Email excluded: the contact was deleted in the CRM"},
 		{Reason: ReasonSecondaryEmail, Category: CategoryEmailsExcluded,
 			Message: "Email excluded: it is another contact's secondary email"},
+		{Reason: ReasonTimelineEventNotCreated, Category: CategoryTimelineEventNotCreated,
+			Message: "Sync error: timeline event not created"},
 	}
 }

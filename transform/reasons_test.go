@@ -30,6 +30,7 @@ func TestAuditReasons_table(t *testing.T) {
 	categories := []string{
 		schema.CategorySyncSettingDisabled, schema.CategoryRecordingNotSynced, schema.CategoryAttendeesNotSynced,
 		schema.CategoryWebinarDataNotSynced, schema.CategoryEmailsExcluded, schema.CategorySyncError,
+		schema.CategoryTimelineEventNotCreated,
 	}
 	seen := map[string]bool{}
 	reasons := schema.AuditReasons()
