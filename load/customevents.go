@@ -29,6 +29,10 @@ const (
 	EventsOff = "off"
 )
 
+// customEventsNeed says what custom events need, for notices and audit rows.
+var customEventsNeed = fmt.Sprintf("they need an Enterprise subscription and a private-app token with the scopes %s and %s",
+	hubspot.ScopeEventDefinitions, hubspot.ScopeEventsSend)
+
 // EventRoutes are the values of hubspot.events, the default first.
 var EventRoutes = []string{EventsTimeline, EventsCustom, EventsOff}
 
@@ -121,9 +125,7 @@ func (a *activity) events(ctx context.Context) error {
 func (a *activity) customEvents(ctx context.Context) error {
 	names, err := a.ensureDefinitions(ctx)
 	if errors.Is(err, hubspot.ErrCustomEventsUnavailable) {
-		return a.skipEvents(ctx, "custom events", fmt.Sprintf(
-			"HubSpot refused custom events (%v): they need an Enterprise subscription and a private-app token with the scopes %s and %s",
-			err, hubspot.ScopeEventDefinitions, hubspot.ScopeEventsSend))
+		return a.skipEvents(ctx, "custom events", fmt.Sprintf("HubSpot refused custom events (%v): %s", err, customEventsNeed))
 	}
 	if err != nil {
 		return err
@@ -162,8 +164,8 @@ func (a *activity) customEvents(ctx context.Context) error {
 		return err
 	}
 	if s.gaveUp != nil {
-		a.eventsWhy = fmt.Sprintf("HubSpot refused custom events (%v)", s.gaveUp)
-		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf("custom events skipped (%d): HubSpot refused them (%v)", s.skipped, s.gaveUp))
+		a.eventsWhy = fmt.Sprintf("HubSpot refused custom events (%v): %s", s.gaveUp, customEventsNeed)
+		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf("custom events skipped (%d): HubSpot refused them (%v): %s", s.skipped, s.gaveUp, customEventsNeed))
 	}
 	return nil
 }

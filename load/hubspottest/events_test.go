@@ -93,3 +93,17 @@ func TestServer_timeline_newAppRefusedTemplates(t *testing.T) {
 	}
 	wantStatus(t, do(t, newTestServer(t), "POST", path, tmpl), http.StatusCreated)
 }
+
+// TestContract_timeline_newApp checks the refusal of a template to an app
+// without timeline events against the timeline spec (its default Error
+// response). The custom events routes have no spec in reference/openapi.
+func TestContract_timeline_newApp(t *testing.T) {
+	t.Parallel()
+	doc := timelineSpec.load(t) // skips when the specs are absent
+	srv := newTestServer(t, WithNewApp())
+	const template = "/integrators/timeline/v3/{appId}/event-templates"
+	path := "/integrators/timeline/v3/" + DefaultAppID + "/event-templates?hapikey=" + DefaultDeveloperKey
+	r := do(t, srv, "POST", path, m{"name": "t", "objectType": "contacts", "tokens": []m{}})
+	wantStatus(t, r, http.StatusForbidden)
+	validateResponse(t, doc, template, "POST", srv.URL+path, r)
+}
