@@ -101,7 +101,7 @@ func (a *activity) events(ctx context.Context) error {
 	var err error
 	switch a.cfg.Events {
 	case EventsOff:
-		err = a.skipEvents(ctx, "", "hubspot.events is off")
+		err = a.skipEvents(ctx, "", "hubspot.events is off", nil)
 	case EventsCustom:
 		err = a.customEvents(ctx)
 	case "", EventsTimeline:
@@ -125,7 +125,7 @@ func (a *activity) events(ctx context.Context) error {
 func (a *activity) customEvents(ctx context.Context) error {
 	names, err := a.ensureDefinitions(ctx)
 	if errors.Is(err, hubspot.ErrCustomEventsUnavailable) {
-		return a.skipEvents(ctx, "custom events", fmt.Sprintf("HubSpot refused custom events (%v): %s", err, customEventsNeed))
+		return a.skipEvents(ctx, "custom events", "HubSpot refused custom events: "+customEventsNeed, err)
 	}
 	if err != nil {
 		return err
@@ -164,7 +164,7 @@ func (a *activity) customEvents(ctx context.Context) error {
 		return err
 	}
 	if s.gaveUp != nil {
-		a.eventsWhy = fmt.Sprintf("HubSpot refused custom events (%v): %s", s.gaveUp, customEventsNeed)
+		a.eventsWhy = fmt.Sprintf("HubSpot refused custom events (%s): %s", refusal(s.gaveUp), customEventsNeed)
 		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf("custom events skipped (%d): HubSpot refused them (%v): %s", s.skipped, s.gaveUp, customEventsNeed))
 	}
 	return nil

@@ -122,12 +122,12 @@ func (a *activity) eachEventRow(ctx context.Context, fn func(*eventRow) error) e
 // counts them as skipped with one notice (the audit names each).
 func (a *activity) timeline(ctx context.Context) error {
 	if a.cfg.TimelineApp == "" || !a.cfg.TimelineReady {
-		return a.skipEvents(ctx, "timeline events", "HubSpot accepts them only from a public app; set hubspot.timeline.app_id in zoomsync.yaml and HUBSPOT_DEVELOPER_KEY and HUBSPOT_APP_TOKEN to send them, or hubspot.events: custom (Enterprise)")
+		return a.skipEvents(ctx, "timeline events", "HubSpot accepts them only from a public app; set hubspot.timeline.app_id in zoomsync.yaml and HUBSPOT_DEVELOPER_KEY and HUBSPOT_APP_TOKEN to send them, or hubspot.events: custom (Enterprise)", nil)
 	}
 	templates, err := a.ensureTemplates(ctx)
 	if errors.Is(err, hubspot.ErrTimelineUnavailable) {
 		return a.skipEvents(ctx, "timeline events", fmt.Sprintf(
-			"HubSpot refused event templates to app %s (%v): it serves the timeline API only to apps that already have v1/v3 timeline events; set hubspot.events: custom (Enterprise) or off", a.cfg.TimelineApp, err))
+			"HubSpot refused event templates to app %s: it serves the timeline API only to apps that already have v1/v3 timeline events; set hubspot.events: custom (Enterprise) or off", a.cfg.TimelineApp), err)
 	}
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (a *activity) timeline(ctx context.Context) error {
 		return err
 	}
 	if s.gaveUp != nil {
-		a.eventsWhy = fmt.Sprintf("HubSpot refused the app token (%v)", s.gaveUp)
+		a.eventsWhy = fmt.Sprintf("HubSpot refused the app token (%s): HUBSPOT_APP_TOKEN must be the public app's OAuth access token", refusal(s.gaveUp))
 		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf(
 			"timeline events skipped (%d): HubSpot refused the app token (%v); HUBSPOT_APP_TOKEN must be the public app's OAuth access token",
 			s.skipped, s.gaveUp))
@@ -163,19 +163,39 @@ func (a *activity) timeline(ctx context.Context) error {
 }
 
 // skipEvents counts every event as skipped, with one notice ("<what>
-// skipped (n): why"; none when what is empty) and why as the audit detail
-// of each.
-func (a *activity) skipEvents(ctx context.Context, what, why string) error {
+// skipped (n): why (cause)"; none when what is empty). The audit detail of
+// each event is why with the status of HubSpot's refusal (refusal), not
+// the whole error: one short line per row.
+func (a *activity) skipEvents(ctx context.Context, what, why string, cause error) error {
 	var n int
 	if err := a.cfg.DB.QueryRowContext(ctx, "SELECT count(*) FROM ("+timelineQuery+")").Scan(&n); err != nil {
 		return fmt.Errorf("counting timeline events: %w", err)
 	}
 	a.sum.TimelineEvents.Skipped = n
 	a.eventsWhy = why
+	notice := why
+	if cause != nil {
+		a.eventsWhy = fmt.Sprintf("%s (%s)", why, refusal(cause))
+		notice = fmt.Sprintf("%s (%v)", why, cause)
+	}
 	if n > 0 && what != "" {
-		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf("%s skipped (%d): %s", what, n, why))
+		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf("%s skipped (%d): %s", what, n, notice))
 	}
 	return nil
+}
+
+// refusal names HubSpot's refusal in err by status and category ("403
+// MISSING_SCOPES"), or is err's text when HubSpot gave no answer.
+func refusal(err error) string {
+	ae, ok := errors.AsType[*hubspot.APIError](err)
+	if !ok {
+		return err.Error()
+	}
+	s := fmt.Sprintf("HubSpot answered %d %s", ae.StatusCode, ae.Category)
+	if ae.SubCategory != "" {
+		s += "/" + ae.SubCategory
+	}
+	return s
 }
 
 // eachTimelineEvent adds the rows of timelineQuery to s. An event that
@@ -285,8 +305,8 @@ func (a *activity) createTemplate(ctx context.Context, t *hubspot.EventTemplate,
 		return created, nil
 	}
 	err = fmt.Errorf("creating event template %s: %w", t.Name, err)
-	if ctx.Err() != nil {
-		return nil, err
+	if ctx.Err() != nil || errors.Is(err, hubspot.ErrTimelineUnavailable) {
+		return nil, err // refused: nothing was created
 	}
 	var lerr error
 	if *listed, _, lerr = a.cfg.Client.Timeline.ListTemplates(ctx); lerr != nil {

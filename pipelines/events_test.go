@@ -210,14 +210,14 @@ func TestSync_events_unavailable(t *testing.T) {
 		route     string
 		publicApp bool
 		opts      []hubspottest.Option
-		want      string // in the notice, the audit details and the check
+		want      string // in the notice, the audit details and the check (HubSpot's refusal)
 	}{
 		{"timelineNewApp", load.EventsTimeline, true, []hubspottest.Option{hubspottest.WithNewApp()}, "v1/v3 timeline events"},
-		{"customNotEnterprise", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("professional")}, "Enterprise"},
+		{"customNotEnterprise", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("professional")}, "CUSTOM_EVENTS_REQUIRE_ENTERPRISE"},
 		{"customNoDefinitionsScope", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("enterprise"),
-			hubspottest.WithMissingScopes(hubspottest.ScopeEventDefinitions)}, hubspottest.ScopeEventDefinitions},
+			hubspottest.WithMissingScopes(hubspottest.ScopeEventDefinitions)}, "MISSING_SCOPES"},
 		{"customNoSendScope", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("enterprise"),
-			hubspottest.WithMissingScopes(hubspottest.ScopeEventsSend)}, hubspottest.ScopeEventsSend},
+			hubspottest.WithMissingScopes(hubspottest.ScopeEventsSend)}, "MISSING_SCOPES"},
 		{"off", load.EventsOff, false, nil, "hubspot.events is off"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
