@@ -51,6 +51,9 @@ type ActivityConfig struct {
 	// TimelineReady reports that the client has the developer key and the
 	// OAuth token of TimelineApp.
 	TimelineReady bool
+	// Events is the route of the contact timeline events: EventsTimeline
+	// (the default when empty), EventsCustom or EventsOff (customevents.go).
+	Events string
 	// CreateCalls writes the calls load_state does not know with batch
 	// create, as before zoomsync_call_id: each is created once and updated
 	// by the id kept in load_state, a create whose answer was lost is not
@@ -101,6 +104,8 @@ type ActivitySummary struct {
 	Calls           Counts `json:"calls"`
 	// TemplatesCreated names the timeline templates created by this run.
 	TemplatesCreated []string `json:"templates_created,omitempty"`
+	// DefinitionsCreated names the custom event definitions created by this run.
+	DefinitionsCreated []string `json:"event_definitions_created,omitempty"`
 	// PropertiesCreated names the calls properties created by this run.
 	PropertiesCreated []string `json:"properties_created,omitempty"`
 	// Notices are lines for the run summary (at most one per cause).
@@ -126,7 +131,8 @@ func (s *ActivitySummary) Unsettled() []string {
 
 // Activity sends the CRM activity of the activity views after the
 // contacts: (a) marketing events and their participations by contact id,
-// (b) timeline events when a public app is configured, (c) one call per
+// (b) timeline events by the route hubspot.events picks (timeline events
+// of a public app, custom events, or none), (c) one call per
 // recording associated with its attendees. Contact ids come from
 // load_state; a person without one (not loaded, or refused) is skipped
 // and picked up by a later run. Every object goes through load_state with
@@ -188,7 +194,7 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 		return a.sum, fmt.Errorf("marketing event attendance: %w", err)
 	}
 	failpoint.Hit("load.after-attendance")
-	if err := a.timeline(ctx); err != nil {
+	if err := a.events(ctx); err != nil {
 		return a.sum, fmt.Errorf("timeline events: %w", err)
 	}
 	if err := a.calls(ctx); err != nil {
@@ -206,6 +212,9 @@ type activity struct {
 	// unsettled holds "<object type> <key>" of every row of this run whose
 	// outcome is unknown or that failed.
 	unsettled map[string]bool
+	// eventsWhy is why the timeline events were not sent, when they were
+	// not: the audit detail of each (customevents.go).
+	eventsWhy string
 }
 
 func (a *activity) loadContactIDs(ctx context.Context) (map[string]string, error) {

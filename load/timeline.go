@@ -54,37 +54,81 @@ func TimelineTemplates() []*hubspot.EventTemplate {
 }
 
 // timelineQuery lists every timeline event: one per registration, one per
-// attendance, and one per recording and attendee.
+// attendance, and one per recording and attendee; audit_webinar_id is the
+// webinar of each, for the audit (not a token).
 const timelineQuery = `
 SELECT 'zoom_webinar_registration' AS template, event_id, email, create_time AS ts,
        CAST(webinar_id AS VARCHAR) AS webinar_id, webinar_name,
        NULL AS date, NULL AS join_time, NULL AS leave_time, NULL AS minutes, NULL AS percent,
-       NULL AS topic, NULL AS start_time, NULL AS url
+       NULL AS topic, NULL AS start_time, NULL AS url, webinar_id AS audit_webinar_id
 FROM registration_events
 UNION ALL
 SELECT 'zoom_webinar_attendance', event_id, email, join_time,
        CAST(webinar_id AS VARCHAR), webinar_name, date,
        CAST(epoch_ms(join_time) AS VARCHAR), CAST(epoch_ms(leave_time) AS VARCHAR),
        CAST(minutes_present AS VARCHAR), CAST(percent_present AS VARCHAR),
-       NULL, NULL, NULL
+       NULL, NULL, NULL, webinar_id
 FROM attendance_events
 UNION ALL
 SELECT 'zoom_recording_available', event_id || '-' || left(sha256(u.email), 16), u.email, start_time,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       topic, CAST(epoch_ms(start_time) AS VARCHAR), recording_url
+       topic, CAST(epoch_ms(start_time) AS VARCHAR), recording_url, webinar_id
 FROM recording_events, unnest(attendees) AS u(email)
 ORDER BY 1, 2`
 
 // timelineTokens names the token columns of timelineQuery, in order.
 var timelineTokens = [10]string{"webinarId", "webinarName", "date", "joinTime", "leaveTime", "minutesPresent", "percentPresent", "topic", "startTime", "recordingUrl"}
 
+// eventRow is one row of timelineQuery: an event of the contact's
+// timeline, whichever route (timeline, custom events) carries it.
+type eventRow struct {
+	template, id, email string
+	ts                  time.Time
+	tokens              map[string]string // the non-null token columns
+}
+
+// key is the row's load_state key, the same for both routes.
+func (r *eventRow) key() string { return r.template + "/" + r.id }
+
+// eachEventRow calls fn with every row of timelineQuery.
+func (a *activity) eachEventRow(ctx context.Context, fn func(*eventRow) error) error {
+	rows, err := a.cfg.DB.QueryContext(ctx, timelineQuery)
+	if err != nil {
+		return fmt.Errorf("reading timeline events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r eventRow
+		var c [10]sql.NullString
+		var webinar sql.NullInt64
+		if err := rows.Scan(&r.template, &r.id, &r.email, &r.ts, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9], &webinar); err != nil {
+			return err
+		}
+		r.tokens = map[string]string{}
+		for i, v := range c {
+			if v.Valid {
+				r.tokens[timelineTokens[i]] = v.String
+			}
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // timeline sends the timeline events, when a public app is configured;
-// otherwise it counts them as skipped with one notice.
+// otherwise, or when HubSpot refuses the app templates or its token, it
+// counts them as skipped with one notice (the audit names each).
 func (a *activity) timeline(ctx context.Context) error {
 	if a.cfg.TimelineApp == "" || !a.cfg.TimelineReady {
-		return a.timelineNotReady(ctx)
+		return a.skipEvents(ctx, "timeline events", "HubSpot accepts them only from a public app; set hubspot.timeline.app_id in zoomsync.yaml and HUBSPOT_DEVELOPER_KEY and HUBSPOT_APP_TOKEN to send them, or hubspot.events: custom (Enterprise)", nil)
 	}
 	templates, err := a.ensureTemplates(ctx)
+	if errors.Is(err, hubspot.ErrTimelineUnavailable) {
+		return a.skipEvents(ctx, "timeline events", fmt.Sprintf(
+			"HubSpot refused event templates to app %s: it serves the timeline API only to apps that already have v1/v3 timeline events; set hubspot.events: custom (Enterprise) or off", a.cfg.TimelineApp), err)
+	}
 	if err != nil {
 		return err
 	}
@@ -110,6 +154,7 @@ func (a *activity) timeline(ctx context.Context) error {
 		return err
 	}
 	if s.gaveUp != nil {
+		a.eventsWhy = fmt.Sprintf("HubSpot refused the app token (%s): HUBSPOT_APP_TOKEN must be the public app's OAuth access token", refusal(s.gaveUp))
 		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf(
 			"timeline events skipped (%d): HubSpot refused the app token (%v); HUBSPOT_APP_TOKEN must be the public app's OAuth access token",
 			s.skipped, s.gaveUp))
@@ -117,59 +162,69 @@ func (a *activity) timeline(ctx context.Context) error {
 	return nil
 }
 
-// timelineNotReady counts the timeline events as skipped, with a notice
-// saying what to configure.
-func (a *activity) timelineNotReady(ctx context.Context) error {
+// skipEvents counts every event as skipped, with one notice ("<what>
+// skipped (n): why (cause)"; none when what is empty). The audit detail of
+// each event is why with the status of HubSpot's refusal (refusal), not
+// the whole error: one short line per row.
+func (a *activity) skipEvents(ctx context.Context, what, why string, cause error) error {
 	var n int
 	if err := a.cfg.DB.QueryRowContext(ctx, "SELECT count(*) FROM ("+timelineQuery+")").Scan(&n); err != nil {
 		return fmt.Errorf("counting timeline events: %w", err)
 	}
 	a.sum.TimelineEvents.Skipped = n
-	if n > 0 {
-		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf(
-			"timeline events skipped (%d): HubSpot accepts them only from a public app; set hubspot.timeline.app_id in zoomsync.yaml and HUBSPOT_DEVELOPER_KEY and HUBSPOT_APP_TOKEN to send them", n))
+	a.eventsWhy = why
+	notice := why
+	if cause != nil {
+		a.eventsWhy = fmt.Sprintf("%s (%s)", why, refusal(cause))
+		notice = fmt.Sprintf("%s (%v)", why, cause)
+	}
+	if n > 0 && what != "" {
+		a.sum.Notices = append(a.sum.Notices, fmt.Sprintf("%s skipped (%d): %s", what, n, notice))
 	}
 	return nil
 }
 
-// eachTimelineEvent adds the rows of timelineQuery to s.
-func (a *activity) eachTimelineEvent(ctx context.Context, templates map[string]string, state map[string]acked, s *sink[*hubspot.TimelineEvent]) error {
-	rows, err := a.cfg.DB.QueryContext(ctx, timelineQuery)
-	if err != nil {
-		return fmt.Errorf("reading timeline events: %w", err)
+// refusal names HubSpot's refusal in err by status and category ("403
+// MISSING_SCOPES"), or is err's text when HubSpot gave no answer.
+func refusal(err error) string {
+	ae, ok := errors.AsType[*hubspot.APIError](err)
+	if !ok {
+		return err.Error()
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var tmpl, id, email string
-		var ts time.Time
-		var c [10]sql.NullString
-		if err := rows.Scan(&tmpl, &id, &email, &ts, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9]); err != nil {
-			return err
-		}
-		key := tmpl + "/" + id
-		cid, ok := a.contactIDs[email]
+	s := fmt.Sprintf("HubSpot answered %d %s", ae.StatusCode, ae.Category)
+	if ae.SubCategory != "" {
+		s += "/" + ae.SubCategory
+	}
+	return s
+}
+
+// eachTimelineEvent adds the rows of timelineQuery to s. An event that
+// custom events already created (hubspot.events was custom) counts as
+// unchanged: it is on the contact's timeline once.
+func (a *activity) eachTimelineEvent(ctx context.Context, templates map[string]string, state map[string]acked, s *sink[*hubspot.TimelineEvent]) error {
+	other, err := a.stateOf(ctx, ObjectCustomEvent)
+	if err != nil {
+		return err
+	}
+	return a.eachEventRow(ctx, func(r *eventRow) error {
+		key := r.key()
+		cid, ok := a.contactIDs[r.email]
 		if !ok {
 			s.skip(key, "NO_CONTACT_ID", "the contact has no CRM id yet (not loaded or refused); retried next run")
-			continue
+			return nil
 		}
-		tokens := map[string]string{}
-		for i, v := range c {
-			if v.Valid {
-				tokens[timelineTokens[i]] = v.String
-			}
-		}
-		hp := map[string]string{"objectId": cid, "timestamp": ts.UTC().Format(time.RFC3339)}
-		for k, v := range tokens {
+		hp := map[string]string{"objectId": cid, "timestamp": r.ts.UTC().Format(time.RFC3339)}
+		for k, v := range r.tokens {
 			hp["token."+k] = v
 		}
 		it := item[*hubspot.TimelineEvent]{key: key, hash: hashProperties(hp), in: &hubspot.TimelineEvent{
-			EventTemplateID: templates[tmpl], ID: id, ObjectID: cid, Timestamp: ts.UTC(), Tokens: tokens}}
+			EventTemplateID: templates[r.template], ID: r.id, ObjectID: cid, Timestamp: r.ts.UTC(), Tokens: r.tokens}}
 		it.prev, it.seen = state[key]
-		if err := s.add(ctx, it); err != nil {
-			return err
+		if prev, sent := other[key]; sent {
+			it.prev, it.seen, it.hash = prev, true, prev.hash
 		}
-	}
-	return rows.Err()
+		return s.add(ctx, it)
+	})
 }
 
 // sendTimelineEvents writes one batch. Re-sending an id rewrites the same
@@ -250,8 +305,8 @@ func (a *activity) createTemplate(ctx context.Context, t *hubspot.EventTemplate,
 		return created, nil
 	}
 	err = fmt.Errorf("creating event template %s: %w", t.Name, err)
-	if ctx.Err() != nil {
-		return nil, err
+	if ctx.Err() != nil || errors.Is(err, hubspot.ErrTimelineUnavailable) {
+		return nil, err // refused: nothing was created
 	}
 	var lerr error
 	if *listed, _, lerr = a.cfg.Client.Timeline.ListTemplates(ctx); lerr != nil {

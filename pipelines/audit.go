@@ -116,6 +116,10 @@ func Audit(ctx context.Context, e *transform.Engine, f AuditFilter) (*sql.Rows, 
 			return nil, fmt.Errorf("no audit for run %s: the lake keeps the audits of the last %d transforms (zoomsync query \"SELECT DISTINCT run_id FROM audit_history\")", f.RunID, transform.AuditRunsKept)
 		}
 	}
+	source, err := withLoadAudit(ctx, e.DB(), source, f.RunID != "")
+	if err != nil {
+		return nil, err
+	}
 	q := fmt.Sprintf(auditQuery, source, rejectedQuery(hasLoadLog, loadRuns), strings.Join(where, " AND "))
 	rows, err := e.DB().QueryContext(ctx, q, args...)
 	if err != nil {

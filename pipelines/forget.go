@@ -229,12 +229,13 @@ func updateManifest(ctx context.Context, db *sql.DB, lake schema.Lake, path stri
 }
 
 // forgetCatalog removes the forgotten people from the catalog's tables
-// that name them: the audit history, the load state and log (keys are the
+// that name them: the audit history and the load's audit rows, the load state and log (keys are the
 // email, or end with "/email"), and the contact ledger.
 func forgetCatalog(ctx context.Context, db *sql.DB, hashes []string) (int, error) {
 	const forgotten = `(SELECT email_sha256 FROM forgotten)`
 	stmts := []string{
 		`DELETE FROM audit_history WHERE sha256(lower(trim(email))) IN ` + forgotten,
+		`DELETE FROM load_audit WHERE sha256(lower(trim(email))) IN ` + forgotten,
 		`DELETE FROM contact_ledger WHERE sha256(lower(trim(email))) IN ` + forgotten,
 		`DELETE FROM load_state WHERE sha256(lower(trim(regexp_extract(key, '[^/]*$')))) IN ` + forgotten,
 		`DELETE FROM load_log WHERE sha256(lower(trim(regexp_extract(key, '[^/]*$')))) IN ` + forgotten,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract"
+	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/schema"
 )
 
@@ -267,6 +268,7 @@ func (z *ZoomSettings) hostSettings(hostID, email string) HostSettings {
 //	hubspot:
 //	  excluded_contact_domains: [ourcompany.com]   # these people never become contacts
 //	  external_account_id: zoom-demo-account       # marketing events' account key; default: the Zoom account id
+//	  events: timeline                             # timeline (default) | custom | off (docs/events.md)
 //	  timeline:                                    # timeline events need a public app
 //	    app_id: "424242"                           # tokens: HUBSPOT_DEVELOPER_KEY, HUBSPOT_APP_TOKEN
 type HubSpotSettings struct {
@@ -279,6 +281,19 @@ type HubSpotSettings struct {
 	// Timeline configures timeline events; HubSpot accepts them only from
 	// a public app with event templates.
 	Timeline TimelineSettings `yaml:"timeline"`
+	// Events is the route of the registration, attendance and recording
+	// events on the contact's timeline (docs/events.md); empty means
+	// timeline.
+	Events string `yaml:"events" doc:"route of the contact timeline events: timeline (a public app's timeline events), custom (custom events: Enterprise, private-app token) or off" default:"timeline"`
+}
+
+// EventsRoute is the route of the contact timeline events: Events, or
+// load.EventsTimeline when unset.
+func (h *HubSpotSettings) EventsRoute() string {
+	if h == nil || h.Events == "" {
+		return load.EventsTimeline
+	}
+	return h.Events
 }
 
 // TimelineSettings name the public app that owns the event templates. Its
@@ -295,6 +310,9 @@ func (h *HubSpotSettings) Validate() error {
 		if d = strings.TrimSpace(d); d == "" || strings.Contains(d, "@") {
 			errs = append(errs, fmt.Errorf("hubspot.excluded_contact_domains: %q is not a domain", d))
 		}
+	}
+	if h.Events != "" && !slices.Contains(load.EventRoutes, h.Events) {
+		errs = append(errs, fmt.Errorf("hubspot.events: %q: want %s", h.Events, strings.Join(load.EventRoutes, ", ")))
 	}
 	if id := h.Timeline.AppID; id != "" {
 		if _, err := strconv.ParseInt(id, 10, 64); err != nil {

@@ -471,6 +471,7 @@ func activityConfig(cfg *Config, client *hubspot.Client, e *transform.Engine, ru
 	if cfg.CRM != nil {
 		ac.ExternalAccountID = cmp.Or(cfg.CRM.ExternalAccountID, cfg.Zoom.AccountID)
 		ac.TimelineApp = cfg.CRM.Timeline.AppID
+		ac.Events = cfg.CRM.EventsRoute()
 	}
 	if ac.ExternalAccountID == "" {
 		ac.ExternalAccountID = "zoomsync"

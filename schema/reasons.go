@@ -79,6 +79,12 @@ const (
 	ReasonMarketingEventRejected = "marketing_event_rejected" // a webinar instance's marketing event refused
 	ReasonParticipationRejected  = "participation_rejected"   // a registration or attendance on a marketing event refused
 	ReasonCallRejected           = "call_rejected"            // a recording's call record (or its association) refused
+
+	// ReasonTimelineEventNotCreated: the load created no timeline event
+	// for the registration, attendance or recording (the route of
+	// hubspot.events is off or unavailable, or HubSpot refused it); the
+	// detail says why. Written by the load into load_audit.
+	ReasonTimelineEventNotCreated = "timeline_event_not_created"
 )
 
 // AuditReason describes one reason code. The transform fills the DuckDB table
@@ -167,5 +173,8 @@ func AuditReasons() []AuditReason {
 			Message: "Some attendees did not sync: HubSpot rejected the registration or attendance"},
 		{Reason: ReasonCallRejected, Category: CategoryRecordingNotSynced,
 			Message: "Recording not synced: HubSpot rejected the call record"},
+
+		{Reason: ReasonTimelineEventNotCreated, Category: CategoryTimelineNotCreated,
+			Message: "Sync error: timeline event not created"},
 	}
 }

@@ -39,7 +39,8 @@ var simZoomFlags = append(simNetworkFlags("127.0.0.1:8081"),
 )
 
 var simHubSpotFlags = append(simNetworkFlags("127.0.0.1:8082"),
-	&cli.StringFlag{Name: "tier", Value: "professional", Usage: "rate limits: free, starter, professional, enterprise or unlimited"},
+	append([]cli.Flag{&cli.StringFlag{Name: "tier", Value: "professional", Usage: "rate limits: free, starter, professional, enterprise or unlimited"}},
+		simHubSpotEventFlags...)...,
 )
 
 func simCommand() *cli.Command {
@@ -60,7 +61,7 @@ Point zoomsync at it with ZOOM_API_URL=<URL>/v2 and ZOOM_OAUTH_URL=<URL>/oauth/t
 			{
 				Name:        "hubspot",
 				Usage:       "serve an empty HubSpot account (bearer token demo-token)",
-				Description: `Point zoomsync at it with HUBSPOT_API_URL=<URL> and HUBSPOT_TOKEN=demo-token.`,
+				Description: simHubSpotDescription,
 				Flags:       simHubSpotFlags,
 				Action:      simHubSpot,
 			},
@@ -102,8 +103,12 @@ func simHubSpot(c *cli.Context) error {
 		return usageError{fmt.Errorf("--faults: %w", err)}
 	}
 	latency, jitter := simLatency(c)
-	srv, err := hubspottest.Listen(c.String("addr"), hubspottest.WithTier(c.String("tier")),
-		hubspottest.WithLatency(latency, jitter))
+	events, err := simHubSpotEventOptions(c)
+	if err != nil {
+		return err
+	}
+	srv, err := hubspottest.Listen(c.String("addr"), append(events, hubspottest.WithTier(c.String("tier")),
+		hubspottest.WithLatency(latency, jitter))...)
 	if err != nil {
 		return err
 	}

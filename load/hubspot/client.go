@@ -4,7 +4,7 @@
 //
 // The shape follows go-github: one *Client built with options, one service
 // per API area hanging off it (Properties, Contacts, Users, AccountInfo,
-// MarketingEvents, Timeline, Calls), shared plumbing (NewRequest, Do,
+// MarketingEvents, Timeline, Events, Calls), shared plumbing (NewRequest, Do,
 // CheckResponse) in this file and typed errors in errors.go. Every service
 // method returns (T, *Response, error); a list's next cursor is
 // Response.After and every ...Iter walks the pages with internal/paging.All.
@@ -161,6 +161,7 @@ type Client struct {
 
 	MarketingEvents *MarketingEventsService
 	Timeline        *TimelineService
+	Events          *EventsService
 	Calls           *CallsService
 }
 
@@ -208,6 +209,7 @@ func NewClient(opts ...Option) *Client {
 	c.AccountInfo = (*AccountInfoService)(&c.common)
 	c.MarketingEvents = (*MarketingEventsService)(&c.common)
 	c.Timeline = (*TimelineService)(&c.common)
+	c.Events = (*EventsService)(&c.common)
 	c.Calls = (*CallsService)(&c.common)
 	return c
 }

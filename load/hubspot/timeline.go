@@ -109,6 +109,8 @@ func (s *TimelineService) ListTemplates(ctx context.Context) ([]*EventTemplate, 
 // request is retried only on 429 and 423: after a transport error or a 5xx
 // it is not resent, since HubSpot may have created the template without the
 // answer arriving. The caller finds out by listing the templates by name.
+// An app without v1/v3 timeline events is refused (403): the error Is
+// ErrTimelineUnavailable.
 //
 // HubSpot API: POST /crm/v3/timeline/{appId}/event-templates?hapikey=
 func (s *TimelineService) CreateTemplate(ctx context.Context, t *EventTemplate) (*EventTemplate, *Response, error) {
@@ -133,6 +135,9 @@ func (s *TimelineService) CreateTemplate(ctx context.Context, t *EventTemplate) 
 	}
 	out := new(EventTemplate)
 	resp, err := s.client.Do(req, out)
+	if errors.Is(err, ErrForbidden) {
+		return nil, resp, fmt.Errorf("%w: %w", ErrTimelineUnavailable, err)
+	}
 	if err != nil {
 		return nil, resp, err
 	}

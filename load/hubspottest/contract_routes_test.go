@@ -33,6 +33,13 @@ var outsideSpecs = map[string]string{
 	"GET /crm/v3/objects/{objectType}": "the objects specs' list operation, for every object type",
 	// APIs whose spec is not kept in the reference.
 	"POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/create": "associations v4 (reference §8; HubSpot's published v4 spec, not kept)",
+	// Custom events: HubSpot's published specs, not kept (docs/events.md, "HubSpot contract used").
+	"GET /events/v3/event-definitions":             "manageEventDefinitions.json (events.go)",
+	"POST /events/v3/event-definitions":            "manageEventDefinitions.json (events.go)",
+	"GET /events/v3/event-definitions/{eventName}": "manageEventDefinitions.json (events.go)",
+	"POST /events/v3/send":                         "sendEventCompletions.json (events.go)",
+	"POST /events/v3/send/batch":                   "sendEventCompletions.json (events.go)",
+	"GET /events/v3/events":                        "events.json, whose path ends in a slash (events.go)",
 }
 
 // wildcard matches a path parameter of a pattern or a spec template.

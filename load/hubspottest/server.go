@@ -34,7 +34,12 @@
 //	GET    /crm/v3/timeline/{appId}/event-templates[/{id}]  and POST; ?hapikey= (developer key)
 //	POST   /crm/v3/timeline/events, /events/batch/create  OAuth token only (403 for private apps)
 //	GET    /crm/v3/timeline/events/{eventTemplateId}/{eventId}
-//	       (every timeline route is also served under /integrators/timeline/v3)
+//	       (every timeline route is also served under /integrators/timeline/v3;
+//	       a template create for a WithNewApp app answers 403)
+//	GET    /events/v3/event-definitions[/{eventName}]    and POST (201 / 409); custom events need
+//	                                                     WithHubTier("enterprise") and the scopes (403)
+//	POST   /events/v3/send, /events/v3/send/batch        204; every send is stored (no dedupe)
+//	GET    /events/v3/events                             occurrences ?objectType=contact &objectId &eventType &property.<name>
 //	POST   /crm/v3/objects/calls/batch/create            201 / 207 / 400 / 409
 //	POST   /crm/v3/objects/calls/batch/read              ?archived, by id or a unique idProperty; 200 / 207
 //	POST   /crm/v3/objects/calls/batch/update            200 / 207 / 400 / 404 / 409
@@ -102,6 +107,7 @@ type config struct {
 	oauthTokens  []string // public-app OAuth access tokens (timeline sends need one)
 	developerKey string
 	appID        string
+	events       eventsConfig // public-app and custom-events availability (events.go)
 	tier         string
 	burst        int // requests per 10 s window per token; 0 = unlimited
 	daily        int // requests per day per account; 0 = unlimited
@@ -249,6 +255,7 @@ type Server struct {
 	nextUser int
 	mevents  *marketingStore
 	timeline *timelineStore
+	cevents  *customEventStore
 	calls    *callStore
 	blocked  []string // GDPR block list: emails deleted before any contact had them
 }
@@ -301,6 +308,7 @@ func newServer(opts []Option) *Server {
 		nextUser: 1000001,
 		mevents:  newMarketingStore(),
 		timeline: newTimelineStore(),
+		cevents:  newCustomEventStore(),
 		calls:    newCallStore(),
 	}
 	for _, f := range cfg.faults {

@@ -204,6 +204,10 @@ func (s *Server) createEventTemplate(c *call) {
 			count++
 		}
 	}
+	if count == 0 && s.cfg.events.newApp {
+		s.writeNoTimelineAccess(c)
+		return
+	}
 	if count >= maxTemplatesPerApp {
 		bad(fmt.Sprintf("App %s already has the maximum of %d event templates", s.cfg.appID, maxTemplatesPerApp))
 		return
@@ -216,6 +220,15 @@ func (s *Server) createEventTemplate(c *call) {
 	s.timeline.torder = append(s.timeline.torder, t.ID)
 	c.write = true
 	s.writeJSON(c, http.StatusCreated, t)
+}
+
+// writeNoTimelineAccess refuses a template to an app without v1/v3
+// timeline events. HubSpot documents only that such requests fail; the
+// status and body are inferred (docs/events.md).
+func (s *Server) writeNoTimelineAccess(c *call) {
+	s.writeError(c, http.StatusForbidden, "FORBIDDEN",
+		fmt.Sprintf("App %s has no timeline event templates: the v1 and v3 timeline events APIs are only available for app partners with existing v1/v3 timeline events defined in their public app. Use custom events (/events/v3/send) instead.", s.cfg.appID),
+		func(b *errorBody) { b.SubCategory = "TIMELINE_TEMPLATES_UNAVAILABLE" })
 }
 
 // GET …/{appId}/event-templates
