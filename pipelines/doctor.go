@@ -24,7 +24,8 @@ func DoctorChecks() []Check {
 		checkConfig,
 		checkZoom,
 		checkHubSpot,
-		// LEAD: add (*Config).CheckEvents here (events helper, pipelines/events_check.go)
+		// LEAD: add the events helper's check here (pipelines/events_check.go), as the line:
+		// func(ctx context.Context, c *Config) []CheckResult { return c.CheckEvents(ctx) },
 		checkLake,
 	}
 }

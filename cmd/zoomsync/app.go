@@ -60,8 +60,7 @@ func (u usageError) Unwrap() error { return u.error }
 // exitCode is the process's exit code for the error a command returned:
 // 2 for a usage or configuration error, an ExitCoder's own code, else 1.
 func exitCode(err error) int {
-	var u usageError
-	if errors.As(err, &u) || errors.Is(err, pipelines.ErrOtherAccount) || errors.Is(err, pipelines.ErrInvalidConfig) {
+	if isUsage(err) || errors.Is(err, pipelines.ErrOtherAccount) || errors.Is(err, pipelines.ErrInvalidConfig) {
 		return 2 // a usage or configuration error
 	}
 	var ec cli.ExitCoder
@@ -69,6 +68,17 @@ func exitCode(err error) int {
 		return ec.ExitCode()
 	}
 	return 1
+}
+
+// isUsage reports whether err is an error of the command line: a
+// usageError, or urfave/cli's answer to `help` with an unknown topic.
+func isUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return true
+	}
+	var ec cli.ExitCoder
+	return errors.As(err, &ec) && strings.HasPrefix(ec.Error(), "No help topic for")
 }
 
 // strictUsage makes every usage error of app's command line (an unknown
@@ -85,14 +95,16 @@ func strictUsage(app *cli.App) {
 	}
 	app.OnUsageError = onUsage
 	app.Action = unknownCommand
-	var walk func(cmds []*cli.Command)
-	walk = func(cmds []*cli.Command) {
+	var walk func(cmds []*cli.Command, prefix string)
+	walk = func(cmds []*cli.Command, prefix string) {
 		for _, cmd := range cmds {
 			cmd.OnUsageError = onUsage
 			if len(cmd.Subcommands) > 0 && cmd.Action == nil {
 				cmd.Action = unknownCommand
 			}
+			path := strings.TrimSpace(prefix + " " + cmd.Name)
 			if req := takeRequired(cmd); len(req) > 0 {
+				app.Metadata[requiredKey+path] = req
 				before := cmd.Before
 				cmd.Before = func(c *cli.Context) error {
 					for _, name := range req {
@@ -106,11 +118,16 @@ func strictUsage(app *cli.App) {
 					return nil
 				}
 			}
-			walk(cmd.Subcommands)
+			walk(cmd.Subcommands, path)
 		}
 	}
-	walk(app.Commands)
+	app.Metadata = map[string]any{}
+	walk(app.Commands, "")
 }
+
+// requiredKey prefixes the app's Metadata entry of a command's required
+// flags ([]string), keyed by the command's path ("backfill", "lake verify").
+const requiredKey = "required flags of "
 
 // takeRequired replaces, in cmd.Flags, each flag marked Required by a
 // copy that is not (urfave/cli prints the whole help text to standard

@@ -281,5 +281,5 @@ func cell(s string) string {
 	if s == "" {
 		return "–"
 	}
-	return strings.ReplaceAll(s, "|", `\|`)
+	return strings.NewReplacer("|", `\|`, "<", `\<`).Replace(s)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,27 @@ func TestConfigShow_everySetting(t *testing.T) {
 	// With the environment alone, the environment is the source.
 	if out, _ := run(t, "config", "show"); !regexp.MustCompile(`data_dir\s+/from/env\s+env ZOOMSYNC_DATA_DIR`).MatchString(out) {
 		t.Errorf("data_dir from the environment:\n%s", out)
+	}
+}
+
+// TestSettings_table: every setting has a key, a meaning and a flag or a
+// variable; keys, flags and variables are unique; int defaults parse.
+func TestSettings_table(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range settings {
+		if s.Key == "" || s.Doc == "" || (s.Flag == "" && s.Env == "") {
+			t.Errorf("setting %+v: want a key, a doc and a flag or an environment variable", s)
+		}
+		for _, id := range []string{"key " + s.Key, "flag " + s.Flag, "env " + s.Env} {
+			if !strings.HasSuffix(id, " ") && seen[id] {
+				t.Errorf("%s is in the settings table twice", id)
+			}
+			seen[id] = true
+		}
+		if s.Kind == "int" {
+			if _, err := strconv.Atoi(s.Default); err != nil {
+				t.Errorf("setting %s: int default %q does not parse", s.Key, s.Default)
+			}
+		}
 	}
 }

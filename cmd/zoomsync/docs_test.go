@@ -107,7 +107,7 @@ func commandsOf(cmds []*cli.Command, prefix string, visit func(path string, c *c
 }
 
 // flagRows are the rows of a flags table: name, environment, default, usage.
-func flagRows(b *strings.Builder, flags []cli.Flag) {
+func flagRows(b *strings.Builder, flags []cli.Flag, required []string) {
 	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
 	for _, f := range flags {
 		df, _ := f.(cli.DocGenerationFlag)
@@ -117,13 +117,13 @@ func flagRows(b *strings.Builder, flags []cli.Flag) {
 				env = "`" + strings.Join(e, "`, `") + "`"
 			}
 			if v := df.GetDefaultText(); v != "" {
-				def = "`" + v + "`"
-			} else if v := df.GetValue(); v != "" && v != "false" {
+				def = v
+			} else if v := strings.Trim(df.GetValue(), `"`); v != "" && v != "false" {
 				def = "`" + v + "`"
 			}
 			usage = df.GetUsage()
 		}
-		if rf, ok := f.(cli.RequiredFlag); ok && rf.IsRequired() {
+		if slices.Contains(required, f.Names()[0]) {
 			usage += " (required)"
 		}
 		fmt.Fprintf(b, "| `--%s` | %s | %s | %s |\n", f.Names()[0], env, def, cell(usage))
@@ -142,7 +142,7 @@ func commandsSection() string {
 			global = append(global, f)
 		}
 	}
-	flagRows(&b, global)
+	flagRows(&b, global, nil)
 	b.WriteString("\n| command | what it does |\n|---|---|\n")
 	commandsOf(app.Commands, "", func(path string, c *cli.Command) {
 		fmt.Fprintf(&b, "| `zoomsync %s` | %s |\n", path, cell(c.Usage))
@@ -160,7 +160,8 @@ func commandsSection() string {
 		}
 		if len(flags) > 0 {
 			b.WriteString("\n")
-			flagRows(&b, flags)
+			req, _ := app.Metadata[requiredKey+path].([]string)
+			flagRows(&b, flags, req)
 		}
 	})
 	return b.String()

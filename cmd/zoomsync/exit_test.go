@@ -21,6 +21,7 @@ func TestExitCodes_usageErrors(t *testing.T) {
 		hint string // the command the hint names
 	}{
 		{"unknown command", nil, []string{"nope"}, `unknown command "nope"`, "zoomsync --help"},
+		{"unknown help topic", nil, []string{"help", "nope"}, "No help topic for 'nope'", "zoomsync --help"},
 		{"unknown subcommand", nil, []string{"config", "nope"}, `config: unknown command "nope"`, "zoomsync config --help"},
 		{"unknown global flag", nil, []string{"--nope", "sync"}, "flag provided but not defined: -nope", "zoomsync --help"},
 		{"unknown flag", nil, []string{"sync", "--nope"}, "flag provided but not defined: -nope", "zoomsync sync --help"},

@@ -52,9 +52,8 @@ func runMain() (code int) {
 // usage error gets one line and a hint where the help is.
 func reportError(w io.Writer, app *cli.App, args []string, err error) {
 	fmt.Fprintln(w, "zoomsync:", err)
-	var u usageError
 	switch {
-	case errors.As(err, &u):
+	case isUsage(err):
 		fmt.Fprintln(w, usageHint(app, args, err))
 	case errors.Is(err, pipelines.ErrInvalidConfig):
 		fmt.Fprintln(w, "Run 'zoomsync config validate' to list the problems, 'zoomsync config reference' for every setting.")

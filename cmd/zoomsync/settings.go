@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 
@@ -94,21 +93,18 @@ func settingFlags(scope settingScope) []cli.Flag {
 		if s.dynamic != nil {
 			def = s.dynamic()
 		}
-		usage := s.Doc
+		usage, defText := s.Doc, ""
 		if s.dynamic != nil {
-			usage += " (default: " + s.Default + ")"
+			defText = s.Default
 		}
 		switch s.Kind {
 		case "int":
-			n, err := strconv.Atoi(def)
-			if err != nil {
-				panic(fmt.Sprintf("setting %s: default %q is not an int", s.Key, def)) // a bug of the table, caught by every test
-			}
-			flags = append(flags, &cli.IntFlag{Name: s.Flag, Value: n, EnvVars: env, Usage: usage})
+			n, _ := strconv.Atoi(def) // TestSettings_table checks every int default
+			flags = append(flags, &cli.IntFlag{Name: s.Flag, Value: n, EnvVars: env, Usage: usage, DefaultText: defText})
 		case "bool":
-			flags = append(flags, &cli.BoolFlag{Name: s.Flag, Value: def == "true", EnvVars: env, Usage: usage})
+			flags = append(flags, &cli.BoolFlag{Name: s.Flag, Value: def == "true", EnvVars: env, Usage: usage, DefaultText: defText})
 		default:
-			flags = append(flags, &cli.StringFlag{Name: s.Flag, Value: def, EnvVars: env, Usage: usage})
+			flags = append(flags, &cli.StringFlag{Name: s.Flag, Value: def, EnvVars: env, Usage: usage, DefaultText: defText})
 		}
 	}
 	return flags
