@@ -49,8 +49,10 @@ func Preflight(ctx context.Context, c *Config) error {
 	if failed(results) {
 		return preflightError(results, ErrInvalidConfig)
 	}
-	hs, _ := hubSpotCredential(ctx, c, HubSpotClient(doctorConfig(c)))
-	zs, _ := zoomCredential(ctx, c, ZoomClient(doctorConfig(c)))
+	// The clients retry as a sync's do (each retry logged at warn): a
+	// scheduled run rides out a short outage.
+	hs, _ := hubSpotCredential(ctx, c, HubSpotClient(c))
+	zs, _ := zoomCredential(ctx, c, ZoomClient(c))
 	if results = append(hs, zs...); failed(results) {
 		return preflightError(results, nil)
 	}

@@ -56,7 +56,9 @@ func configShow(c *cli.Context) error {
 	if format != "table" && format != "json" {
 		return usageError{fmt.Errorf("--format %q: want table or json", format)}
 	}
-	if _, err := configFromEnv(c); err != nil {
+	// Not validated: config show is where one looks at a configuration
+	// that does not work (config validate says why).
+	if _, err := buildConfig(c); err != nil {
 		return err
 	}
 	fc, path, err := loadFileConfig(c)

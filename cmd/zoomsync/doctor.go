@@ -18,7 +18,7 @@ zoomsync.yaml); the Zoom app (a token fetch, the scopes each enabled feature
 needs, one API call, the daily quota left); the HubSpot token (the portal it
 writes to, its scopes, the quota left); the lake (the lock, the manifest,
 temporary files an interrupted run left). Each problem is printed with its
-fix. It spends three Zoom calls and three HubSpot calls.
+fix. It spends two calls of each API (a failed call is retried once).
 
 sync runs the cheap part first (the configuration and one call per
 credential) and stops with the same messages before it fetches anything.
