@@ -244,7 +244,7 @@ func TestDocs_auditReasons(t *testing.T) {
 
 // lakeSection is docs/lake.md's generated list of the tables and views of
 // zoomsync.duckdb after a sync and a forget.
-func lakeSection(t *testing.T) string {
+func lakeSection(t *testing.T) (string, map[string][]string) {
 	t.Helper()
 	// The demo's sync, then a forget, create every table of the catalog.
 	dir := filepath.Join(t.TempDir(), "lake")
@@ -293,19 +293,43 @@ func lakeSection(t *testing.T) string {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
+	cols := map[string][]string{}
+	crows, err := db.Query(`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var table, col string
+		if err := crows.Scan(&table, &col); err != nil {
+			t.Fatal(err)
+		}
+		cols[table] = append(cols[table], col)
+	}
+	return b.String(), cols
 }
 
 // TestDocs_lake: docs/lake.md names every table and view of the catalog
 // (its generated section), and every view its other tables describe exists.
 func TestDocs_lake(t *testing.T) {
-	want := lakeSection(t)
+	want, columns := lakeSection(t)
 	checkGenerated(t, "docs/lake.md", "catalog", want, firstCells)
 	exists := firstCells(want)
 	text := readDoc(t, "docs/lake.md")
-	for _, n := range viewTableNames(text) {
+	for n, documented := range viewTables(text) {
 		if !slices.Contains(exists, n) {
 			t.Errorf("docs/lake.md describes %q, which is no table or view of zoomsync.duckdb: remove or rename it", n)
+			continue
+		}
+		for _, c := range columns[n] {
+			if !slices.Contains(documented, c) {
+				t.Errorf("docs/lake.md, the row of view %s: add its column `%s`", n, c)
+			}
+		}
+		for _, c := range documented {
+			if !slices.Contains(columns[n], c) {
+				t.Errorf("docs/lake.md, the row of view %s: it has no column `%s`: remove it", n, c)
+			}
 		}
 	}
 	for _, s := range schema.RawStreams {
@@ -372,19 +396,26 @@ func TestDocs_namesExist(t *testing.T) {
 	}
 }
 
-// viewTableNames returns the first cells of the tables whose header is
-// "| view |": the views docs/lake.md describes.
-func viewTableNames(text string) []string {
-	var out []string
+// viewTables returns the rows of the tables whose header is "| view |"
+// (the views docs/lake.md describes): the view, and the columns its row
+// names in code spans (identifiers only).
+func viewTables(text string) map[string][]string {
+	out := map[string][]string{}
 	in := false
+	ident := regexp.MustCompile("`([a-z_][a-z0-9_]*)`")
 	for _, line := range strings.Split(text, "\n") {
 		switch {
 		case strings.HasPrefix(line, "| view |"):
 			in = true
 		case !strings.HasPrefix(line, "|"):
 			in = false
-		case in:
-			out = append(out, firstCells(line)...)
+		case in && len(firstCells(line)) == 1:
+			cells := strings.Split(line, "|")
+			var cols []string
+			for _, m := range ident.FindAllStringSubmatch(cells[len(cells)-2], -1) {
+				cols = append(cols, m[1])
+			}
+			out[firstCells(line)[0]] = cols
 		}
 	}
 	return out
