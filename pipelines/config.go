@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/zoomsync/zoomsync/extract/zoom"
@@ -90,6 +91,64 @@ func (c *Config) logger() *slog.Logger {
 	return c.Logger
 }
 
+// ErrInvalidConfig marks a configuration that cannot work (exit code 2):
+// a value that does not parse or is out of range, a missing credential.
+var ErrInvalidConfig = errors.New("invalid configuration")
+
+// configError is one problem of the configuration; errors.Is(err,
+// ErrInvalidConfig) holds for it.
+type configError struct{ msg string }
+
+func (e *configError) Error() string        { return e.msg }
+func (e *configError) Is(target error) bool { return target == ErrInvalidConfig }
+
+func configErrorf(format string, a ...any) error { return &configError{fmt.Sprintf(format, a...)} }
+
+// Validate reports every problem of the values that come from flags and
+// the environment, naming the variable and what it wants: the endpoints,
+// the plan and tier, the concurrency. Credentials are checked by
+// ValidateZoom and ValidateHubSpot.
+func (c *Config) Validate() error {
+	var errs []error
+	for _, u := range []struct{ env, value string }{
+		{"ZOOM_API_URL", c.Zoom.APIURL}, {"ZOOM_OAUTH_URL", c.Zoom.OAuthURL}, {"HUBSPOT_API_URL", c.HubSpot.APIURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		p, err := url.Parse(u.value)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, configErrorf("%s=%q: want an absolute http(s) URL such as https://api.example.com", u.env, u.value))
+		}
+	}
+	if err := validPlan(c.Zoom.Plan); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validTier(c.HubSpot.Tier); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Concurrency < 0 {
+		errs = append(errs, configErrorf("concurrency %d: want 1 or more", c.Concurrency))
+	}
+	return errors.Join(errs...)
+}
+
+func validPlan(plan string) error {
+	switch plan {
+	case "", "pro", "business", "free", "unlimited": // unlimited: for the simulators only
+		return nil
+	}
+	return configErrorf("zoom plan %q: want pro, business or free", plan)
+}
+
+func validTier(tier string) error {
+	switch tier {
+	case "", "free", "starter", "professional", "enterprise", "unlimited": // unlimited: for the simulators only
+		return nil
+	}
+	return configErrorf("hubspot tier %q: want free, starter, professional or enterprise", tier)
+}
+
 // ValidateZoom reports what is missing to call Zoom, naming the variables.
 func (c *Config) ValidateZoom() error {
 	var missing []string
@@ -103,25 +162,15 @@ func (c *Config) ValidateZoom() error {
 		missing = append(missing, "ZOOM_CLIENT_SECRET")
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("zoom credentials missing: set %s", strings.Join(missing, ", "))
+		return configErrorf("zoom credentials missing: set %s", strings.Join(missing, ", "))
 	}
-	switch c.Zoom.Plan {
-	case "", "pro", "business", "free", "unlimited": // unlimited: for the simulators only
-	default:
-		return fmt.Errorf("zoom plan %q: want pro, business or free", c.Zoom.Plan)
-	}
-	return nil
+	return validPlan(c.Zoom.Plan)
 }
 
 // ValidateHubSpot reports what is missing to call HubSpot.
 func (c *Config) ValidateHubSpot() error {
 	if c.HubSpot.Token == "" {
-		return errors.New("hubspot token missing: set HUBSPOT_TOKEN")
+		return configErrorf("hubspot token missing: set HUBSPOT_TOKEN")
 	}
-	switch c.HubSpot.Tier {
-	case "", "free", "starter", "professional", "enterprise", "unlimited": // unlimited: for the simulators only
-	default:
-		return fmt.Errorf("hubspot tier %q: want free, starter, professional or enterprise", c.HubSpot.Tier)
-	}
-	return nil
+	return validTier(c.HubSpot.Tier)
 }

@@ -5,15 +5,15 @@ import "context"
 // CheckStatus is the outcome of one doctor check.
 type CheckStatus int
 
-// The outcomes of a check.
+// The outcomes of a check: fine, worth a look, or in the way of a sync.
 const (
 	CheckOK CheckStatus = iota
 	CheckWarn
 	CheckFail
 )
 
-// CheckResult is one finding of a check: what was checked, its outcome,
-// what was found, and how to fix it.
+// CheckResult is one finding of `zoomsync doctor`: what was checked, what
+// was found and, when it is not OK, how to fix it.
 type CheckResult struct {
 	Name   string
 	Status CheckStatus
@@ -21,5 +21,5 @@ type CheckResult struct {
 	Fix    string
 }
 
-// Check is one check of `zoomsync doctor`.
+// Check is one group of doctor checks over a configuration.
 type Check func(ctx context.Context, c *Config) []CheckResult

@@ -38,16 +38,16 @@ import (
 type ZoomSettings struct {
 	// Hosts selects the hosts whose webinars sync: "none", "all" (the
 	// default), or a list of emails or Zoom user ids.
-	Hosts HostSelection `yaml:"hosts"`
+	Hosts HostSelection `yaml:"hosts" default:"all" doc:"the hosts whose webinars sync: none, all, or a list of host emails or Zoom user ids"`
 	// Defaults apply to every selected host.
-	Defaults HostSettings `yaml:"defaults"`
+	Defaults HostSettings `yaml:"defaults" doc:"the switches of every selected host, unless host_settings says otherwise"`
 	// HostSettings override Defaults per host, keyed by email or user id.
-	HostSettings map[string]HostSettings `yaml:"host_settings"`
+	HostSettings map[string]HostSettings `yaml:"host_settings" key:"host" doc:"per-host switches that override defaults, keyed by host email or Zoom user id"`
 	// Webinars force one webinar on or off, keyed by webinar id.
-	Webinars map[string]Toggle `yaml:"webinars"`
+	Webinars map[string]Toggle `yaml:"webinars" key:"webinar id" doc:"on or off for one webinar, whatever the host settings say (spaces and dashes in the id are fine)"`
 	// ExcludedHostDomains: webinars whose host's email is in one of these
 	// domains (or a subdomain) never sync, whatever else is set.
-	ExcludedHostDomains []string `yaml:"excluded_host_domains"`
+	ExcludedHostDomains []string `yaml:"excluded_host_domains" doc:"webinars whose host email is in one of these domains (or a subdomain) never sync, whatever else is set"`
 	// ExcludedRecordingDomains: the recordings and transcripts of hosts
 	// whose email is in one of these domains (or a subdomain) are neither
 	// fetched nor synced; their webinars still sync.
@@ -55,7 +55,7 @@ type ZoomSettings struct {
 	// LookbackDays is how long after an instance ends its report,
 	// participants and recordings are read again, because Zoom may still be
 	// filling them. Zero means 2.
-	LookbackDays int `yaml:"lookback_days"`
+	LookbackDays int `yaml:"lookback_days" default:"2" doc:"days after an instance ends during which its report, participants and recordings are read again (Zoom may still be filling them)"`
 	// SessionGapMinutes stitches the instances a host drop split: instances
 	// of one webinar whose report spans are at most this many minutes apart
 	// form one session, which the contact properties count once. Nil means
@@ -65,8 +65,8 @@ type ZoomSettings struct {
 
 // HostSettings are the per-host switches. A nil field inherits.
 type HostSettings struct {
-	SyncNewWebinars *bool `yaml:"sync_new_webinars"`
-	SyncRecordings  *bool `yaml:"sync_recordings"`
+	SyncNewWebinars *bool `yaml:"sync_new_webinars" default:"true" doc:"the host's webinars sync (a webinar switched on in webinars syncs anyway)"`
+	SyncRecordings  *bool `yaml:"sync_recordings" default:"true" doc:"the recordings and transcripts of the host's webinars sync"`
 }
 
 // HostSelection is "none", "all" or a list of hosts.
@@ -274,13 +274,13 @@ func (z *ZoomSettings) hostSettings(hostID, email string) HostSettings {
 type HubSpotSettings struct {
 	// ExcludedContactDomains: no contact is created for an email in one of
 	// these domains (or a subdomain), e.g. the company's own.
-	ExcludedContactDomains []string `yaml:"excluded_contact_domains"`
+	ExcludedContactDomains []string `yaml:"excluded_contact_domains" doc:"no contact is created for an email in one of these domains (or a subdomain), e.g. the company's own"`
 	// ExternalAccountID keys the marketing events zoomsync creates; empty
 	// means the Zoom account id.
-	ExternalAccountID string `yaml:"external_account_id"`
+	ExternalAccountID string `yaml:"external_account_id" default:"the Zoom account id" doc:"the account key of the marketing events zoomsync creates"`
 	// Timeline configures timeline events; HubSpot accepts them only from
 	// a public app with event templates.
-	Timeline TimelineSettings `yaml:"timeline"`
+	Timeline TimelineSettings `yaml:"timeline" doc:"timeline events: HubSpot accepts them only from a public app with event templates"`
 	// Events is the route of the registration, attendance and recording
 	// events on the contact's timeline (docs/events.md); empty means
 	// timeline.
@@ -300,7 +300,7 @@ func (h *HubSpotSettings) EventsRoute() string {
 // secrets come from the environment: HUBSPOT_DEVELOPER_KEY (templates) and
 // HUBSPOT_APP_TOKEN (the app's OAuth access token, to send events).
 type TimelineSettings struct {
-	AppID string `yaml:"app_id"`
+	AppID string `yaml:"app_id" doc:"the id of the public app that owns the timeline event templates (tokens: HUBSPOT_DEVELOPER_KEY, HUBSPOT_APP_TOKEN); empty: no timeline events"`
 }
 
 // Validate reports every problem of the section, naming the key.

@@ -20,27 +20,27 @@ import (
 // settings, say) is a new field with its yaml tag.
 type FileConfig struct {
 	// Segments are the named segment queries that `zoomsync segments` runs.
-	Segments []Segment `yaml:"segments"`
+	Segments []Segment `yaml:"segments" doc:"named SQL queries over the lake that zoomsync segments runs, each written to a file"`
 	// Zoom are the sync settings: which hosts, webinars and recordings sync.
-	Zoom ZoomSettings `yaml:"zoom"`
+	Zoom ZoomSettings `yaml:"zoom" doc:"the sync settings: which hosts, webinars and recordings sync"`
 	// HubSpot are the CRM settings: contact exclusions, marketing events,
 	// timeline events.
-	HubSpot HubSpotSettings `yaml:"hubspot"`
+	HubSpot HubSpotSettings `yaml:"hubspot" doc:"the CRM settings: contact exclusions, marketing events, timeline events"`
 }
 
 // Segment is one named query over the lake and the file it is written to.
 type Segment struct {
 	// Name identifies the segment (--only NAME): letters, digits, '_' and
 	// '-', unique in the file.
-	Name string `yaml:"name"`
+	Name string `yaml:"name" doc:"the segment's name (--only NAME): letters, digits, '_' and '-', unique in the file"`
 	// SQL is one SELECT over the views of zoomsync.duckdb, run read-only.
-	SQL string `yaml:"sql"`
+	SQL string `yaml:"sql" doc:"one SELECT over the views of zoomsync.duckdb, run read-only"`
 	// Format is csv or parquet. When empty, the extension of Out decides.
-	Format output.Format `yaml:"format"`
+	Format output.Format `yaml:"format" default:"from the extension of out" doc:"csv or parquet"`
 	// Out is the file written, atomically (temporary name, then rename).
 	// A relative path is relative to the directory of zoomsync.yaml; its
 	// folder is created when missing.
-	Out string `yaml:"out"`
+	Out string `yaml:"out" doc:"the file written, atomically; relative to the folder of zoomsync.yaml"`
 }
 
 // SegmentFormats are the formats a segment may be written in.
@@ -249,4 +249,89 @@ func sortedKeys(m map[string]any) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// ConfigKey describes one key of zoomsync.yaml, from the tags of its field:
+// `yaml` (the name), `doc` (its meaning, one line), `default` (when the
+// key has one) and `key` (what the keys of a map name).
+type ConfigKey struct {
+	Key     string // dotted path: zoom.defaults.sync_recordings; maps add <name>, lists []
+	Type    string // section, list of sections, string, int, bool, list of strings, map, or the type's own syntax
+	Default string
+	Doc     string
+	Field   string // the Go field, for messages: ZoomSettings.LookbackDays
+}
+
+// ConfigKeys lists every key zoomsync.yaml may hold, in the order of the
+// fields, a section before its keys. The configuration reference (config
+// show, docs/configuration.md, the example file's check) is made from it.
+func ConfigKeys() []ConfigKey {
+	var out []ConfigKey
+	configKeys(reflect.TypeFor[FileConfig](), "", &out)
+	return out
+}
+
+func configKeys(t reflect.Type, prefix string, out *[]ConfigKey) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		key := name
+		if prefix != "" {
+			key = prefix + "." + name
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		*out = append(*out, ConfigKey{Key: key, Type: yamlType(ft), Default: f.Tag.Get("default"),
+			Doc: f.Tag.Get("doc"), Field: t.Name() + "." + f.Name})
+		switch {
+		case customYAML(ft):
+		case ft.Kind() == reflect.Struct:
+			configKeys(ft, key, out)
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			configKeys(ft.Elem(), key+"[]", out)
+		case ft.Kind() == reflect.Map && ft.Elem().Kind() == reflect.Struct:
+			configKeys(ft.Elem(), key+".<"+cmpOr(f.Tag.Get("key"), "name")+">", out)
+		}
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// yamlType names the YAML shape of a field's type.
+func yamlType(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeFor[HostSelection]():
+		return "none, all or a list"
+	case t == reflect.TypeFor[Toggle]():
+		return "on or off"
+	case customYAML(t):
+		return t.Name()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return "section"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Struct {
+			return "list of sections"
+		}
+		return "list of " + yamlType(t.Elem()) + "s"
+	case reflect.Map:
+		return "map of " + yamlType(t.Elem())
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "int"
+	}
+	return t.Kind().String()
 }

@@ -167,3 +167,24 @@ func TestParseFileConfig_exampleFile(t *testing.T) {
 		t.Error("zoomsync.example.yaml defines no segments")
 	}
 }
+
+// TestConfigKeys_everyKeyDocumented: every key of zoomsync.yaml has a doc
+// tag (contracts: the configuration reference is made from them).
+func TestConfigKeys_everyKeyDocumented(t *testing.T) {
+	keys := ConfigKeys()
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if strings.TrimSpace(k.Doc) == "" {
+			t.Errorf("zoomsync.yaml key %s (field %s) has no doc tag: add `doc:\"one-line meaning\"` (and `default:\"...\"` when it has one)", k.Key, k.Field)
+		}
+		if seen[k.Key] {
+			t.Errorf("key %s listed twice", k.Key)
+		}
+		seen[k.Key] = true
+	}
+	for _, want := range []string{"zoom.lookback_days", "zoom.host_settings.<host>.sync_recordings", "hubspot.timeline.app_id", "segments[].out"} {
+		if !seen[want] {
+			t.Errorf("ConfigKeys lacks %s", want)
+		}
+	}
+}

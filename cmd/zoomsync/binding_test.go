@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zoomsync/zoomsync/extract/zoomtest"
 	"github.com/zoomsync/zoomsync/load/hubspottest"
 )
 
@@ -19,8 +20,12 @@ func TestSync_otherPortalIsAConfigurationError(t *testing.T) {
 	b := hubspottest.NewServer(hubspottest.WithTier("unlimited"), hubspottest.WithPortalID(222))
 	defer b.Close()
 	dir := t.TempDir()
-	t.Setenv("ZOOM_API_URL", "http://127.0.0.1:1") // never reached: refused before the extract
-	t.Setenv("ZOOM_OAUTH_URL", "http://127.0.0.1:1")
+	// Zoom: only sync's preflight fetches a token; the refusal comes before
+	// the extract.
+	zs := zoomtest.NewServer(zoomtest.DemoAccount(1), zoomtest.WithPlan("unlimited"))
+	defer zs.Close()
+	t.Setenv("ZOOM_API_URL", zs.APIURL())
+	t.Setenv("ZOOM_OAUTH_URL", zs.OAuthURL())
 	t.Setenv("ZOOM_ACCOUNT_ID", "demo-account")
 	t.Setenv("ZOOM_CLIENT_ID", "demo-client")
 	t.Setenv("ZOOM_CLIENT_SECRET", "demo-secret")
@@ -45,6 +50,9 @@ func TestSync_otherPortalIsAConfigurationError(t *testing.T) {
 		if !strings.Contains(out, ": failed") {
 			t.Errorf("%s: output %q does not report the refused run", args[0], out)
 		}
+	}
+	if st := zs.Stats(); st.Total != st.ByRoute["POST /oauth/token"] || st.Total > 1 {
+		t.Errorf("Zoom answered %d calls (%v), want at most sync's preflight token", st.Total, st.ByRoute)
 	}
 	for _, r := range b.Requests() {
 		if r.Write {

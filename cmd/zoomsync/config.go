@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
-	"maps"
+	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,146 +20,268 @@ import (
 func configCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "config",
-		Usage: "show the effective configuration",
+		Usage: "show, validate or document the configuration",
 		Subcommands: []*cli.Command{{
 			Name:        "show",
 			Usage:       "print every setting with its value and where it comes from (flag, environment, zoomsync.yaml, default)",
-			Description: `Secrets are shown as [set] or [not set], never their value.`,
-			Flags:       apiFlags(),
-			Action:      configShow,
+			Description: `Secrets are shown as [set] or [not set], never their value. A flag given on the command line wins over its environment variable.`,
+			Flags: append(apiFlags(),
+				&cli.StringFlag{Name: "format", Value: "table", Usage: "table or json"}),
+			Action: configShow,
+		}, {
+			Name:  "validate",
+			Usage: "check flags, environment and zoomsync.yaml without calling any API (zoomsync doctor calls them)",
+			Description: `Exit code 0 when the configuration is valid, 1 when it has problems (each is
+printed), 2 for a usage error.`,
+			Flags:  apiFlags(),
+			Action: configValidate,
+		}, {
+			Name:   "reference",
+			Usage:  "print the configuration reference (docs/configuration.md): every flag, environment variable and zoomsync.yaml key with its default and meaning",
+			Action: func(c *cli.Context) error { return writeReference(c.App.Writer) },
 		}},
 	}
 }
 
+// shownSetting is one row of config show.
+type shownSetting struct {
+	Setting string `json:"setting"`
+	Value   string `json:"value"`
+	Source  string `json:"source"`
+}
+
 // configShow prints one row per setting: name, value and source.
 func configShow(c *cli.Context) error {
-	cfg, err := configFromEnv(c)
-	if err != nil {
+	format := c.String("format")
+	if format != "table" && format != "json" {
+		return usageError{fmt.Errorf("--format %q: want table or json", format)}
+	}
+	// Not validated: config show is where one looks at a configuration
+	// that does not work (config validate says why).
+	if _, err := buildConfig(c); err != nil {
 		return err
 	}
 	fc, path, err := loadFileConfig(c)
 	if err != nil {
 		return err
 	}
+	var rows []shownSetting
+	for _, s := range settings {
+		value, source := settingValue(c, s)
+		if s.Key == "config" && path == "" {
+			value += " (absent: built-in defaults)"
+		}
+		rows = append(rows, shownSetting{s.Key, value, source})
+	}
+	rows = append(rows, fileSettings(fc, path)...)
+	if format == "json" {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
-	row := func(name, value, source string) { fmt.Fprintf(tw, "%s\t%s\t%s\n", name, value, source) }
-	showEnvSettings(c, cfg, path, row)
-	z := &pipelines.ZoomSettings{}
-	if fc != nil {
-		z = &fc.Zoom
-	}
-	showZoomSettings(z, path, row)
-	if fc != nil {
-		for _, sg := range fc.Segments {
-			row("segments."+sg.Name, string(sg.Format)+" → "+sg.Out, path)
-		}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Setting, r.Value, r.Source)
 	}
 	return tw.Flush()
 }
 
-// showEnvSettings prints the settings that come from flags and the
-// environment; path is the configuration file read ("" when none).
-func showEnvSettings(c *cli.Context, cfg *pipelines.Config, path string, row func(name, value, source string)) {
-	flagSource := func(flag, env string) string {
-		switch {
-		case env != "" && os.Getenv(env) != "":
-			return "env " + env
-		case c.IsSet(flag):
-			return "flag --" + flag
-		}
-		return "default"
+// configValidate checks the configuration without calling any API.
+func configValidate(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return usageError{fmt.Errorf("config validate takes no arguments (got %d)", c.NArg())}
 	}
-	envRow := func(name, env, value, def string) {
-		if os.Getenv(env) != "" {
-			row(name, value, "env "+env)
-		} else {
-			row(name, def, "default")
-		}
+	cfg, err := buildConfig(c)
+	if err != nil {
+		return err
 	}
-	secretRow := func(name, env string) {
-		switch {
-		case os.Getenv(env+"_FILE") != "":
-			row(name, "[set]", "file "+env+"_FILE")
-		case os.Getenv(env) != "":
-			row(name, "[set]", "env "+env)
-		default:
-			row(name, "[not set]", "-")
+	var problems []string
+	if err := applyFileConfig(c, cfg); err != nil {
+		problems = append(problems, err.Error())
+	}
+	for _, err := range []error{cfg.Validate(), cfg.ValidateZoom(), cfg.ValidateHubSpot()} {
+		if err != nil {
+			problems = append(problems, strings.Split(err.Error(), "\n")...)
 		}
 	}
-	row("data_dir", cfg.DataDir, flagSource("data-dir", "ZOOMSYNC_DATA_DIR"))
-	if path != "" {
-		row("config", path, flagSource("config", "ZOOMSYNC_CONFIG"))
-	} else {
-		row("config", c.String("config")+" (absent: built-in defaults)", flagSource("config", "ZOOMSYNC_CONFIG"))
+	if len(problems) == 0 {
+		fmt.Fprintln(c.App.Writer, "configuration valid (zoomsync doctor checks the credentials against the APIs)")
+		return nil
 	}
-	envRow("zoom.api_url", "ZOOM_API_URL", cfg.Zoom.APIURL, pipelines.DefaultZoomAPIURL)
-	envRow("zoom.oauth_url", "ZOOM_OAUTH_URL", cfg.Zoom.OAuthURL, pipelines.DefaultZoomOAuthURL)
-	envRow("zoom.account_id", "ZOOM_ACCOUNT_ID", cfg.Zoom.AccountID, "[not set]")
-	envRow("zoom.client_id", "ZOOM_CLIENT_ID", cfg.Zoom.ClientID, "[not set]")
-	secretRow("zoom.client_secret", "ZOOM_CLIENT_SECRET")
-	row("zoom.plan", cfg.Zoom.Plan, flagSource("zoom-plan", "ZOOM_PLAN"))
-	envRow("hubspot.api_url", "HUBSPOT_API_URL", cfg.HubSpot.APIURL, pipelines.DefaultHubSpotAPIURL)
-	secretRow("hubspot.token", "HUBSPOT_TOKEN")
-	row("hubspot.tier", cfg.HubSpot.Tier, flagSource("hubspot-tier", "HUBSPOT_TIER"))
-	row("concurrency", strconv.Itoa(c.Int("concurrency")), flagSource("concurrency", "ZOOMSYNC_CONCURRENCY"))
+	for _, p := range problems {
+		fmt.Fprintln(c.App.Writer, "problem:", p)
+	}
+	return cli.Exit(fmt.Sprintf("config validate: %d problems", len(problems)), 1)
 }
 
-// showZoomSettings prints the zoom: settings of the configuration file at
-// path ("" when none), each with the file as source when the file sets it.
-func showZoomSettings(z *pipelines.ZoomSettings, path string, row func(name, value, source string)) {
+// fileSettings are the rows of the zoomsync.yaml keys: each key of
+// pipelines.ConfigKeys with its value, the file as source when the file
+// sets it, else its default. Maps give a row per entry; segments one per
+// segment.
+func fileSettings(fc *pipelines.FileConfig, path string) []shownSetting {
+	if fc == nil {
+		fc = &pipelines.FileConfig{}
+	}
 	var inFile map[string]any
 	if path != "" {
 		data, _ := os.ReadFile(path)
-		yaml.Unmarshal(data, &inFile) //nolint:errcheck // the file parsed already; absent keys read as defaults
+		yaml.Unmarshal(data, &inFile) //nolint:errcheck // the file parsed already
 	}
-	zoomFile, _ := inFile["zoom"].(map[string]any)
-	fromFile := func(keys ...string) string {
-		var m any = zoomFile
-		for _, k := range keys {
-			mm, ok := m.(map[string]any)
-			if !ok {
-				return "default"
-			}
-			if m, ok = mm[k]; !ok {
-				return "default"
-			}
-		}
-		return path
+	var rows []shownSetting
+	for _, s := range fc.Segments {
+		rows = append(rows, shownSetting{"segments." + s.Name, string(s.Format) + " → " + s.Out, path})
 	}
-	hosts := "all"
-	switch z.Hosts.Mode {
-	case "none":
-		hosts = "none"
-	case "list":
-		hosts = strings.Join(z.Hosts.List, ", ")
-	}
-	row("zoom.hosts", hosts, fromFile("hosts"))
-	row("zoom.defaults.sync_new_webinars", boolOr(z.Defaults.SyncNewWebinars, true), fromFile("defaults", "sync_new_webinars"))
-	row("zoom.defaults.sync_recordings", boolOr(z.Defaults.SyncRecordings, true), fromFile("defaults", "sync_recordings"))
-	for _, k := range slices.Sorted(maps.Keys(z.HostSettings)) {
-		hs := z.HostSettings[k]
-		if hs.SyncNewWebinars != nil {
-			row("zoom.host_settings."+k+".sync_new_webinars", strconv.FormatBool(*hs.SyncNewWebinars), path)
-		}
-		if hs.SyncRecordings != nil {
-			row("zoom.host_settings."+k+".sync_recordings", strconv.FormatBool(*hs.SyncRecordings), path)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(z.Webinars)) {
-		on := "off"
-		if z.Webinars[k] {
-			on = "on"
-		}
-		row("zoom.webinars."+pipelines.NormalizeWebinarID(k), on, path)
-	}
-	row("zoom.excluded_host_domains", strings.Join(z.ExcludedHostDomains, ", "), fromFile("excluded_host_domains"))
-	row("zoom.lookback_days", strconv.Itoa(int(z.Lookback().Hours()/24)), fromFile("lookback_days"))
+	fileRows(reflect.ValueOf(fc).Elem(), "", inFile, path, false, &rows)
+	return rows
 }
 
-func boolOr(b *bool, def bool) string {
-	if b == nil {
-		return strconv.FormatBool(def)
+// fileRows appends a row per leaf key of the struct v (its yaml tags);
+// with onlySet, only the keys the file sets (a map entry's: the others
+// inherit).
+func fileRows(v reflect.Value, prefix string, inFile map[string]any, path string, onlySet bool, rows *[]shownSetting) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || name == "segments" {
+			continue
+		}
+		key := strings.TrimPrefix(prefix+"."+name, ".")
+		fv := v.Field(i)
+		sub, present := inFile[name]
+		source := "default"
+		if present {
+			source = path
+		} else if onlySet {
+			continue
+		}
+		switch {
+		case f.Type.Kind() == reflect.Struct && f.Type.NumField() > 0 && f.Type.Field(0).Tag.Get("yaml") != "":
+			m, _ := sub.(map[string]any)
+			fileRows(fv, key, m, path, onlySet, rows)
+		case f.Type.Kind() == reflect.Map:
+			keys := fv.MapKeys()
+			slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+			for _, k := range keys {
+				entry := fv.MapIndex(k)
+				ek := key + "." + pipelines.NormalizeWebinarID(k.String())
+				if entry.Kind() == reflect.Struct {
+					fileRows(entry, ek, allKeys(entry), path, true, rows)
+					continue
+				}
+				*rows = append(*rows, shownSetting{ek, showValue(entry, ""), path})
+			}
+		default:
+			*rows = append(*rows, shownSetting{key, showValue(fv, f.Tag.Get("default")), source})
+		}
 	}
-	return strconv.FormatBool(*b)
+}
+
+// allKeys marks every yaml key of a struct value whose field is set, so a
+// map entry's fields show the file as their source.
+func allKeys(v reflect.Value) map[string]any {
+	m := map[string]any{}
+	for i := range v.NumField() {
+		if !v.Field(i).IsZero() {
+			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+			m[name] = true
+		}
+	}
+	return m
+}
+
+// showValue formats a value of zoomsync.yaml; an unset one shows def.
+func showValue(v reflect.Value, def string) string {
+	if v.IsZero() && def != "" {
+		return def
+	}
+	switch x := v.Interface().(type) {
+	case pipelines.HostSelection:
+		switch x.Mode {
+		case "":
+			return "all"
+		case "list":
+			return strings.Join(x.List, ", ")
+		}
+		return x.Mode
+	case pipelines.Toggle:
+		if x {
+			return "on"
+		}
+		return "off"
+	case *bool:
+		if x == nil {
+			return def
+		}
+		return strconv.FormatBool(*x)
+	case []string:
+		return strings.Join(x, ", ")
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// writeReference writes the configuration reference in Markdown: the
+// settings table and pipelines.ConfigKeys. docs/configuration.md is this
+// output (TestDocs_configurationReference checks it).
+func writeReference(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(`# Configuration reference
+
+Generated by ` + "`zoomsync config reference`" + ` from the settings table of
+cmd/zoomsync/settings.go and the tags of pipelines/yamlconfig.go and
+pipelines/settings.go; do not edit by hand (TestDocs fails when they differ).
+` + "`zoomsync config show`" + ` prints the effective value of each and its source.
+
+Precedence: a flag on the command line, then its environment variable, then
+the default. Secrets come from the environment only (or a file named by the
+variable with ` + "`_FILE`" + ` appended) and are never printed.
+
+## Flags and environment variables
+
+| Setting | Flag | Environment | Default | Meaning |
+|---|---|---|---|---|
+`)
+	for _, s := range settings {
+		flag := "–"
+		if s.Flag != "" {
+			flag = "`--" + s.Flag + "`"
+			if s.Scope == scopeAPI {
+				flag += " (API commands)"
+			}
+		}
+		env := "–"
+		if s.Env != "" {
+			env = "`" + s.Env + "`"
+			if s.Secret {
+				env += ", `" + s.Env + "_FILE`"
+			}
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", s.Key, flag, env, cell(s.Default), cell(s.Doc))
+	}
+	b.WriteString(`
+The API commands are those that call Zoom or HubSpot: sync, backfill,
+extract, load, doctor, config show and config validate.
+
+## zoomsync.yaml
+
+An unknown key is an error that names it. zoomsync.example.yaml shows every
+section.
+
+| Key | Type | Default | Meaning |
+|---|---|---|---|
+`)
+	for _, k := range pipelines.ConfigKeys() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", k.Key, k.Type, cell(k.Default), cell(k.Doc))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func cell(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return strings.NewReplacer("|", `\|`, "<", `\<`).Replace(s)
 }

@@ -7,10 +7,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/zoomsync/zoomsync/pipelines"
 )
 
 func main() {
@@ -30,7 +35,8 @@ func runMain() (code int) {
 			code = 3
 		}
 	}()
-	err := newApp().RunContext(ctx, os.Args)
+	app := newApp()
+	err := app.RunContext(ctx, os.Args)
 	if err == nil {
 		return 0
 	}
@@ -38,8 +44,20 @@ func runMain() (code int) {
 		fmt.Fprintf(os.Stderr, "zoomsync: interrupted by %s: stopped at a safe point; what was fetched is kept, run again to resume\n", s.name)
 		return s.exitCode
 	}
-	fmt.Fprintln(os.Stderr, "zoomsync:", err)
+	reportError(os.Stderr, app, os.Args[1:], err)
 	return exitCode(err)
+}
+
+// reportError prints the error a command returned on standard error; a
+// usage error gets one line and a hint where the help is.
+func reportError(w io.Writer, app *cli.App, args []string, err error) {
+	fmt.Fprintln(w, "zoomsync:", err)
+	switch {
+	case isUsage(err):
+		fmt.Fprintln(w, usageHint(app, args, err))
+	case errors.Is(err, pipelines.ErrInvalidConfig):
+		fmt.Fprintln(w, "Run 'zoomsync config validate' to list the problems, 'zoomsync config reference' for every setting.")
+	}
 }
 
 // interrupt is the cause of a context cancelled by a signal.
@@ -80,4 +98,65 @@ func interruptedBy(ctx context.Context) (interrupt, bool) {
 	var i interrupt
 	ok := errors.As(context.Cause(ctx), &i)
 	return i, ok
+}
+
+// version is the module version of the build ("(devel)" for a source build).
+var version = buildVersion()
+
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// buildCommit is the VCS revision the binary was built from, with
+// "+modified" when the work tree had changes, or "unknown".
+func buildCommit() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, modified := "unknown", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if modified {
+		rev += "+modified"
+	}
+	return rev
+}
+
+// printVersion prints the version, the commit and DuckDB's version: what a
+// bug report needs.
+func printVersion(w io.Writer) {
+	duck, err := pipelines.DuckDBVersion()
+	if err != nil {
+		duck = "unknown (" + err.Error() + ")"
+	}
+	fmt.Fprintf(w, "zoomsync %s\ncommit %s\nduckdb %s\n", version, buildCommit(), duck)
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the version, the commit and the DuckDB version (same as --version)",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 0 {
+				return usageError{fmt.Errorf("version takes no arguments (got %d)", c.NArg())}
+			}
+			printVersion(c.App.Writer)
+			return nil
+		},
+	}
+}
+
+func init() {
+	cli.VersionPrinter = func(c *cli.Context) { printVersion(c.App.Writer) }
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version, the commit and the DuckDB version"}
 }

@@ -47,7 +47,7 @@ var roundTripQueries = []string{
 }
 
 // TestSegmentQueries_demoLake makes one demo lake (zoomsync demo, seed 1:
-// the lake the README's examples name) and runs query and segments on it.
+// the lake the examples of docs/lake.md name) and runs query and segments on it.
 func TestSegmentQueries_demoLake(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "lake")
 	if out, err := run(t, "--data-dir", dir, "demo", "--unthrottled"); err != nil {
@@ -62,15 +62,15 @@ func TestSegmentQueries_demoLake(t *testing.T) {
 		return out
 	}
 
-	t.Run("README queries run and return rows", func(t *testing.T) {
+	t.Run("docs/lake.md queries run and return rows", func(t *testing.T) {
 		blocks := readmeSQL(t)
 		if len(blocks) < 8 {
-			t.Fatalf("README's Segment queries section has %d sql blocks, want at least 8", len(blocks))
+			t.Fatalf("docs/lake.md's Segment queries section has %d sql blocks, want at least 8", len(blocks))
 		}
 		for i, q := range blocks {
 			out := query(t, "--format", "json", q)
 			if strings.TrimSpace(out) == "" {
-				t.Errorf("README sql block %d returns no rows on the demo lake:\n%s", i+1, q)
+				t.Errorf("docs/lake.md sql block %d returns no rows on the demo lake:\n%s", i+1, q)
 			}
 		}
 	})
@@ -216,7 +216,7 @@ func TestSegmentQueries_demoLake(t *testing.T) {
 	})
 
 	t.Run("notebook ATTACH READ_ONLY", func(t *testing.T) {
-		// What the README's Python snippet does, through DuckDB's Go driver.
+		// What the Python snippet of docs/lake.md does, through DuckDB's Go driver.
 		nb, err := sql.Open("duckdb", "")
 		if err != nil {
 			t.Fatal(err)
@@ -363,18 +363,18 @@ segments:
 	})
 }
 
-// readmeSQL returns the ```sql blocks of the README's "Segment queries"
-// section.
+// readmeSQL returns the ```sql blocks of the "Segment queries" section of
+// docs/lake.md (moved there from the README).
 func readmeSQL(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "lake.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(b)
 	start := strings.Index(text, "\n## Segment queries\n")
 	if start < 0 {
-		t.Fatal(`README has no "## Segment queries" section`)
+		t.Fatal(`docs/lake.md has no "## Segment queries" section`)
 	}
 	section := text[start+1:]
 	if end := strings.Index(section[3:], "\n## "); end >= 0 {

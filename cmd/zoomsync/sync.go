@@ -8,22 +8,14 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/pipelines"
 )
 
-// apiFlags are the rate-limit settings of the commands that call the APIs.
-func apiFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "zoom-plan", Value: "pro", EnvVars: []string{"ZOOM_PLAN"}, Usage: "Zoom plan whose rate limits to keep under: pro, business or free"},
-		&cli.StringFlag{Name: "hubspot-tier", Value: "professional", EnvVars: []string{"HUBSPOT_TIER"}, Usage: "HubSpot tier whose rate limits to keep under: free, starter, professional or enterprise"},
-		&cli.IntFlag{Name: "concurrency", Value: 8, EnvVars: []string{"ZOOMSYNC_CONCURRENCY"}, Usage: "webinars fetched at once (the rate limits still bound the request rate)"},
-		&cli.StringFlag{Name: "memory-limit", EnvVars: []string{"ZOOMSYNC_MEMORY_LIMIT"}, Usage: "DuckDB's memory limit for the transform (e.g. 2GB); past it DuckDB spills to <data dir>/tmp/duckdb (default: 2 GiB or a quarter of the machine's memory, the lower)"},
-		&cli.BoolFlag{Name: "progress", Value: term.IsTerminal(int(os.Stderr.Fd())), Usage: "show progress bars on standard error (default: when it is a terminal)"},
-	}
-}
+// apiFlags are the settings of the commands that call the APIs (the
+// settings table of settings.go).
+func apiFlags() []cli.Flag { return settingFlags(scopeAPI) }
 
 // rebindFlag is --rebind of the commands that load (pipelines.SyncOptions.Rebind).
 func rebindFlag() cli.Flag {
@@ -64,6 +56,9 @@ them and the next run sends them again), 2 for a usage or configuration error.`,
 			only, err := webinarIDs(c.StringSlice("webinar"))
 			if err != nil {
 				return err
+			}
+			if err := pipelines.Preflight(c.Context, cfg); err != nil {
+				return err // the doctor's messages, before any quota is spent
 			}
 			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
 				Hooks: progressHooks(c), ExtractOptions: pipelines.ExtractOptions{Only: only}})

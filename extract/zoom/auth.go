@@ -156,3 +156,18 @@ func apiHost(tok *oauth2.Token) *url.URL {
 	}
 	return u
 }
+
+// Scopes returns the scopes Zoom granted the app (the token response's
+// scope field), fetching a token when none is cached: the one call that
+// checks the credentials and the OAuth endpoint.
+func (c *Client) Scopes(ctx context.Context) ([]string, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	tok, err := c.auth.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, _ := tok.Extra("scope").(string)
+	return strings.Fields(s), nil
+}

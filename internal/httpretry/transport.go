@@ -117,7 +117,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body.Close()
 		}
 		if t.Logger != nil {
-			t.Logger.DebugContext(ctx, "retrying request", "method", req.Method, "path", req.URL.Path,
+			t.Logger.WarnContext(ctx, "retrying request", "method", req.Method, "path", req.URL.Path,
 				"attempt", attempt+1, "reason", d.Reason, "wait", wait)
 		}
 		if t.OnRetry != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -110,5 +111,28 @@ func TestTransport_zeroMaxRetriesTriesOnce(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || calls.Load() != 1 {
 		t.Fatalf("status %d after %d calls, want 503 after exactly 1 (MaxRetries 0 means no retry)", resp.StatusCode, calls.Load())
+	}
+}
+
+// TestTransport_retriesLoggedAtWarn: a retry is logged at warn, so that a
+// run waiting on an unreachable endpoint says so at the default log level.
+func TestTransport_retriesLoggedAtWarn(t *testing.T) {
+	var tries int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tries++; tries == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	var logs strings.Builder
+	tr := &Transport{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	resp, err := (&http.Client{Transport: tr}).Get(srv.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "retrying request") {
+		t.Errorf("retry not logged at warn: %q", logs.String())
 	}
 }

@@ -20,6 +20,7 @@ var outsideSpecs = map[string]string{
 	"GET /settings/v3/users":                                         "docs path of GET /settings/users/v3 (settings-users.v3.json)",
 	"POST /settings/v3/users":                                        "docs path of POST /settings/users/v3 (settings-users.v3.json)",
 	"GET /account-info/v3/details":                                   "account information API (no spec kept: HubSpot's API reference, see account.go)",
+	"POST /oauth/v2/private-apps/get/access-token-info":              "private apps' token information (no spec published: HubSpot's private apps guide, see tokeninfo.go)",
 	"GET /crm/v3/timeline/{appId}/event-templates":                   "docs path of /integrators/timeline/v3 (timeline.v3.json)",
 	"POST /crm/v3/timeline/{appId}/event-templates":                  "docs path of /integrators/timeline/v3 (timeline.v3.json)",
 	"GET /crm/v3/timeline/{appId}/event-templates/{eventTemplateId}": "docs path of /integrators/timeline/v3 (timeline.v3.json)",

@@ -25,7 +25,7 @@ type route struct {
 func routes() []route {
 	var out []route
 	for _, area := range [][]route{contactRoutes(), propertyRoutes(), userRoutes(), accountRoutes(),
-		marketingRoutes(), timelineRoutes(), customEventRoutes(), callRoutes(), objectRoutes()} {
+		marketingRoutes(), timelineRoutes(), customEventRoutes(), callRoutes(), objectRoutes(), tokenInfoRoutes()} {
 		out = append(out, area...)
 	}
 	return out

@@ -26,6 +26,7 @@
 //	GET    /settings/v3/users, /settings/users/v3        ?limit ≤100 &after; and POST (201 / 400 / 409)
 //	GET    /settings/v3/users/{userId}                   ?idProperty=USER_ID|EMAIL
 //	GET    /account-info/v3/details                      portalId (WithPortalID), timeZone, uiDomain, …
+//	POST   /oauth/v2/private-apps/get/access-token-info  the private-app token's scopes (WithScopes)
 //	POST   /marketing/v3/marketing-events/events/upsert  200 / 400
 //	GET    /marketing/v3/marketing-events/events/{externalEventId}  ?externalAccountId, with counts
 //	POST   /marketing/v3/marketing-events/attendance/{externalEventId}/{state}/create        by contact id
@@ -115,6 +116,7 @@ type config struct {
 	maxBodyBytes int64
 	seed         int64
 	portalID     int64
+	scopes       []string      // the private-app token's scopes (tokeninfo.go)
 	latency      time.Duration // mean added delay per request
 	jitter       time.Duration // the delay is uniform in latency ± jitter
 	logger       *slog.Logger
