@@ -24,8 +24,7 @@ func DoctorChecks() []Check {
 		checkConfig,
 		checkZoom,
 		checkHubSpot,
-		// LEAD: add the events helper's check here (pipelines/events_check.go), as the line:
-		// func(ctx context.Context, c *Config) []CheckResult { return c.CheckEvents(ctx) },
+		func(ctx context.Context, c *Config) []CheckResult { return c.CheckEvents(ctx) },
 		checkLake,
 	}
 }
