@@ -37,13 +37,14 @@ type Result struct {
 }
 
 // Run recreates the raw views over the lake's current files, fills the
-// engine's tables (known_tlds, audit_reasons and the rule tables
-// excluded_contact_domains and contact_ledger, and session_settings), runs the SQL files in name
-// order, writes out/<table>.parquet for every out_<table> relation the SQL
-// created (contacts, audit, the activity tables), and points the out views
-// at the new files. The catalog changes in one transaction; each out file is
-// written under a temporary name in out/ and renamed after the transaction
-// commits, so a failed Run leaves the previous outputs and views in place.
+// engine's tables (known_tlds, audit_reasons, the rule tables
+// excluded_contact_domains and contact_ledger, and session_settings), runs
+// the SQL files in name order, writes out/<table>.parquet for every
+// out_<table> relation the SQL created (contacts, audit, the activity
+// tables), and points the out views at the new files. The catalog changes
+// in one transaction; each out file is written under a temporary name in
+// out/ and renamed after the transaction commits, so a failed Run leaves the
+// previous outputs and views in place.
 func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 	if e.readOnly {
 		return nil, errors.New("transform: Run on a read-only engine")
