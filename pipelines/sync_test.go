@@ -16,6 +16,7 @@ import (
 
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 	"github.com/zoomsync/zoomsync/load/hubspottest"
+	"github.com/zoomsync/zoomsync/schema"
 )
 
 // wantContact is one contact as computed from the generator's ground truth,
@@ -262,10 +263,19 @@ func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 		Zoom: ZoomConfig{APIURL: zs.APIURL(), OAuthURL: zs.OAuthURL(),
 			AccountID: "demo-account", ClientID: "demo-client", ClientSecret: "demo-secret", Plan: "unlimited"},
 		HubSpot: HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: "unlimited"},
+		// Issue 10's rules on: Zoom Events webinars are skipped (always),
+		// sync_new_webinars applies by created_at (every webinar predates
+		// the first run), the hosts' recordings are excluded (recordings
+		// count for no property).
+		Settings: &ZoomSettings{Defaults: HostSettings{SyncNewWebinars: boolp(true)},
+			ExcludedRecordingDomains: []string{acct.Users[0].Email[strings.IndexByte(acct.Users[0].Email, '@')+1:]}},
 	}
 	res, err := Sync(t.Context(), cfg, SyncOptions{})
 	if err != nil {
 		t.Fatalf("sync: %v", err)
+	}
+	if res.Transform.AuditByReason[schema.ReasonRecordingDomainExcluded] == 0 || res.Transform.AuditByReason[schema.ReasonZoomEventsWebinar] == 0 {
+		t.Errorf("audit by reason %v: the rules were not on", res.Transform.AuditByReason)
 	}
 	want, perInstance := groundTruth(acct, false), groundTruth(acct, true)
 	if res.Load.Created != len(want) || res.Load.Failed != 0 {
@@ -302,7 +312,7 @@ func TestSync_endToEnd_propertiesMatchGroundTruth(t *testing.T) {
 
 	// Stitching off: the per-instance figures, sent for the contacts they change.
 	off := 0
-	cfg.Settings = &ZoomSettings{SessionGapMinutes: &off}
+	cfg.Settings.SessionGapMinutes = &off
 	res3, err := Sync(t.Context(), cfg, SyncOptions{})
 	if err != nil {
 		t.Fatalf("sync with session_gap_minutes 0: %v", err)
