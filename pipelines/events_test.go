@@ -3,13 +3,11 @@
 package pipelines
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 	"github.com/zoomsync/zoomsync/load"
-	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/load/hubspottest"
 	"github.com/zoomsync/zoomsync/schema"
 	"github.com/zoomsync/zoomsync/transform"
@@ -157,114 +155,81 @@ func TestSync_customEvents_endToEnd(t *testing.T) {
 	}
 }
 
-// TestSync_customEvents_lostAnswer loses the answer of the first batch of
-// custom events after HubSpot stored it: the run ends partial with those
-// events unknown, and the next run finds them in HubSpot by their zoomsync
-// id instead of sending them again: every event exists exactly once.
-func TestSync_customEvents_lostAnswer(t *testing.T) {
-	cfg, hs := eventsEnv(t, load.EventsCustom, false, hubspottest.WithHubTier("enterprise"),
-		hubspottest.WithFault(hubspottest.Fault{Path: "/events/v3/send/batch", Kind: hubspottest.FaultResetAfterCommit}))
-	first, err := Sync(t.Context(), cfg, SyncOptions{})
-	if !errors.Is(err, ErrUnsettled) || first == nil || first.Activity == nil {
-		t.Fatalf("first sync: %v; want a partial run with unknown rows", err)
-	}
-	a := first.Activity
-	if a.TimelineEvents.Unknown != hubspot.MaxEventBatch {
-		t.Fatalf("first sync: events %+v; want the first batch unknown", a.TimelineEvents)
-	}
-	if n, _ := eventAudit(t, cfg); n != a.TimelineEvents.Unknown {
-		t.Errorf("%d audit rows after the lost answer, want one per unknown event (%d)", n, a.TimelineEvents.Unknown)
-	}
-	sent, dups := duplicateCustomEvents(t, hs)
-	second, err := Sync(t.Context(), cfg, SyncOptions{})
-	if err != nil {
-		t.Fatalf("second sync: %v", err)
-	}
-	events, dups := duplicateCustomEvents(t, hs)
-	want := a.TimelineEvents.Created + a.TimelineEvents.Unknown
-	if dups != 0 || events != want {
-		t.Errorf("after the second sync: %d events (want %d), %d duplicates", events, want, dups)
-	}
-	b := second.Activity
-	if b.TimelineEvents.Created != a.TimelineEvents.Unknown || events != sent {
-		t.Errorf("second sync events %+v; %d were stored by the first, %d unknown", b.TimelineEvents, sent, a.TimelineEvents.Unknown)
-	}
-	var verified int
-	for _, r := range hs.Requests() {
-		if r.Method == "GET" && r.Path == "/events/v3/events" {
-			verified++
-		}
-	}
-	if verified != a.TimelineEvents.Unknown {
-		t.Errorf("%d look-ups of occurrences, want one per unknown event (%d)", verified, a.TimelineEvents.Unknown)
-	}
-}
-
-// TestSync_events_unavailable runs each route on a portal that does not
-// allow it: the sync succeeds, sends no event, counts every event skipped
-// with one notice, writes one audit row per event saying why, and
-// CheckEvents fails the configured route with the same cause.
-func TestSync_events_unavailable(t *testing.T) {
+// TestCheckEvents_routes: CheckEvents says which route each portal
+// allows, without a sync: the configured route fails (naming HubSpot's
+// refusal) where the portal does not allow it, and passes for off.
+func TestCheckEvents_routes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		route     string
 		publicApp bool
 		opts      []hubspottest.Option
-		want      string // in the notice, the audit details and the check (HubSpot's refusal)
+		want      CheckStatus
+		detail    string // in the route check's Detail and Fix
 	}{
-		{"timelineNewApp", load.EventsTimeline, true, []hubspottest.Option{hubspottest.WithNewApp()}, "v1/v3 timeline events"},
-		{"customNotEnterprise", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("professional")}, "CUSTOM_EVENTS_REQUIRE_ENTERPRISE"},
+		{"timelinePartnerApp", load.EventsTimeline, true, nil, CheckWarn, "lists no event templates"},
+		{"timelineNoApp", load.EventsTimeline, false, []hubspottest.Option{hubspottest.WithHubTier("enterprise")}, CheckWarn,
+			"set hubspot.events: custom"},
+		{"customNotEnterprise", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("professional")}, CheckFail,
+			"CUSTOM_EVENTS_REQUIRE_ENTERPRISE"},
 		{"customNoDefinitionsScope", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("enterprise"),
-			hubspottest.WithMissingScopes(hubspottest.ScopeEventDefinitions)}, "MISSING_SCOPES"},
-		{"customNoSendScope", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("enterprise"),
-			hubspottest.WithMissingScopes(hubspottest.ScopeEventsSend)}, "MISSING_SCOPES"},
-		{"off", load.EventsOff, false, nil, "hubspot.events is off"},
+			hubspottest.WithMissingScopes(hubspottest.ScopeEventDefinitions)}, CheckFail, hubspottest.ScopeEventDefinitions},
+		{"customEnterprise", load.EventsCustom, false, []hubspottest.Option{hubspottest.WithHubTier("enterprise")}, CheckOK, "allows it"},
+		{"off", load.EventsOff, false, nil, CheckOK, "off"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, hs := eventsEnv(t, tc.route, tc.publicApp, tc.opts...)
-			res, err := Sync(t.Context(), cfg, SyncOptions{})
-			if err != nil {
-				t.Fatalf("sync: %v", err)
-			}
-			a := res.Activity
-			if a.TimelineEvents.Created != 0 || a.TimelineEvents.Skipped == 0 || len(hs.TimelineEvents()) != 0 || len(hs.CustomEvents()) != 0 {
-				t.Errorf("events %+v; simulator holds %d timeline, %d custom", a.TimelineEvents, len(hs.TimelineEvents()), len(hs.CustomEvents()))
-			}
-			if tc.route == load.EventsOff {
-				if len(a.Notices) != 0 {
-					t.Errorf("notices %q with hubspot.events off", a.Notices)
-				}
-			} else if len(a.Notices) != 1 || !strings.Contains(a.Notices[0], tc.want) {
-				t.Errorf("notices %q, want one naming %q", a.Notices, tc.want)
-			}
-			n, details := eventAudit(t, cfg)
-			if n != a.TimelineEvents.Skipped {
-				t.Errorf("%d audit rows for %d events skipped", n, a.TimelineEvents.Skipped)
-			}
-			for _, d := range details {
-				if !strings.Contains(d, tc.want) && !strings.Contains(d, "no CRM id") {
-					t.Errorf("audit detail %q, want %q", d, tc.want)
-					break
-				}
+			t.Parallel()
+			hs := hubspottest.NewServer(append([]hubspottest.Option{hubspottest.WithTier("unlimited"), hubspottest.WithToken("demo-token"),
+				hubspottest.WithOAuthToken("demo-app-token")}, tc.opts...)...)
+			defer hs.Close()
+			cfg := &Config{HubSpot: HubSpotConfig{APIURL: hs.URL, Token: "demo-token", Tier: "unlimited"},
+				CRM: &HubSpotSettings{Events: tc.route}}
+			if tc.publicApp {
+				cfg.CRM.Timeline.AppID = hubspottest.DefaultAppID
+				cfg.HubSpot.DeveloperKey, cfg.HubSpot.AppToken = hubspottest.DefaultDeveloperKey, "demo-app-token"
 			}
 			checks := cfg.CheckEvents(t.Context())
-			t.Logf("checks: %+v", checks)
-			switch {
-			case tc.route == load.EventsOff:
-				if checks[0].Status != CheckOK {
-					t.Errorf("route check %+v, want OK for off", checks[0])
-				}
-			case tc.name == "customNoSendScope":
-				// Listing definitions works without the send scope: the
-				// check cannot see it, and says the first send checks it.
-				if !strings.Contains(checks[2].Detail, hubspottest.ScopeEventsSend) {
-					t.Errorf("custom events check %+v, want it to name the send scope", checks[2])
-				}
-			default:
-				if checks[0].Status == CheckOK || !strings.Contains(checks[0].Detail+checks[0].Fix, tc.want) && tc.route == load.EventsCustom {
-					t.Errorf("route check %+v, want a failure naming %q", checks[0], tc.want)
-				}
+			if len(checks) != 3 || checks[0].Name != CheckNameEventsRoute || checks[1].Name != CheckNameTimelineEvents ||
+				checks[2].Name != CheckNameCustomEvents {
+				t.Fatalf("checks = %+v", checks)
+			}
+			if checks[0].Status != tc.want || !strings.Contains(checks[0].Detail+" "+checks[0].Fix, tc.detail) {
+				t.Errorf("route check = %+v, want status %d naming %q", checks[0], tc.want, tc.detail)
 			}
 		})
+	}
+}
+
+// TestSync_events_refusedSendScope syncs with custom events on a portal
+// whose token lacks the send scope, which no read can show beforehand: the
+// sync succeeds, sends no event, says why in one notice, and `zoomsync
+// audit` lists every event under "timeline event not created".
+func TestSync_events_refusedSendScope(t *testing.T) {
+	cfg, hs := eventsEnv(t, load.EventsCustom, false, hubspottest.WithHubTier("enterprise"),
+		hubspottest.WithMissingScopes(hubspottest.ScopeEventsSend))
+	if checks := cfg.CheckEvents(t.Context()); checks[0].Status != CheckOK || !strings.Contains(checks[2].Detail, hubspottest.ScopeEventsSend) {
+		t.Errorf("checks = %+v: want custom events allowed, the send scope left to the first send", checks)
+	}
+	res, err := Sync(t.Context(), cfg, SyncOptions{})
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	a := res.Activity
+	if a.TimelineEvents.Created != 0 || a.TimelineEvents.Skipped == 0 || len(hs.CustomEvents()) != 0 {
+		t.Errorf("events %+v; simulator holds %d", a.TimelineEvents, len(hs.CustomEvents()))
+	}
+	if len(a.Notices) != 1 || !strings.Contains(a.Notices[0], "MISSING_SCOPES") || !strings.Contains(a.Notices[0], hubspottest.ScopeEventsSend) {
+		t.Errorf("notices %q, want one naming the refusal and the scope", a.Notices)
+	}
+	n, details := eventAudit(t, cfg)
+	if n != a.TimelineEvents.Skipped {
+		t.Errorf("%d audit rows for %d events skipped", n, a.TimelineEvents.Skipped)
+	}
+	for _, d := range details {
+		if !strings.Contains(d, "MISSING_SCOPES") {
+			t.Errorf("audit detail %q, want HubSpot's refusal", d)
+			break
+		}
 	}
 }
