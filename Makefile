@@ -15,8 +15,13 @@ build:
 demo: build
 	./bin/zoomsync demo
 
+# Test artefacts (the report tests' screenshots of headless Chromium) are
+# kept under $(ARTIFACTS)/_artifacts/<n>/; the test log names each one.
+ARTIFACTS ?= $(CURDIR)/test-artifacts
+
 test:
-	$(GO) test $(GOFLAGS) -count=1 -timeout 15m ./...
+	@mkdir -p $(ARTIFACTS)
+	$(GO) test $(GOFLAGS) -count=1 -timeout 15m -artifacts -outputdir $(ARTIFACTS) ./...
 
 # The race detector over the packages where goroutines meet (the
 # extractor's webinar workers, the clients' token caches and rate limits,
@@ -33,4 +38,4 @@ lint:
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 
 clean:
-	rm -rf bin zoomsync-data zoomsync-demo
+	rm -rf bin zoomsync-data zoomsync-demo test-artifacts

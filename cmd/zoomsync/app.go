@@ -34,6 +34,7 @@ HUBSPOT_TOKEN_FILE). Endpoints: ZOOM_API_URL, ZOOM_OAUTH_URL, HUBSPOT_API_URL.`,
 		Commands: []*cli.Command{
 			syncCommand(), backfillCommand(), extractCommand(), transformCommand(), loadCommand(), configCommand(),
 			queryCommand(), auditCommand(), segmentsCommand(), registerCommand(), lakeCommand(), demoCommand(), simCommand(), forgetCommand(),
+			reportCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main prints the error and picks the exit code
 	}
