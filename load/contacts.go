@@ -72,6 +72,8 @@ type Config struct {
 	Now       func() time.Time
 	// Progress, when set, is called after each batch with rows handled so far.
 	Progress func(rows int)
+	// Diff, when set, is told in a dry run what each object would be (DiffRow).
+	Diff func(DiffRow)
 }
 
 // Summary counts the outcomes of a load.
@@ -131,7 +133,7 @@ func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
 // contactsSink is the sink of the contacts: batches of cfg.BatchSize
 // upserts by email, whose failure as a whole stops the load.
 func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
-	rec := &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun,
+	rec := &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun, diff: cfg.Diff,
 		unsettled: func(_, key, outcome, message string) {
 			if len(sum.Failures) < 20 {
 				sum.Failures[key] = message
@@ -140,7 +142,7 @@ func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 		}}
 	var s *sink[hubspot.UpsertInput]
 	s = newSink(rec, sinkSpec[hubspot.UpsertInput]{
-		objectType: "contact",
+		objectType: ObjectContact,
 		counts:     new(Counts),
 		batchSize:  cfg.BatchSize,
 		write: func(ctx context.Context, batch []item[hubspot.UpsertInput]) (answer, error) {

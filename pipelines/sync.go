@@ -35,6 +35,9 @@ type RunResult struct {
 	// Demo marks a run of zoomsync demo against its simulators: a lake
 	// whose runs are all the demo's may be emptied by the next demo.
 	Demo bool `json:"demo,omitempty"`
+	// DryRun marks a run that sent nothing to the CRM (--dry-run): its
+	// load counts say what would have been sent.
+	DryRun bool `json:"dry_run,omitempty"`
 
 	// Activity is what the load sent besides the contacts: marketing
 	// events, attendance, timeline events, calls.
@@ -59,6 +62,9 @@ type SyncOptions struct {
 	// portal when it is bound to others, resetting the load state (bind).
 	Rebind bool
 	Hooks  Hooks
+	// Diff, when set, is told in a dry run what each CRM object would be
+	// (load.DiffRow): created, updated or skipped.
+	Diff func(load.DiffRow)
 	ExtractOptions
 }
 
@@ -115,7 +121,7 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		return nil, err
 	}
 	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, cat *catalog) error {
-		res.Demo = opts.Demo
+		res.Demo, res.DryRun = opts.Demo, opts.DryRun
 		hub, err := hubSpotBinding(ctx, cfg)
 		if err != nil {
 			return err
@@ -191,6 +197,7 @@ func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 		return nil, errors.New("load: --rebind needs a sync, which reads the new portal's CRM snapshot before the transform")
 	}
 	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		res.DryRun = opts.DryRun
 		hub, err := hubSpotBinding(ctx, cfg)
 		if err != nil {
 			return err
@@ -411,7 +418,7 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	client := HubSpotClient(cfg)
 	sum, err := load.Contacts(ctx, load.Config{
 		Client: client, DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
-		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress,
+		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress, Diff: opts.Diff,
 	})
 	res.Load = sum
 	if err != nil {
@@ -419,7 +426,9 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	}
 	cfg.logger().InfoContext(ctx, "contacts loaded", "run_id", res.RunID, "created", sum.Created, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "failed", sum.Failed, "dry_run", opts.DryRun)
-	act, err := load.Activity(ctx, activityConfig(cfg, client, e, res.RunID, opts.DryRun))
+	ac := activityConfig(cfg, client, e, res.RunID, opts.DryRun)
+	ac.Diff = opts.Diff
+	act, err := load.Activity(ctx, ac)
 	res.Activity = act
 	if err != nil {
 		return fmt.Errorf("load: %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,8 +52,7 @@ when everything synced, 1 when the run failed or was partial (for example
 Zoom's daily limit stopped it: what was fetched is kept, run again to finish;
 or rows were refused or sent without a readable answer: the summary names
 them and the next run sends them again), 2 for a usage or configuration error.`,
-		Flags: append(apiFlags(),
-			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
+		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN; the run is recorded with dry_run)")...),
 			&cli.StringSliceFlag{Name: "webinar", Usage: "sync this webinar now, whatever its settings say (repeat for more; spaces and dashes in the id are fine)"},
 			rebindFlag(),
 		),
@@ -65,12 +65,13 @@ them and the next run sends them again), 2 for a usage or configuration error.`,
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
-				Hooks: progressHooks(c), ExtractOptions: pipelines.ExtractOptions{Only: only}})
-			if res != nil {
-				printRun(c.App.Writer, res)
+			diff, err := diffOption(c)
+			if err != nil {
+				return err
 			}
-			return err
+			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
+				Hooks: progressHooks(c), Diff: diff.hook(), ExtractOptions: pipelines.ExtractOptions{Only: only}})
+			return finishRun(c, cfg, res, err, diff)
 		},
 	}
 }
@@ -86,10 +87,7 @@ func extractCommand() *cli.Command {
 				return err
 			}
 			res, err := pipelines.Extract(c.Context, cfg, progressHooks(c), pipelines.ExtractOptions{})
-			if res != nil {
-				printRun(c.App.Writer, res)
-			}
-			return err
+			return finishRun(c, cfg, res, err, nil)
 		},
 	}
 }
@@ -118,10 +116,9 @@ held then, including webinars that /users/{id}/webinars no longer lists
 then transforms and loads like sync. Zoom keeps these reports for about six
 months; a window or report older than Zoom keeps is an audit row, not a
 failure. Settings of zoomsync.yaml apply as in sync.`,
-		Flags: append(apiFlags(),
+		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN)")...),
 			&cli.TimestampFlag{Name: "from", Layout: time.DateOnly, Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
 			&cli.TimestampFlag{Name: "to", Layout: time.DateOnly, Usage: "last day, YYYY-MM-DD (UTC); default today"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
@@ -134,12 +131,13 @@ failure. Settings of zoomsync.yaml apply as in sync.`,
 			if t := c.Timestamp("to"); t != nil {
 				to = t.UTC()
 			}
-			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour),
-				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: progressHooks(c)})
-			if res != nil {
-				printRun(c.App.Writer, res)
+			diff, err := diffOption(c)
+			if err != nil {
+				return err
 			}
-			return err
+			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour),
+				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: progressHooks(c), Diff: diff.hook()})
+			return finishRun(c, cfg, res, err, diff)
 		},
 	}
 }
@@ -154,10 +152,7 @@ func transformCommand() *cli.Command {
 				return err
 			}
 			res, err := pipelines.Transform(c.Context, cfg, pipelines.Hooks{})
-			if res != nil {
-				printRun(c.App.Writer, res)
-			}
-			return err
+			return finishRun(c, cfg, res, err, nil)
 		},
 	}
 }
@@ -166,17 +161,18 @@ func loadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
 		Usage: "run the load stage alone: send the last transform's contacts to HubSpot (a retry without re-extracting)",
-		Flags: append(apiFlags(), &cli.BoolFlag{Name: "dry-run", Usage: "print what would be sent; send nothing"}),
+		Flags: append(apiFlags(), dryRunFlags("print what would be sent; send nothing (every summary line says DRY RUN)")...),
 		Action: func(c *cli.Context) error {
 			cfg, err := configFromEnv(c)
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
-			if res != nil {
-				printRun(c.App.Writer, res)
+			diff, err := diffOption(c)
+			if err != nil {
+				return err
 			}
-			return err
+			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c), Diff: diff.hook()})
+			return finishRun(c, cfg, res, err, diff)
 		},
 	}
 }
@@ -212,6 +208,25 @@ func progressHooks(c *cli.Context) pipelines.Hooks {
 			bar.Set(rows)
 		},
 	}
+}
+
+// finishRun prints the summary of a run that started (res not nil) and
+// writes its diff (--diff); err is the run's.
+func finishRun(c *cli.Context, cfg *pipelines.Config, res *pipelines.RunResult, err error, diff *diffOut) error {
+	if res == nil {
+		return err
+	}
+	w := c.App.Writer
+	if res.DryRun {
+		w = &dryRunWriter{w: w}
+	}
+	printRun(w, res)
+	if res.DryRun {
+		if derr := diff.write(c, cfg); derr != nil {
+			return errors.Join(err, fmt.Errorf("--diff: %w", derr))
+		}
+	}
+	return err
 }
 
 func printRun(w io.Writer, r *pipelines.RunResult) {
