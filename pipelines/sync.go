@@ -249,7 +249,7 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	if err != nil {
 		return nil, err
 	}
-	res := &RunResult{RunID: NewRunID(time.Now()), Kind: kind, StartedAt: time.Now().UTC()}
+	res := &RunResult{RunID: cmp.Or(cfg.RunID, NewRunID(time.Now())), Kind: kind, StartedAt: time.Now().UTC()}
 	cat := &catalog{ctx: ctx, lake: lake, cfg: cfg, bad: bad}
 	err = body(ctx, res, cat)
 	res.FinishedAt = time.Now().UTC()

@@ -60,7 +60,7 @@ func newLogger(c *cli.Context, w io.Writer) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", c.String("log-level"))}
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationSeconds}
 	switch c.String("log-format") {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil

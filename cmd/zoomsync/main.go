@@ -38,7 +38,9 @@ func runMain() (code int) {
 		fmt.Fprintf(os.Stderr, "zoomsync: interrupted by %s: stopped at a safe point; what was fetched is kept, run again to resume\n", s.name)
 		return s.exitCode
 	}
-	fmt.Fprintln(os.Stderr, "zoomsync:", err)
+	if !printedByLog(err) {
+		fmt.Fprintln(os.Stderr, "zoomsync:", err)
+	}
 	return exitCode(err)
 }
 

@@ -53,11 +53,12 @@ Zoom's daily limit stopped it: what was fetched is kept, run again to finish;
 or rows were refused or sent without a readable answer: the summary names
 them and the next run sends them again), 2 for a usage or configuration error.`,
 		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN; the run is recorded with dry_run)")...),
+			outputFlag(),
 			&cli.StringSliceFlag{Name: "webinar", Usage: "sync this webinar now, whatever its settings say (repeat for more; spaces and dashes in the id are fine)"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
@@ -80,9 +81,9 @@ func extractCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "extract",
 		Usage: "run the extract stage alone: Zoom API → raw Parquet files",
-		Flags: apiFlags(),
+		Flags: append(apiFlags(), outputFlag()),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
@@ -117,12 +118,13 @@ then transforms and loads like sync. Zoom keeps these reports for about six
 months; a window or report older than Zoom keeps is an audit row, not a
 failure. Settings of zoomsync.yaml apply as in sync.`,
 		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN)")...),
+			outputFlag(),
 			&cli.TimestampFlag{Name: "from", Layout: time.DateOnly, Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
 			&cli.TimestampFlag{Name: "to", Layout: time.DateOnly, Usage: "last day, YYYY-MM-DD (UTC); default today"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
@@ -146,8 +148,9 @@ func transformCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "transform",
 		Usage: "run the transform stage alone: raw Parquet → load-ready out/ tables, without calling any API",
+		Flags: []cli.Flag{outputFlag()},
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
@@ -161,9 +164,9 @@ func loadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
 		Usage: "run the load stage alone: send the last transform's contacts to HubSpot (a retry without re-extracting)",
-		Flags: append(apiFlags(), dryRunFlags("print what would be sent; send nothing (every summary line says DRY RUN)")...),
+		Flags: append(append(apiFlags(), dryRunFlags("print what would be sent; send nothing (every summary line says DRY RUN)")...), outputFlag()),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
@@ -214,19 +217,25 @@ func progressHooks(c *cli.Context) pipelines.Hooks {
 // writes its diff (--diff); err is the run's.
 func finishRun(c *cli.Context, cfg *pipelines.Config, res *pipelines.RunResult, err error, diff *diffOut) error {
 	if res == nil {
-		return err
+		return logFinalError(c, cfg, err)
 	}
-	w := c.App.Writer
-	if res.DryRun {
-		w = &dryRunWriter{w: w}
+	if asJSON, _ := outputJSON(c); asJSON {
+		if jerr := writeRunJSON(c.App.Writer, res); jerr != nil {
+			err = errors.Join(err, jerr)
+		}
+	} else {
+		w := c.App.Writer
+		if res.DryRun {
+			w = &dryRunWriter{w: w}
+		}
+		printRun(w, res)
 	}
-	printRun(w, res)
 	if res.DryRun {
 		if derr := diff.write(c, cfg); derr != nil {
-			return errors.Join(err, fmt.Errorf("--diff: %w", derr))
+			err = errors.Join(err, fmt.Errorf("--diff: %w", derr))
 		}
 	}
-	return err
+	return logFinalError(c, cfg, err)
 }
 
 func printRun(w io.Writer, r *pipelines.RunResult) {
