@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
@@ -70,8 +69,10 @@ them and the next run sends them again), 2 for a usage or configuration error.`,
 			if err != nil {
 				return err
 			}
+			hooks, stop := progressHooks(c, cfg)
 			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
-				Hooks: progressHooks(c), Diff: diff.hook(), ExtractOptions: pipelines.ExtractOptions{Only: only}})
+				Hooks: hooks, Diff: diff.hook(), ExtractOptions: pipelines.ExtractOptions{Only: only}})
+			stop()
 			return finishRun(c, cfg, res, err, diff)
 		},
 	}
@@ -87,7 +88,9 @@ func extractCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Extract(c.Context, cfg, progressHooks(c), pipelines.ExtractOptions{})
+			hooks, stop := progressHooks(c, cfg)
+			res, err := pipelines.Extract(c.Context, cfg, hooks, pipelines.ExtractOptions{})
+			stop()
 			return finishRun(c, cfg, res, err, nil)
 		},
 	}
@@ -137,8 +140,10 @@ failure. Settings of zoomsync.yaml apply as in sync.`,
 			if err != nil {
 				return err
 			}
+			hooks, stop := progressHooks(c, cfg)
 			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour),
-				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: progressHooks(c), Diff: diff.hook()})
+				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: hooks, Diff: diff.hook()})
+			stop()
 			return finishRun(c, cfg, res, err, diff)
 		},
 	}
@@ -154,7 +159,9 @@ func transformCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Transform(c.Context, cfg, pipelines.Hooks{})
+			hooks, stop := progressHooks(c, cfg)
+			res, err := pipelines.Transform(c.Context, cfg, hooks)
+			stop()
 			return finishRun(c, cfg, res, err, nil)
 		},
 	}
@@ -174,41 +181,10 @@ func loadCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c), Diff: diff.hook()})
+			hooks, stop := progressHooks(c, cfg)
+			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: hooks, Diff: diff.hook()})
+			stop()
 			return finishRun(c, cfg, res, err, diff)
-		},
-	}
-}
-
-// progressHooks draws a progress bar per stage on standard error when asked.
-func progressHooks(c *cli.Context) pipelines.Hooks {
-	if !c.Bool("progress") {
-		return pipelines.Hooks{}
-	}
-	var bar *progressbar.ProgressBar
-	newBar := func(max int, what string) *progressbar.ProgressBar {
-		return progressbar.NewOptions(max, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(what),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
-	}
-	return pipelines.Hooks{
-		Stage: func(name string) {
-			if bar != nil {
-				bar.Finish()
-				bar = nil
-			}
-			fmt.Fprintf(os.Stderr, "%s…\n", name)
-		},
-		ExtractProgress: func(done, total int) {
-			if bar == nil {
-				bar = newBar(total, "webinars")
-			}
-			bar.Set(done)
-		},
-		LoadProgress: func(rows int) {
-			if bar == nil {
-				bar = newBar(-1, "contacts")
-			}
-			bar.Set(rows)
 		},
 	}
 }
