@@ -33,6 +33,10 @@ func dedupePeople(in []Person) []Person {
 // email (required), first_name and last_name (optional; other columns are
 // ignored). Bad lines are reported together, each with its line number.
 func ReadPeopleCSV(r io.Reader) ([]Person, error) {
+	r, err := utf8Text(r)
+	if err != nil {
+		return nil, err
+	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
