@@ -34,9 +34,10 @@ HUBSPOT_TOKEN_FILE). Endpoints: ZOOM_API_URL, ZOOM_OAUTH_URL, HUBSPOT_API_URL.`,
 		Commands: []*cli.Command{
 			syncCommand(), backfillCommand(), extractCommand(), transformCommand(), loadCommand(), configCommand(),
 			queryCommand(), auditCommand(), segmentsCommand(), registerCommand(), lakeCommand(), demoCommand(), simCommand(), forgetCommand(),
-			reportCommand(),
+			reportCommand(), completionCommand(),
 		},
-		ExitErrHandler: func(*cli.Context, error) {}, // main prints the error and picks the exit code
+		ExitErrHandler:       func(*cli.Context, error) {}, // main prints the error and picks the exit code
+		EnableBashCompletion: true,                         // --generate-bash-completion, for zoomsync completion
 	}
 }
 
