@@ -171,7 +171,8 @@ func Extract(ctx context.Context, cfg *Config, hooks Hooks, opts ExtractOptions)
 // that Zoom no longer lists; then transforms and loads like Sync.
 func Backfill(ctx context.Context, cfg *Config, from, to time.Time, opts SyncOptions) (*RunResult, error) {
 	if !from.Before(to) {
-		return nil, fmt.Errorf("backfill: --from %s is not before --to %s", from.Format(time.DateOnly), to.Format(time.DateOnly))
+		// to is the end, excluded: the day before it is the last day (--to).
+		return nil, fmt.Errorf("backfill: --from %s is after --to %s", from.Format(time.DateOnly), to.Add(-time.Second).Format(time.DateOnly))
 	}
 	opts.Backfill = &extract.Window{From: from, To: to}
 	return runSync(ctx, cfg, "backfill", opts)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -32,7 +31,7 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "the HTML file to write"},
 			&cli.StringFlag{Name: "webinar", Usage: "only this webinar (spaces and dashes in the id are fine)"},
-			&cli.TimestampFlag{Name: "since", Layout: time.DateOnly, Usage: "only instances held on or after this day, YYYY-MM-DD (UTC)"},
+			&cli.StringFlag{Name: "since", Usage: "only instances held on or after this day, YYYY-MM-DD (UTC)"},
 		},
 		Action: reportAction,
 	}
@@ -50,8 +49,12 @@ func reportAction(c *cli.Context) error {
 		}
 		f.Webinar = ids[0]
 	}
-	if t := c.Timestamp("since"); t != nil {
-		f.Since = t.UTC()
+	if c.String("since") != "" {
+		t, err := parseDay(c, "since")
+		if err != nil {
+			return err
+		}
+		f.Since = t
 	}
 	sess, err := pipelines.OpenSQLSession(c.Context, schema.Lake{Dir: c.String("data-dir")})
 	if err != nil {

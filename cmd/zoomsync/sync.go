@@ -96,6 +96,17 @@ func extractCommand() *cli.Command {
 	}
 }
 
+// parseDay parses a date flag, YYYY-MM-DD, as that day's start in UTC; a
+// bad value is a usage error that names the format people write.
+func parseDay(c *cli.Context, flag string) (time.Time, error) {
+	v := c.String(flag)
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--%s %q: want a date, YYYY-MM-DD (UTC)", flag, v)}
+	}
+	return t, nil
+}
+
 // webinarIDs parses --webinar values.
 func webinarIDs(vals []string) ([]int64, error) {
 	var out []int64
@@ -122,8 +133,8 @@ months; a window or report older than Zoom keeps is an audit row, not a
 failure. Settings of zoomsync.yaml apply as in sync.`,
 		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN)")...),
 			outputFlag(),
-			&cli.TimestampFlag{Name: "from", Layout: time.DateOnly, Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
-			&cli.TimestampFlag{Name: "to", Layout: time.DateOnly, Usage: "last day, YYYY-MM-DD (UTC); default today"},
+			&cli.StringFlag{Name: "from", Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
+			&cli.StringFlag{Name: "to", Usage: "last day, YYYY-MM-DD (UTC), included; default today"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
@@ -131,10 +142,15 @@ failure. Settings of zoomsync.yaml apply as in sync.`,
 			if err != nil {
 				return err
 			}
-			from := c.Timestamp("from").UTC()
+			from, err := parseDay(c, "from")
+			if err != nil {
+				return err
+			}
 			to := time.Now().UTC().Truncate(24 * time.Hour)
-			if t := c.Timestamp("to"); t != nil {
-				to = t.UTC()
+			if c.String("to") != "" {
+				if to, err = parseDay(c, "to"); err != nil {
+					return err
+				}
 			}
 			diff, err := diffOption(c)
 			if err != nil {
