@@ -45,6 +45,10 @@ type RunResult struct {
 
 	// Rebound are the bindings this run changed (--rebind).
 	Rebound []Rebound `json:"rebound,omitempty"`
+
+	// Notices say why a run did less than asked (a --webinar whose every
+	// stage had settled).
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Hooks let the CLI show progress; every field may be nil.
@@ -75,6 +79,9 @@ type ExtractOptions struct {
 	// Backfill also walks Zoom's past-meetings report over a date range,
 	// finding instances of webinars Zoom no longer lists.
 	Backfill *extract.Window
+	// FullRefresh fetches every stage of the Only webinars (of every
+	// webinar without Only) again, however settled.
+	FullRefresh bool
 }
 
 // ZoomClient builds the Zoom API client of a configuration.
@@ -348,6 +355,11 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	if err != nil {
 		return err
 	}
+	instances := instancesOf(ctx, e.DB(), opts.Only)
+	if opts.FullRefresh {
+		n := refreshStages(state, opts.Only, instances)
+		cfg.logger().InfoContext(ctx, "full refresh: stages to fetch again", "stages", n)
+	}
 	if err := cat.Release(); err != nil {
 		return err
 	}
@@ -383,6 +395,9 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 		}
 	}
 	failpoint.Hit("extract.after-files-closed")
+	if err == nil && !opts.FullRefresh {
+		res.Notices = append(res.Notices, settledNotices(state, opts.Only, instances)...)
+	}
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes(), files); serr != nil {
 		return errors.Join(err, serr)
 	}

@@ -54,6 +54,7 @@ them and the next run sends them again), 2 for a usage or configuration error.`,
 		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN; the run is recorded with dry_run)")...),
 			outputFlag(),
 			&cli.StringSliceFlag{Name: "webinar", Usage: "sync this webinar now, whatever its settings say (repeat for more; spaces and dashes in the id are fine)"},
+			&cli.BoolFlag{Name: "full-refresh", Usage: "fetch again what earlier runs fetched and Zoom no longer changes (settled): of the --webinar webinars, else of every webinar"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
@@ -71,7 +72,7 @@ them and the next run sends them again), 2 for a usage or configuration error.`,
 			}
 			hooks, stop := progressHooks(c, cfg)
 			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
-				Hooks: hooks, Diff: diff.hook(), ExtractOptions: pipelines.ExtractOptions{Only: only}})
+				Hooks: hooks, Diff: diff.hook(), ExtractOptions: pipelines.ExtractOptions{Only: only, FullRefresh: c.Bool("full-refresh")}})
 			stop()
 			return finishRun(c, cfg, res, err, diff)
 		},
@@ -280,6 +281,9 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 		for _, k := range sortedKeys(t.AuditByCategory) {
 			fmt.Fprintf(w, "  audit, %s: %d (zoomsync audit lists them)\n", k, t.AuditByCategory[k])
 		}
+	}
+	for _, n := range r.Notices {
+		fmt.Fprintf(w, "  notice: %s\n", n)
 	}
 	switch {
 	case r.Status == pipelines.StatusInterrupted:
