@@ -5,6 +5,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/zoomsync/zoomsync/schema"
 )
 
 // TestSync_webinarSettledAndFullRefresh: sync --webinar of a webinar whose
@@ -49,5 +52,36 @@ func TestSync_webinarSettledAndFullRefresh(t *testing.T) {
 	}
 	if n := zs.Stats().ByRoute["GET /report/webinars/{webinarId}/participants"]; n == 0 {
 		t.Errorf("--full-refresh fetched no participants report of webinar %s (routes %v)", settled, zs.Stats().ByRoute)
+	}
+}
+
+// TestBackfill_windowAuditRowsOnlyInItsRun: the audit rows of a one-off
+// backfill's windows older than Zoom keeps are in that run's audit, not in
+// every later transform's.
+func TestBackfill_windowAuditRowsOnlyInItsRun(t *testing.T) {
+	simEnv(t)
+	dir := t.TempDir()
+	now := crashAccount().Now.UTC()
+	from := now.AddDate(0, -8, 0).Format(time.DateOnly) // older than Zoom's six months
+	if out, err := run(t, "--data-dir", dir, "backfill", "--from", from, "--to", now.Format(time.DateOnly)); err != nil {
+		t.Fatalf("backfill: %v\n%s", err, out)
+	}
+	count := func() string {
+		t.Helper()
+		out, err := run(t, "--data-dir", dir, "query", "--format", "csv",
+			"SELECT count(*) AS n FROM audit WHERE reason = "+sqlQuote(schema.ReasonBackfillWindowTooOld))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(strings.TrimPrefix(out, "n\n"))
+	}
+	if n := count(); n == "0" {
+		t.Fatalf("the backfill's audit has no %s row", schema.ReasonBackfillWindowTooOld)
+	}
+	if out, err := run(t, "--data-dir", dir, "sync"); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	if n := count(); n != "0" {
+		t.Errorf("the sync after the backfill still audits %s windows of the backfill: %s rows", schema.ReasonBackfillWindowTooOld, n)
 	}
 }
