@@ -54,6 +54,14 @@ func progressHooks(c *cli.Context, cfg *pipelines.Config) (hooks pipelines.Hooks
 	return p.hooks(), p.Close
 }
 
+// registerProgress shows the registrations of zoomsync register: a bar
+// on a terminal, else heartbeats.
+func registerProgress(cfg *pipelines.Config) *progress {
+	p := newProgress(os.Stderr, isTerminal(os.Stderr), cfg.Logger, heartbeatEvery)
+	p.Stage("register")
+	return p
+}
+
 func (p *progress) hooks() pipelines.Hooks {
 	return pipelines.Hooks{
 		Stage:           p.Stage,

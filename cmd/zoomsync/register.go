@@ -85,7 +85,10 @@ func registerAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := pipelines.Register(c.Context, cfg, pipelines.RegisterOptions{Webinar: c.String("webinar"), People: people})
+	p := registerProgress(cfg)
+	res, err := pipelines.Register(c.Context, cfg, pipelines.RegisterOptions{Webinar: c.String("webinar"), People: people,
+		Progress: func(done, total int) { p.Set("registrations", done, total) }})
+	p.Close()
 	if res != nil {
 		if werr := writeOutcomes(c.App.Writer, res.People, format); werr != nil && err == nil {
 			err = werr
