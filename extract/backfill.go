@@ -48,7 +48,7 @@ func (r *run) discover(ctx context.Context, hosts []schema.User, found func(webi
 			case err == nil, r.limited(err, nil):
 			case errors.Is(err, zoom.ErrReportTooOld), errors.Is(err, zoom.ErrBadRequest):
 				if err := r.issue(0, "", schema.StreamWebinarInstances, schema.ReasonBackfillWindowTooOld,
-					fmt.Sprintf("host %s, %s..%s: %v", h.Email, w.From.Format(time.DateOnly), w.To.Format(time.DateOnly), err)); err != nil {
+					fmt.Sprintf("host %s, %s..%s: %v", h.Email, w.From.Format(time.DateOnly), w.To.Add(-time.Second).Format(time.DateOnly), err)); err != nil {
 					return err
 				}
 			default:

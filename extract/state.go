@@ -189,3 +189,14 @@ func (s *State) Known(object, stage string) []string {
 	}
 	return out
 }
+
+// Stages returns every stage the state knows.
+func (s *State) Stages() []Stage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Stage, 0, len(s.m))
+	for k := range s.m {
+		out = append(out, k)
+	}
+	return out
+}

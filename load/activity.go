@@ -39,6 +39,8 @@ type ActivityConfig struct {
 	DB     *sql.DB // the catalog, with the activity views and load_state
 	RunID  string
 	DryRun bool // count what would be sent, send nothing, record nothing
+	// Diff, when set, is told in a dry run what each object would be (DiffRow).
+	Diff func(DiffRow)
 	// ExternalAccountID keys the marketing events (required).
 	ExternalAccountID string
 	// Organizer is the marketing events' eventOrganizer; default "Zoom".
@@ -170,7 +172,7 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 	}
 	a := &activity{cfg: cfg, sum: &ActivitySummary{Failures: map[string]string{}, Keys: map[string]*RowKeys{}},
 		unsettled: map[string]bool{}}
-	a.recorder = &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun,
+	a.recorder = &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun, diff: cfg.Diff,
 		unsettled: func(objectType, key, outcome, message string) {
 			a.unsettled[objectType+" "+key] = true
 			if len(a.sum.Failures) < 20 {

@@ -76,6 +76,8 @@ type Config struct {
 	Now       func() time.Time
 	// Progress, when set, is called after each batch with rows handled so far.
 	Progress func(rows int)
+	// Diff, when set, is told in a dry run what each object would be (DiffRow).
+	Diff func(DiffRow)
 }
 
 // Summary counts the outcomes of a load.
@@ -135,7 +137,7 @@ func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
 // contactsSink is the sink of the contacts: batches of cfg.BatchSize
 // upserts by email, whose failure as a whole stops the load.
 func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
-	rec := &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun,
+	rec := &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun, diff: cfg.Diff,
 		unsettled: func(_, key, outcome, message string) {
 			if len(sum.Failures) < 20 {
 				sum.Failures[key] = message

@@ -75,7 +75,7 @@ func eventsClient(hs *hubspottest.Server) *hubspot.Client {
 func auditDetails(t *testing.T, db *sql.DB, run string) []string {
 	t.Helper()
 	rows, err := db.QueryContext(t.Context(), `SELECT detail FROM load_audit WHERE run_id = ? AND reason = ? AND category = ?`,
-		run, schema.ReasonTimelineEventNotCreated, schema.CategoryTimelineEventNotCreated)
+		run, schema.ReasonTimelineEventNotCreated, schema.CategoryTimelineNotCreated)
 	if err != nil {
 		t.Fatal(err)
 	}

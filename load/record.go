@@ -20,6 +20,9 @@ type recorder struct {
 	// unknown (object type, key, outcome, reason), to name them in the
 	// summary.
 	unsettled func(objectType, key, outcome, message string)
+	// diff, when set, is told in a dry run about every object that would be
+	// sent or skipped (DiffRow).
+	diff func(DiffRow)
 }
 
 // ack is one outcome to record.

@@ -99,6 +99,7 @@ func newSink[T any](rec *recorder, spec sinkSpec[T]) *sink[T] {
 // skip counts a row that is not sent for another reason than being
 // unchanged (category and message say why); it is logged, not acknowledged.
 func (s *sink[T]) skip(key, category, message string) {
+	s.rec.tell(s.objectType, key, OutcomeSkipped, category+": "+message, nil)
 	s.acks = append(s.acks, ack{key: key, outcome: OutcomeSkipped, category: category, message: message})
 }
 
@@ -155,6 +156,7 @@ func (s *sink[T]) flush(ctx context.Context) error {
 	if s.rec.dryRun {
 		for _, it := range batch {
 			s.acks = append(s.acks, ack{key: it.key, outcome: createdOrUpdated(it.seen)})
+			s.rec.tell(s.objectType, it.key, createdOrUpdated(it.seen), "", it.in)
 		}
 		return s.record(ctx, nil)
 	}

@@ -65,6 +65,9 @@ type Config struct {
 	// 0 means transform.DefaultMemoryLimit.
 	MemoryLimit int64
 	Logger      *slog.Logger
+	// RunID names the next run; empty: a new one (NewRunID). The CLI sets
+	// it, so that its logger carries the run id from the start.
+	RunID string
 	// Settings are the sync settings of zoomsync.yaml; nil syncs every
 	// webinar of every host, with recordings.
 	Settings *ZoomSettings

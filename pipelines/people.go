@@ -35,6 +35,10 @@ func dedupePeople(in []Person) []Person {
 // 7890"); one that is not a webinar id is a bad line. Bad lines are
 // reported together, each with its line number.
 func ReadPeopleCSV(r io.Reader) ([]Person, error) {
+	r, err := utf8Text(r)
+	if err != nil {
+		return nil, err
+	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true

@@ -32,31 +32,14 @@ func (s *SQLSession) QueryToFile(ctx context.Context, query string, format outpu
 	if err := s.Check(ctx, query); err != nil {
 		return 0, err
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	err = lakefile.WriteAtomic(path, func(w io.Writer) error {
+		var err error
+		n, err = s.query(ctx, query, format, w)
+		return queryError(err)
+	})
 	if err != nil {
-		return 0, fmt.Errorf("writing %s: %w", path, err)
+		return 0, err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if n, err = s.query(ctx, query, format, f); err != nil {
-		return 0, queryError(err)
-	}
-	if err := f.Close(); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := lakefile.SyncFile(tmp); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", path, err)
-	}
-	lakefile.SyncFile(dir) // best effort: not every platform syncs a directory
 	return n, nil
 }
 

@@ -91,6 +91,10 @@ type RegisterOptions struct {
 	// people whose Webinar is empty.
 	Webinar string
 	People  []Person
+	// Progress, when set, is told after each registration request how many
+	// of the total have had their answer; it may be called from several
+	// goroutines at once.
+	Progress func(done, total int)
 }
 
 // RegisterAll registers each person for the webinar of their row
@@ -253,7 +257,7 @@ func Register(ctx context.Context, cfg *Config, opts RegisterOptions) (*Register
 		}
 	}
 	workers := min(max(cfg.Concurrency, 1), 8, max(len(toSend), 1))
-	if err := sendRegistrations(ctx, c, id, f.webinar, workers, res, toSend); err != nil {
+	if err := sendRegistrations(ctx, c, id, f.webinar, workers, res, toSend, opts.Progress); err != nil {
 		return res, err
 	}
 	log.InfoContext(ctx, "register: done", "people", len(people), "sent", res.Sent)
@@ -406,11 +410,13 @@ const notSent = "not sent: the run stopped"
 // that stops the webinar (over, daily limit) refuses everyone not sent yet
 // with its reason; an error that stops the job (unreachable, cancelled)
 // refuses them as not sent and is returned.
-func sendRegistrations(ctx context.Context, c *zoom.Client, id int64, w *zoom.Webinar, workers int, res *RegisterResult, toSend []int) error {
+func sendRegistrations(ctx context.Context, c *zoom.Client, id int64, w *zoom.Webinar, workers int, res *RegisterResult, toSend []int,
+	progress func(done, total int)) error {
 	var (
-		mu      sync.Mutex
-		stopped string // a reason that refuses everyone not sent yet
-		jobErr  error
+		mu       sync.Mutex
+		stopped  string // a reason that refuses everyone not sent yet
+		jobErr   error
+		answered int
 	)
 	var g errgroup.Group
 	g.SetLimit(workers)
@@ -431,6 +437,9 @@ func sendRegistrations(ctx context.Context, c *zoom.Client, id int64, w *zoom.We
 			})
 			mu.Lock()
 			defer mu.Unlock()
+			if answered++; progress != nil {
+				progress(answered, len(toSend))
+			}
 			reason, stop, fatal := registerError(err)
 			switch {
 			case err == nil:

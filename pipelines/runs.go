@@ -32,7 +32,10 @@ CREATE TABLE IF NOT EXISTS runs (
 	status      VARCHAR NOT NULL, -- succeeded, partial, failed, interrupted
 	error       VARCHAR,
 	summary     JSON
-)`
+);
+-- Added with sync --dry-run's record: catalogs made before it gain the
+-- column (false for their runs) the first time a run is recorded.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS dry_run BOOLEAN DEFAULT false`
 
 // Run statuses.
 const (
@@ -57,8 +60,9 @@ func recordRun(ctx context.Context, db *sql.DB, r *RunResult) error {
 	if r.Err != nil {
 		errText = r.Err.Error()
 	}
-	_, err = db.ExecContext(ctx, `INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		r.RunID, r.Kind, r.StartedAt, r.FinishedAt, r.Status, errText, string(summary))
+	_, err = db.ExecContext(ctx, `INSERT OR REPLACE INTO runs (run_id, kind, started_at, finished_at, status, error, summary, dry_run)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.RunID, r.Kind, r.StartedAt, r.FinishedAt, r.Status, errText, string(summary), r.DryRun)
 	if err != nil {
 		return fmt.Errorf("recording run %s: %w", r.RunID, err)
 	}

@@ -35,6 +35,9 @@ type RunResult struct {
 	// Demo marks a run of zoomsync demo against its simulators: a lake
 	// whose runs are all the demo's may be emptied by the next demo.
 	Demo bool `json:"demo,omitempty"`
+	// DryRun marks a run that sent nothing to the CRM (--dry-run): its
+	// load counts say what would have been sent.
+	DryRun bool `json:"dry_run,omitempty"`
 
 	// Activity is what the load sent besides the contacts: marketing
 	// events, attendance, timeline events, calls.
@@ -42,6 +45,10 @@ type RunResult struct {
 
 	// Rebound are the bindings this run changed (--rebind).
 	Rebound []Rebound `json:"rebound,omitempty"`
+
+	// Notices say why a run did less than asked (a --webinar whose every
+	// stage had settled).
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Hooks let the CLI show progress; every field may be nil.
@@ -59,6 +66,9 @@ type SyncOptions struct {
 	// portal when it is bound to others, resetting the load state (bind).
 	Rebind bool
 	Hooks  Hooks
+	// Diff, when set, is told in a dry run what each CRM object would be
+	// (load.DiffRow): created, updated or skipped.
+	Diff func(load.DiffRow)
 	ExtractOptions
 }
 
@@ -69,6 +79,9 @@ type ExtractOptions struct {
 	// Backfill also walks Zoom's past-meetings report over a date range,
 	// finding instances of webinars Zoom no longer lists.
 	Backfill *extract.Window
+	// FullRefresh fetches every stage of the Only webinars (of every
+	// webinar without Only) again, however settled.
+	FullRefresh bool
 }
 
 // ZoomClient builds the Zoom API client of a configuration.
@@ -115,7 +128,7 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		return nil, err
 	}
 	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, cat *catalog) error {
-		res.Demo = opts.Demo
+		res.Demo, res.DryRun = opts.Demo, opts.DryRun
 		hub, err := hubSpotBinding(ctx, cfg)
 		if err != nil {
 			return err
@@ -165,7 +178,8 @@ func Extract(ctx context.Context, cfg *Config, hooks Hooks, opts ExtractOptions)
 // that Zoom no longer lists; then transforms and loads like Sync.
 func Backfill(ctx context.Context, cfg *Config, from, to time.Time, opts SyncOptions) (*RunResult, error) {
 	if !from.Before(to) {
-		return nil, fmt.Errorf("backfill: --from %s is not before --to %s", from.Format(time.DateOnly), to.Format(time.DateOnly))
+		// to is the end, excluded: the day before it is the last day (--to).
+		return nil, fmt.Errorf("backfill: --from %s is after --to %s", from.Format(time.DateOnly), to.Add(-time.Second).Format(time.DateOnly))
 	}
 	opts.Backfill = &extract.Window{From: from, To: to}
 	return runSync(ctx, cfg, "backfill", opts)
@@ -191,6 +205,7 @@ func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 		return nil, errors.New("load: --rebind needs a sync, which reads the new portal's CRM snapshot before the transform")
 	}
 	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, cat *catalog) error {
+		res.DryRun = opts.DryRun
 		hub, err := hubSpotBinding(ctx, cfg)
 		if err != nil {
 			return err
@@ -242,7 +257,7 @@ func withRun(ctx context.Context, cfg *Config, kind string, body func(context.Co
 	if err != nil {
 		return nil, err
 	}
-	res := &RunResult{RunID: NewRunID(time.Now()), Kind: kind, StartedAt: time.Now().UTC()}
+	res := &RunResult{RunID: cmp.Or(cfg.RunID, NewRunID(time.Now())), Kind: kind, StartedAt: time.Now().UTC()}
 	cat := &catalog{ctx: ctx, lake: lake, cfg: cfg, bad: bad}
 	err = body(ctx, res, cat)
 	res.FinishedAt = time.Now().UTC()
@@ -347,6 +362,11 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	if err != nil {
 		return err
 	}
+	instances := instancesOf(ctx, e.DB(), opts.Only)
+	if opts.FullRefresh {
+		n := refreshStages(state, opts.Only, instances)
+		cfg.logger().InfoContext(ctx, "full refresh: stages to fetch again", "stages", n)
+	}
 	if err := cat.Release(); err != nil {
 		return err
 	}
@@ -378,6 +398,9 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 		}
 	}
 	failpoint.Hit("extract.after-files-closed")
+	if err == nil && !opts.FullRefresh {
+		res.Notices = append(res.Notices, settledNotices(state, opts.Only, instances)...)
+	}
 	if serr := saveState(context.WithoutCancel(ctx), e.DB(), state.Changes(), files); serr != nil {
 		return errors.Join(err, serr)
 	}
@@ -417,7 +440,7 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	client := HubSpotClient(cfg)
 	sum, err := load.Contacts(ctx, load.Config{
 		Client: client, DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
-		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress,
+		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress, Diff: opts.Diff,
 	})
 	res.Load = sum
 	if err != nil {
@@ -425,7 +448,9 @@ func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResul
 	}
 	cfg.logger().InfoContext(ctx, "contacts loaded", "run_id", res.RunID, "created", sum.Created, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "failed", sum.Failed, "dry_run", opts.DryRun)
-	act, err := load.Activity(ctx, activityConfig(cfg, client, e, res.RunID, opts.DryRun))
+	ac := activityConfig(cfg, client, e, res.RunID, opts.DryRun)
+	ac.Diff = opts.Diff
+	act, err := load.Activity(ctx, ac)
 	res.Activity = act
 	if err != nil {
 		return fmt.Errorf("load: %w", err)

@@ -109,13 +109,8 @@ func (fc *FileConfig) Validate() error {
 		if strings.TrimSpace(s.SQL) == "" {
 			errs = append(errs, fmt.Errorf("%s: sql is required", at))
 		}
-		if s.Format == "" {
-			switch strings.ToLower(filepath.Ext(s.Out)) {
-			case ".csv":
-				s.Format = output.FormatCSV
-			case ".parquet":
-				s.Format = output.FormatParquet
-			}
+		if f, ok := output.FormatOf(s.Out); s.Format == "" && ok && slices.Contains(SegmentFormats, f) {
+			s.Format = f
 		}
 		switch {
 		case s.Format == "":

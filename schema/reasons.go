@@ -101,8 +101,10 @@ type AuditReason struct {
 	// SkipsWebinar: the extractor skipped the whole webinar by a setting;
 	// the webinar counts for nothing while the newest extraction says so.
 	SkipsWebinar bool
-	// Redecided: the extractor decides it again at every run, so only the
-	// newest extraction's issues are open.
+	// Redecided: the extractor decides it again at every run, or only the
+	// run that made it does (a backfill's windows: a one-off backfill is
+	// not repeated by the syncs after it), so only the newest extraction's
+	// issues are open.
 	Redecided bool
 	// SettledBy names what a later fetch of the instance settles the issue
 	// with: "report" (an instance report), "recording", "transcript"; ""
@@ -153,7 +155,7 @@ func AuditReasons() []AuditReason {
 			Message: "Webinar data not synced: the webinar takes no registrations"},
 		{Reason: ReasonWebinarMissing, Category: CategoryZoomDataNotFound,
 			Message: "Sync error: connected Zoom account data not found for the webinar"},
-		{Reason: ReasonBackfillWindowTooOld, Category: CategoryWebinarDataNotSynced,
+		{Reason: ReasonBackfillWindowTooOld, Category: CategoryWebinarDataNotSynced, Redecided: true,
 			Message: "Webinar data not synced: the period is older than Zoom keeps reports"},
 		{Reason: ReasonExcludedDomain, Category: CategoryEmailsExcluded,
 			Message: "Email excluded: its domain is an excluded contact domain"},

@@ -36,9 +36,10 @@ error, 130/143 interrupted (SIGINT/SIGTERM).`,
 		Commands: []*cli.Command{
 			syncCommand(), backfillCommand(), extractCommand(), transformCommand(), loadCommand(), configCommand(), doctorCommand(),
 			queryCommand(), auditCommand(), segmentsCommand(), registerCommand(), lakeCommand(), demoCommand(), simCommand(), forgetCommand(),
-			versionCommand(),
+			versionCommand(), reportCommand(), completionCommand(),
 		},
-		ExitErrHandler: func(*cli.Context, error) {}, // main prints the error and picks the exit code
+		ExitErrHandler:       func(*cli.Context, error) {}, // main prints the error and picks the exit code
+		EnableBashCompletion: true,                         // --generate-bash-completion, for zoomsync completion
 	}
 	strictUsage(app)
 	return app
@@ -213,7 +214,7 @@ func newLogger(c *cli.Context, w io.Writer) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", c.String("log-level"))}
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationSeconds}
 	switch c.String("log-format") {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil

@@ -44,7 +44,9 @@ func runMain() (code int) {
 		fmt.Fprintf(os.Stderr, "zoomsync: interrupted by %s: stopped at a safe point; what was fetched is kept, run again to resume\n", s.name)
 		return s.exitCode
 	}
-	reportError(os.Stderr, app, os.Args[1:], err)
+	if !printedByLog(err) {
+		reportError(os.Stderr, app, os.Args[1:], err)
+	}
 	return exitCode(err)
 }
 

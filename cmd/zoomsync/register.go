@@ -97,7 +97,10 @@ func registerAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	results, err := pipelines.RegisterAll(c.Context, cfg, pipelines.RegisterOptions{Webinar: c.String("webinar"), People: people})
+	p := registerProgress(cfg)
+	results, err := pipelines.RegisterAll(c.Context, cfg, pipelines.RegisterOptions{Webinar: c.String("webinar"), People: people,
+		Progress: func(done, total int) { p.Set("registrations", done, total) }})
+	p.Close()
 	var outcomes []pipelines.RegisterOutcome
 	for _, res := range results {
 		outcomes = append(outcomes, res.People...)

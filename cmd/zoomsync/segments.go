@@ -22,14 +22,14 @@ temporary name, renamed when complete. It prints one line per segment: name,
 rows and file. Relative out paths are relative to the folder of
 zoomsync.yaml.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "zoomsync.yaml", EnvVars: []string{"ZOOMSYNC_CONFIG"}, Usage: "the YAML file with the segments: list"},
+			&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "zoomsync.yaml", EnvVars: []string{"ZOOMSYNC_CONFIG"}, Usage: "the YAML file with the segments: list (default: the global --config)"},
 			&cli.StringSliceFlag{Name: "only", Usage: "run only the segment of this name (repeat for more)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return usageError{fmt.Errorf("segments takes no arguments (got %d); select segments with --only NAME", c.NArg())}
 			}
-			path := c.String("config")
+			path := configPath(c)
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return fmt.Errorf("reading config: %w", err)
@@ -54,4 +54,17 @@ zoomsync.yaml.`,
 			return err
 		},
 	}
+}
+
+// configPath is the --config that applies: the segments command's own when
+// set, else the global one (zoomsync --config FILE segments), else the
+// default. The command's flag of the same name would otherwise hide the
+// global one.
+func configPath(c *cli.Context) string {
+	for _, ctx := range c.Lineage() {
+		if ctx.IsSet("config") {
+			return ctx.String("config")
+		}
+	}
+	return c.String("config")
 }

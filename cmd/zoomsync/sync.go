@@ -1,12 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/zoomsync/zoomsync/load"
@@ -43,13 +42,14 @@ when everything synced, 1 when the run failed or was partial (for example
 Zoom's daily limit stopped it: what was fetched is kept, run again to finish;
 or rows were refused or sent without a readable answer: the summary names
 them and the next run sends them again), 2 for a usage or configuration error.`,
-		Flags: append(apiFlags(),
-			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
+		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN; the run is recorded with dry_run)")...),
+			outputFlag(),
 			&cli.StringSliceFlag{Name: "webinar", Usage: "sync this webinar now, whatever its settings say (repeat for more; spaces and dashes in the id are fine)"},
+			&cli.BoolFlag{Name: "full-refresh", Usage: "fetch again what earlier runs fetched and Zoom no longer changes (settled): of the --webinar webinars, else of every webinar"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
@@ -57,15 +57,18 @@ them and the next run sends them again), 2 for a usage or configuration error.`,
 			if err != nil {
 				return err
 			}
+			diff, err := diffOption(c)
+			if err != nil {
+				return err
+			}
 			if err := pipelines.Preflight(c.Context, cfg); err != nil {
 				return err // the doctor's messages, before any quota is spent
 			}
+			hooks, stop := progressHooks(c, cfg)
 			res, err := pipelines.Sync(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"),
-				Hooks: progressHooks(c), ExtractOptions: pipelines.ExtractOptions{Only: only}})
-			if res != nil {
-				printRun(c.App.Writer, res)
-			}
-			return err
+				Hooks: hooks, Diff: diff.hook(), ExtractOptions: pipelines.ExtractOptions{Only: only, FullRefresh: c.Bool("full-refresh")}})
+			stop()
+			return finishRun(c, cfg, res, err, diff)
 		},
 	}
 }
@@ -74,19 +77,29 @@ func extractCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "extract",
 		Usage: "run the extract stage alone: Zoom API → raw Parquet files",
-		Flags: apiFlags(),
+		Flags: append(apiFlags(), outputFlag()),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Extract(c.Context, cfg, progressHooks(c), pipelines.ExtractOptions{})
-			if res != nil {
-				printRun(c.App.Writer, res)
-			}
-			return err
+			hooks, stop := progressHooks(c, cfg)
+			res, err := pipelines.Extract(c.Context, cfg, hooks, pipelines.ExtractOptions{})
+			stop()
+			return finishRun(c, cfg, res, err, nil)
 		},
 	}
+}
+
+// parseDay parses a date flag, YYYY-MM-DD, as that day's start in UTC; a
+// bad value is a usage error that names the format people write.
+func parseDay(c *cli.Context, flag string) (time.Time, error) {
+	v := c.String(flag)
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--%s %q: want a date, YYYY-MM-DD (UTC)", flag, v)}
+	}
+	return t, nil
 }
 
 // webinarIDs parses --webinar values.
@@ -113,28 +126,36 @@ held then, including webinars that /users/{id}/webinars no longer lists
 then transforms and loads like sync. Zoom keeps these reports for about six
 months; a window or report older than Zoom keeps is an audit row, not a
 failure. Settings of zoomsync.yaml apply as in sync.`,
-		Flags: append(apiFlags(),
-			&cli.TimestampFlag{Name: "from", Layout: time.DateOnly, Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
-			&cli.TimestampFlag{Name: "to", Layout: time.DateOnly, Usage: "last day, YYYY-MM-DD (UTC); default today"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "extract and transform, then print what load would send; send nothing to HubSpot"},
+		Flags: append(append(apiFlags(), dryRunFlags("extract and transform, then print what load would send; send nothing to HubSpot (every summary line says DRY RUN)")...),
+			outputFlag(),
+			&cli.StringFlag{Name: "from", Required: true, Usage: "first day, YYYY-MM-DD (UTC)"},
+			&cli.StringFlag{Name: "to", Usage: "last day, YYYY-MM-DD (UTC), included; default today"},
 			rebindFlag(),
 		),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
-			from := c.Timestamp("from").UTC()
+			from, err := parseDay(c, "from")
+			if err != nil {
+				return err
+			}
 			to := time.Now().UTC().Truncate(24 * time.Hour)
-			if t := c.Timestamp("to"); t != nil {
-				to = t.UTC()
+			if c.String("to") != "" {
+				if to, err = parseDay(c, "to"); err != nil {
+					return err
+				}
 			}
+			diff, err := diffOption(c)
+			if err != nil {
+				return err
+			}
+			hooks, stop := progressHooks(c, cfg)
 			res, err := pipelines.Backfill(c.Context, cfg, from, to.Add(24*time.Hour),
-				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: progressHooks(c)})
-			if res != nil {
-				printRun(c.App.Writer, res)
-			}
-			return err
+				pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Rebind: c.Bool("rebind"), Hooks: hooks, Diff: diff.hook()})
+			stop()
+			return finishRun(c, cfg, res, err, diff)
 		},
 	}
 }
@@ -143,16 +164,16 @@ func transformCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "transform",
 		Usage: "run the transform stage alone: raw Parquet → load-ready out/ tables, without calling any API",
+		Flags: []cli.Flag{outputFlag()},
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Transform(c.Context, cfg, pipelines.Hooks{})
-			if res != nil {
-				printRun(c.App.Writer, res)
-			}
-			return err
+			hooks, stop := progressHooks(c, cfg)
+			res, err := pipelines.Transform(c.Context, cfg, hooks)
+			stop()
+			return finishRun(c, cfg, res, err, nil)
 		},
 	}
 }
@@ -161,52 +182,47 @@ func loadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
 		Usage: "run the load stage alone: send the last transform's contacts to HubSpot (a retry without re-extracting)",
-		Flags: append(apiFlags(), &cli.BoolFlag{Name: "dry-run", Usage: "print what would be sent; send nothing"}),
+		Flags: append(append(apiFlags(), dryRunFlags("print what would be sent; send nothing (every summary line says DRY RUN)")...), outputFlag()),
 		Action: func(c *cli.Context) error {
-			cfg, err := configFromEnv(c)
+			cfg, err := runConfig(c)
 			if err != nil {
 				return err
 			}
-			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: progressHooks(c)})
-			if res != nil {
-				printRun(c.App.Writer, res)
+			diff, err := diffOption(c)
+			if err != nil {
+				return err
 			}
-			return err
+			hooks, stop := progressHooks(c, cfg)
+			res, err := pipelines.Load(c.Context, cfg, pipelines.SyncOptions{DryRun: c.Bool("dry-run"), Hooks: hooks, Diff: diff.hook()})
+			stop()
+			return finishRun(c, cfg, res, err, diff)
 		},
 	}
 }
 
-// progressHooks draws a progress bar per stage on standard error when asked.
-func progressHooks(c *cli.Context) pipelines.Hooks {
-	if !c.Bool("progress") {
-		return pipelines.Hooks{}
+// finishRun prints the summary of a run that started (res not nil) and
+// writes its diff (--diff); err is the run's.
+func finishRun(c *cli.Context, cfg *pipelines.Config, res *pipelines.RunResult, err error, diff *diffOut) error {
+	if res == nil {
+		return logFinalError(c, cfg, err)
 	}
-	var bar *progressbar.ProgressBar
-	newBar := func(max int, what string) *progressbar.ProgressBar {
-		return progressbar.NewOptions(max, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionSetDescription(what),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100_000_000))
+	if asJSON, _ := outputJSON(c); asJSON {
+		if jerr := writeRunJSON(c.App.Writer, res); jerr != nil {
+			err = errors.Join(err, jerr)
+		}
+	} else {
+		w := c.App.Writer
+		if res.DryRun {
+			w = &dryRunWriter{w: w}
+		}
+		printRun(w, res)
 	}
-	return pipelines.Hooks{
-		Stage: func(name string) {
-			if bar != nil {
-				bar.Finish()
-				bar = nil
-			}
-			fmt.Fprintf(os.Stderr, "%s…\n", name)
-		},
-		ExtractProgress: func(done, total int) {
-			if bar == nil {
-				bar = newBar(total, "webinars")
-			}
-			bar.Set(done)
-		},
-		LoadProgress: func(rows int) {
-			if bar == nil {
-				bar = newBar(-1, "contacts")
-			}
-			bar.Set(rows)
-		},
+	if res.DryRun {
+		if derr := diff.write(c, cfg); derr != nil {
+			err = errors.Join(err, fmt.Errorf("--diff: %w", derr))
+		}
 	}
+	return logFinalError(c, cfg, err)
 }
 
 func printRun(w io.Writer, r *pipelines.RunResult) {
@@ -259,6 +275,9 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 		for _, k := range sortedKeys(t.AuditByCategory) {
 			fmt.Fprintf(w, "  audit, %s: %d (zoomsync audit lists them)\n", k, t.AuditByCategory[k])
 		}
+	}
+	for _, n := range r.Notices {
+		fmt.Fprintf(w, "  notice: %s\n", n)
 	}
 	switch {
 	case r.Status == pipelines.StatusInterrupted:

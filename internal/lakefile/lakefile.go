@@ -123,7 +123,7 @@ func (p *PartWriter[T]) open() error {
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(final), ".part-*.tmp")
+	f, err := CreateTemp(filepath.Dir(final), ".part-*.tmp")
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,11 @@
 // segments and audit commands offer.
 package output
 
-import "fmt"
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
 
 // Format is an output format of a query or a segment.
 type Format string
@@ -33,3 +37,22 @@ func ParseFormat(s string) (Format, error) {
 
 // Binary reports whether the format is not text (Parquet, Arrow).
 func (f Format) Binary() bool { return f == FormatParquet || f == FormatArrow }
+
+// FormatOf is the format a file name's extension names: .csv, .json
+// (.jsonl, .ndjson: JSON lines), .parquet, .arrow (.arrows, .ipc: an Arrow
+// IPC stream), .txt (a table). ok is false for any other extension.
+func FormatOf(path string) (f Format, ok bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return FormatCSV, true
+	case ".json", ".jsonl", ".ndjson":
+		return FormatJSON, true
+	case ".parquet":
+		return FormatParquet, true
+	case ".arrow", ".arrows", ".ipc":
+		return FormatArrow, true
+	case ".txt":
+		return FormatTable, true
+	}
+	return "", false
+}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
@@ -24,6 +25,42 @@ func WriteRows(w io.Writer, rows *sql.Rows, format Format) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return writeRows(w, cols, rows, format)
+}
+
+// WriteValues writes rows of values (one per column of cols) as WriteRows
+// writes a result set: the same table, CSV and JSON lines.
+func WriteValues(w io.Writer, cols []string, rows [][]any, format Format) (int64, error) {
+	return writeRows(w, cols, &valueRows{rows: rows, i: -1}, format)
+}
+
+// rowSource is what writeRows reads: *sql.Rows, or valueRows.
+type rowSource interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// valueRows reads rows of values like *sql.Rows.
+type valueRows struct {
+	rows [][]any
+	i    int
+}
+
+func (r *valueRows) Next() bool { r.i++; return r.i < len(r.rows) }
+func (r *valueRows) Err() error { return nil }
+func (r *valueRows) Scan(dest ...any) error {
+	row := r.rows[r.i]
+	if len(row) != len(dest) {
+		return fmt.Errorf("row %d has %d values, want %d", r.i+1, len(row), len(dest))
+	}
+	for i, v := range row {
+		*(dest[i].(*any)) = v
+	}
+	return nil
+}
+
+func writeRows(w io.Writer, cols []string, rows rowSource, format Format) (int64, error) {
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
@@ -43,7 +80,7 @@ func WriteRows(w io.Writer, rows *sql.Rows, format Format) (int64, error) {
 		}
 	case FormatJSON:
 		for _, c := range cols {
-			k, _ := json.Marshal(c)
+			k, _ := Marshal(c)
 			keys = append(keys, k)
 		}
 	default:
@@ -78,7 +115,7 @@ func WriteRows(w io.Writer, rows *sql.Rows, format Format) (int64, error) {
 				}
 				line = append(line, keys[i]...)
 				line = append(line, ':')
-				b, err := json.Marshal(JSONValue(v))
+				b, err := Marshal(JSONValue(v))
 				if err != nil {
 					return n, fmt.Errorf("row %d column %s: %w", n, cols[i], err)
 				}
@@ -108,6 +145,19 @@ func WriteRows(w io.Writer, rows *sql.Rows, format Format) (int64, error) {
 	return n, nil
 }
 
+// Marshal is json.Marshal without HTML escaping: "&", "<" and ">" stay
+// as they are (json.Marshal writes \u0026), for people and programs reading
+// zoomsync's JSON, which is never embedded in HTML.
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 // TextValue formats one value of a DuckDB row for a table cell or a CSV
 // field: times in RFC 3339 (UTC, fractions only when present), numbers
 // as Go prints them, null as the given text.
@@ -132,7 +182,7 @@ func TextValue(v any, null string) string {
 	case *big.Int:
 		return v.String()
 	case []any, map[string]any:
-		b, err := json.Marshal(JSONValue(v))
+		b, err := Marshal(JSONValue(v))
 		if err != nil {
 			return fmt.Sprint(v)
 		}

@@ -61,3 +61,32 @@ func TestParseFormat(t *testing.T) {
 		t.Error("Binary: want parquet and arrow only")
 	}
 }
+
+// TestWriteValues writes rows of Go values like a result set, and JSON
+// keeps "&" and "<" as they are (not \u0026).
+func TestWriteValues(t *testing.T) {
+	cols := []string{"key", "old", "new"}
+	rows := [][]any{{"a&b@x.com", nil, "Pricing & <Packaging>"}, {"c@x.com", "1", "2"}}
+	want := map[Format]string{
+		FormatTable: "key        old   new\n" +
+			"a&b@x.com  NULL  Pricing & <Packaging>\n" +
+			"c@x.com    1     2\n" +
+			"(2 rows)\n",
+		FormatCSV: "key,old,new\na&b@x.com,,Pricing & <Packaging>\nc@x.com,1,2\n",
+		FormatJSON: `{"key":"a&b@x.com","old":null,"new":"Pricing & <Packaging>"}` + "\n" +
+			`{"key":"c@x.com","old":"1","new":"2"}` + "\n",
+	}
+	for _, f := range []Format{FormatTable, FormatCSV, FormatJSON} {
+		var b bytes.Buffer
+		n, err := WriteValues(&b, cols, rows, f)
+		if err != nil || n != 2 {
+			t.Fatalf("%s: n = %d, err = %v", f, n, err)
+		}
+		if b.String() != want[f] {
+			t.Errorf("%s:\n%s\nwant:\n%s", f, b.String(), want[f])
+		}
+	}
+	if _, err := WriteValues(&bytes.Buffer{}, cols, [][]any{{"short"}}, FormatCSV); err == nil {
+		t.Error("a row with too few values was written")
+	}
+}
