@@ -19,7 +19,7 @@ const benchContacts = 5_000
 
 // newBenchDB opens a DuckDB file holding a contacts table of n rows, built
 // in SQL (a Go insert per row would dominate the setup).
-func newBenchDB(b *testing.B, n int) *sql.DB {
+func newBenchDB(b testing.TB, n int) *sql.DB {
 	b.Helper()
 	db, err := sql.Open("duckdb", filepath.Join(b.TempDir(), "bench.duckdb"))
 	if err != nil {

@@ -1,17 +1,21 @@
 package load
 
 import (
-	"github.com/zoomsync/zoomsync/internal/failpoint"
-
 	"context"
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/zoomsync/zoomsync/internal/failpoint"
 )
 
-// recorder writes outcomes to load_log and load_state.
+// recorder writes outcomes to load_log and load_state. The batches in
+// flight record through it one at a time (mu), so the counts and the
+// unsettled callback need no lock of their own.
 type recorder struct {
+	mu     sync.Mutex
 	db     *sql.DB
 	runID  string
 	now    func() time.Time
@@ -20,6 +24,25 @@ type recorder struct {
 	// unknown (object type, key, outcome, reason), to name them in the
 	// summary.
 	unsettled func(objectType, key, outcome, message string)
+	// inFlight, when set, is how many batches a sink keeps in flight
+	// (hubspot.Client.InFlight); nil: one at a time.
+	inFlight func() int
+}
+
+// maxInFlight is how many batches a sink may have in flight now.
+func (r *recorder) maxInFlight() int {
+	if r.inFlight == nil {
+		return 1
+	}
+	return max(r.inFlight(), 1)
+}
+
+// locked runs f under the recorder's lock: what it reads of the counts,
+// and of what unsettled writes, is settled.
+func (r *recorder) locked(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f()
 }
 
 // ack is one outcome to record.
@@ -41,6 +64,8 @@ type outcomes struct {
 // statements (a statement per row costs DuckDB more than the HTTP call of
 // the batch). Nothing is written in a dry run, nor for unchanged rows.
 func (r *recorder) record(ctx context.Context, parts ...outcomes) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var logArgs, stateArgs []any
 	now := r.now().UTC()
 	for _, p := range parts {
