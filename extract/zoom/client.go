@@ -236,13 +236,7 @@ func NewClient(opts ...Option) *Client {
 	if single == nil {
 		single = &http.Client{Timeout: defaultTimeout}
 	}
-	classify := func(resp *http.Response, err error) httpretry.Decision {
-		d := classifyResponse(resp, err)
-		if d.Retry && resp != nil && resp.StatusCode == http.StatusTooManyRequests && resp.Request != nil {
-			c.limits.backoff(c.category(resp.Request))
-		}
-		return d
-	}
+	classify := c.classify
 	c.hc = &http.Client{
 		Transport: &httpretry.Transport{
 			Base:       wholeBodyTransport{doerTransport{single}},

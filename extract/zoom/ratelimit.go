@@ -362,6 +362,16 @@ func classifyResponse(resp *http.Response, err error) httpretry.Decision {
 	return httpretry.Decision{}
 }
 
+// classify is classifyResponse, and lowers the pace of the request's
+// label after a per-second 429 (limiters.backoff).
+func (c *Client) classify(resp *http.Response, err error) httpretry.Decision {
+	d := classifyResponse(resp, err)
+	if d.Retry && resp != nil && resp.StatusCode == http.StatusTooManyRequests && resp.Request != nil {
+		c.limits.backoff(c.category(resp.Request))
+	}
+	return d
+}
+
 // isDailyLimit tells a daily-limit 429 by its X-RateLimit-Type header or,
 // when Zoom left the header out (per-registrant caps), by its message. It
 // puts back a body the caller can still read.
