@@ -22,6 +22,7 @@
 package extract
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -142,6 +143,11 @@ type run struct {
 	mu  sync.Mutex // guards sum's maps and ResetAt
 	sum Summary
 
+	// instanceSlots are the run's instance tasks in flight, shared by
+	// every webinar: a webinar with many instances fetches them side by
+	// side, so the labels' limiters stay busy at any latency.
+	instanceSlots chan struct{}
+
 	users        *partWriter[schema.User]
 	webinars     *partWriter[schema.Webinar]
 	occurrences  *partWriter[schema.WebinarOccurrence]
@@ -178,7 +184,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.MaxTranscriptBytes <= 0 {
 		cfg.MaxTranscriptBytes = 64 << 20
 	}
-	r := &run{cfg: cfg, log: cfg.Logger, lookback: cfg.Lookback, state: cfg.State}
+	r := &run{cfg: cfg, log: cfg.Logger, lookback: cfg.Lookback, state: cfg.State,
+		instanceSlots: make(chan struct{}, 2*cfg.Concurrency)}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -627,12 +634,35 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 			return err
 		}
 	}
+	return r.eachInstance(ctx, t.id, f, refs, d)
+}
+
+// eachInstance fetches the instances of a webinar, each as a task of its
+// own under the run's instance slots. The first error cancels the
+// instances under way (their stages, not done, are fetched again by the
+// next run) and no other starts.
+func (r *run) eachInstance(ctx context.Context, webinarID int64, f webinarFacts, refs []instanceRef, d Decision) error {
+	g, gctx := errgroup.WithContext(ctx)
 	for _, ref := range refs {
-		if err := r.instance(ctx, t.id, f, ref, d); err != nil {
-			return err
+		select {
+		case r.instanceSlots <- struct{}{}:
+		case <-gctx.Done():
+			return cmp.Or(g.Wait(), ctx.Err())
 		}
+		g.Go(func() (err error) {
+			defer func() { <-r.instanceSlots }()
+			defer func() {
+				// As fetchOne does for a webinar: a bug met on one
+				// instance's data fails its webinar, not the run.
+				if p := recover(); p != nil {
+					r.log.ErrorContext(gctx, "panic while fetching an instance", "webinar_id", webinarID, "panic", p, "stack", string(debug.Stack()))
+					err = fmt.Errorf("internal error fetching instance %s of webinar %d: %v", ref.UUID, webinarID, p)
+				}
+			}()
+			return r.instance(gctx, webinarID, f, ref, d)
+		})
 	}
-	return nil
+	return g.Wait()
 }
 
 // errNoDetail: Zoom has no detail of a webinar it does not list.

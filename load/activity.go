@@ -183,6 +183,9 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 			}
 			a.sum.Keys[objectType].add(outcome, key)
 		}}
+	if cfg.Client != nil {
+		a.recorder.inFlight = cfg.Client.InFlight
+	}
 	var err error
 	if a.contactIDs, err = a.loadContactIDs(ctx); err != nil {
 		return nil, err

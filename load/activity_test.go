@@ -562,8 +562,12 @@ func TestActivity_cancelKeepsEarlierBatches(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			sent := 0
+			// One batch at a time: the first batch is answered before
+			// the second is sent (pipelined, it could still be out when
+			// the cancel comes, and end unknown).
 			client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("unlimited"),
 				hubspot.WithOAuthToken("app-oauth-token"), hubspot.WithDeveloperKey(hubspottest.DefaultDeveloperKey), hubspot.WithApp(hubspottest.DefaultAppID),
+				hubspot.WithMaxInFlight(1),
 				hubspot.WithHTTPClient(&http.Client{Transport: hookTransport{func(r *http.Request) {
 					if strings.HasPrefix(r.URL.Path, c.path) {
 						if sent++; sent == 2 {

@@ -99,8 +99,12 @@ func (a *activity) calls(ctx context.Context) error {
 	if a.cfg.CreateCalls {
 		write = a.createCalls
 	}
-	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: write})
+	// A batch create is not idempotent: its batches go one at a time.
+	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: write, serial: a.cfg.CreateCalls})
 	updates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: a.updateCalls})
+	// A sink whose add failed waits for its own batches; the other's are
+	// waited for here before returning.
+	defer func() { _, _ = creates.wait(), updates.wait() }()
 	rows, err := a.cfg.DB.QueryContext(ctx, callsQuery)
 	if err != nil {
 		return fmt.Errorf("reading recording_events: %w", err)

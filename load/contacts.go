@@ -129,6 +129,8 @@ func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
 	})
 	if err == nil {
 		err = s.close(ctx)
+	} else {
+		_ = s.wait() // the batches in flight are recorded before the counts are read
 	}
 	sum.fill(s)
 	return sum, err
@@ -144,6 +146,9 @@ func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 			}
 			sum.Keys.add(outcome, key)
 		}}
+	if cfg.Client != nil {
+		rec.inFlight = cfg.Client.InFlight
+	}
 	var s *sink[hubspot.UpsertInput]
 	s = newSink(rec, sinkSpec[hubspot.UpsertInput]{
 		objectType: ObjectContact,
@@ -155,11 +160,11 @@ func contactsSink(cfg Config, sum *Summary) *sink[hubspot.UpsertInput] {
 		// A batch answered 2xx with a body that could not be read leaves its
 		// rows unknown and the load goes on; any other failure of a batch
 		// stops the load (a refused token, HubSpot out of reach).
-		onBatchError: func(err error) error {
+		onBatchError: func(n int, err error) error {
 			if _, ok := errors.AsType[*hubspot.DecodeError](err); ok {
 				return nil
 			}
-			return fmt.Errorf("upserting contacts batch %d: %w", s.batches, err)
+			return fmt.Errorf("upserting contacts batch %d: %w", n, err)
 		},
 		afterBatch: func() {
 			if cfg.Progress != nil {

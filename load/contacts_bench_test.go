@@ -2,6 +2,8 @@ package load
 
 import (
 	"database/sql"
+	"fmt"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,7 +21,7 @@ const benchContacts = 5_000
 
 // newBenchDB opens a DuckDB file holding a contacts table of n rows, built
 // in SQL (a Go insert per row would dominate the setup).
-func newBenchDB(b *testing.B, n int) *sql.DB {
+func newBenchDB(b testing.TB, n int) *sql.DB {
 	b.Helper()
 	db, err := sql.Open("duckdb", filepath.Join(b.TempDir(), "bench.duckdb"))
 	if err != nil {
@@ -115,4 +117,52 @@ func BenchmarkContacts_unchanged(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(benchContacts)*float64(b.N)/b.Elapsed().Seconds(), "contacts/s")
 	b.ReportMetric(float64(writes), "write_calls/op")
+}
+
+// quotaContacts is the contacts table of BenchmarkContacts_quota (issue 9
+// target 2: 20,000 contacts).
+const quotaContacts = 20_000
+
+// BenchmarkContacts_quota measures a first load of 20,000 contacts at the
+// Professional tier's burst limit (190 requests per 10 s, simulator and
+// client alike), with 0 and 150 ms of latency (± 20 %): quota_ratio is
+// the contacts per second ÷ 1,900 (target ≥ 0.9), lost_rows the contacts
+// that did not end acknowledged (target 0, 429s included).
+func BenchmarkContacts_quota(b *testing.B) {
+	db := newBenchDB(b, quotaContacts)
+	for _, lat := range []time.Duration{0, 150 * time.Millisecond} {
+		b.Run(fmt.Sprintf("latency=%v", lat), func(b *testing.B) {
+			var perSecond float64
+			var lost, calls429 int
+			for b.Loop() {
+				b.StopTimer()
+				hs := hubspottest.NewServer(hubspottest.WithTier("professional"), hubspottest.WithLatency(lat, lat/5))
+				if _, err := db.ExecContext(b.Context(), "DROP TABLE IF EXISTS load_state; DROP TABLE IF EXISTS load_log"); err != nil {
+					b.Fatal(err)
+				}
+				client := hubspot.NewClient(hubspot.WithBaseURL(hs.URL), hubspot.WithToken("demo-token"), hubspot.WithTier("professional"))
+				b.StartTimer()
+				start := time.Now()
+				sum, err := Contacts(b.Context(), Config{Client: client, DB: db, RunID: "bench"})
+				perSecond = float64(quotaContacts) / time.Since(start).Seconds()
+				b.StopTimer()
+				calls429 = 0
+				for _, r := range hs.Requests() {
+					if r.Status == http.StatusTooManyRequests {
+						calls429++
+					}
+				}
+				hs.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				lost = quotaContacts - sum.Created
+				b.StartTimer()
+			}
+			b.ReportMetric(perSecond/1900, "quota_ratio")
+			b.ReportMetric(perSecond, "contacts/s")
+			b.ReportMetric(float64(lost), "lost_rows")
+			b.ReportMetric(float64(calls429), "429s")
+		})
+	}
 }

@@ -139,7 +139,7 @@ func (a *activity) customEvents(ctx context.Context) error {
 		counts:     &a.sum.TimelineEvents,
 		batchSize:  hubspot.MaxEventBatch,
 		write:      a.sendCustomEvents,
-		onBatchError: func(err error) error {
+		onBatchError: func(_ int, err error) error {
 			if errors.Is(err, hubspot.ErrCustomEventsUnavailable) {
 				return errGiveUp
 			}
@@ -155,6 +155,7 @@ func (a *activity) customEvents(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
+		_ = s.wait() // the batches in flight are recorded first
 		return err
 	}
 	if err := s.close(ctx); err != nil {

@@ -30,6 +30,7 @@ func (a *activity) marketingEvents(ctx context.Context) error {
 		counts:     &a.sum.MarketingEvents,
 		write:      a.upsertMarketingEvents,
 	})
+	defer s.wait() // on an early return, the batches in flight are recorded first
 	rows, err := a.cfg.DB.QueryContext(ctx, marketingEventsQuery)
 	if err != nil {
 		return fmt.Errorf("reading marketing_events: %w", err)

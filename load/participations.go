@@ -48,6 +48,7 @@ func (a *activity) participations(ctx context.Context) error {
 		group:      func(p participation) string { return p.event + "/" + string(p.state) },
 		write:      a.recordAttendance,
 	})
+	defer s.wait() // on an early return, the batches in flight are recorded first
 	rows, err := a.cfg.DB.QueryContext(ctx, participationsQuery)
 	if err != nil {
 		return fmt.Errorf("reading participations: %w", err)
@@ -68,7 +69,7 @@ func (a *activity) participations(ctx context.Context) error {
 		}
 		// Participations of an event whose upsert failed (or whose outcome
 		// is unknown) this run wait for the event.
-		if _, known := evState[event]; (!known && !a.cfg.DryRun) || a.unsettled[ObjectMarketingEvent+" "+event] {
+		if _, known := evState[event]; (!known && !a.cfg.DryRun) || a.eventUnsettled(event) {
 			s.skip(key, "NO_MARKETING_EVENT", "the marketing event is not in the CRM yet; retried next run")
 			continue
 		}
@@ -116,4 +117,13 @@ func (a *activity) recordAttendance(ctx context.Context, batch []item[participat
 		results[i] = result{crmID: it.in.in.ContactID, err: outs[i].Err}
 	}
 	return answer{results: results}, nil
+}
+
+// eventUnsettled reports whether the upsert of marketing event event failed
+// or has an unknown outcome this run. The batches of participations in
+// flight record (and so write a.unsettled) meanwhile: read under the lock.
+func (a *activity) eventUnsettled(event string) bool {
+	var u bool
+	a.recorder.locked(func() { u = a.unsettled[ObjectMarketingEvent+" "+event] })
+	return u
 }

@@ -18,6 +18,15 @@ import (
 // right after the answer (ack, record), so a run that stops keeps what the
 // CRM acknowledged. An object type supplies only its mapping: the rows, with
 // their keys and hashes, and the write of one batch.
+//
+// Batches are pipelined: while one is out, the next ones are built and
+// sent, up to the recorder's inFlight (the client sizes it from the
+// measured round trip; its limiter keeps every request of the run within
+// the quota). Each batch records its own outcomes when its answer comes
+// back, in a transaction of its own, so the order in which answers return
+// does not matter: no two batches in flight hold the same key (a row whose
+// key is in flight waits for it), and each batch carries the unchanged and
+// skipped rows counted before it was sent.
 
 // acked is what load_state holds for an object: the CRM's id and the hash
 // of what the CRM acknowledged.
@@ -65,19 +74,28 @@ type sinkSpec[T any] struct {
 	// hubspot.MaxBatchInputs, the API's maximum.
 	batchSize int
 	// write sends one batch. An error fails every item of the batch.
+	// Several batches may be written at once.
 	write func(ctx context.Context, batch []item[T]) (answer, error)
 	// group, when set, names an item's group: a batch never mixes groups
 	// (the marketing event and state of a participation).
 	group func(T) string
-	// onBatchError, when set, decides on a failed batch: nil fails its
-	// items and goes on, errGiveUp gives up the object type, another error
-	// stops the load with it.
-	onBatchError func(err error) error
-	// afterBatch, when set, is called after each batch sent is recorded.
+	// onBatchError, when set, decides on failed batch n (counted from 1):
+	// nil fails its items and goes on, errGiveUp gives up the object type,
+	// another error stops the load with it. It may be called from several
+	// goroutines at once.
+	onBatchError func(n int, err error) error
+	// serial sends one batch at a time, on the caller's goroutine: for a
+	// write that is not idempotent (a batch create), so that a crash
+	// leaves at most the batch out unacknowledged, not several.
+	serial bool
+	// afterBatch, when set, is called after each batch sent is recorded,
+	// under the recorder's lock (the counts are then settled).
 	afterBatch func()
 }
 
-// sink runs a sinkSpec: add every row, then close.
+// sink runs a sinkSpec: add every row, then close. add and close are
+// called from one goroutine; each batch sent runs on a goroutine of its
+// own until its outcomes are recorded.
 type sink[T any] struct {
 	sinkSpec[T]
 	rec        *recorder
@@ -90,10 +108,27 @@ type sink[T any] struct {
 	// the changed rows not sent since.
 	gaveUp  error
 	skipped int
+
+	flying   map[string]bool // keys of the batches in flight
+	inFlight int
+	done     chan sent
+	// stop is the error that stops the sink (the one of the earliest
+	// batch, when several failed), stopN that batch's number.
+	stop  error
+	stopN int
+}
+
+// sent is what a batch in flight reports when its outcomes are recorded.
+type sent struct {
+	n      int // the batch's number
+	keys   []string
+	gaveUp error // the object type is given up, skipped rows not sent
+	skip   int
+	stop   error
 }
 
 func newSink[T any](rec *recorder, spec sinkSpec[T]) *sink[T] {
-	return &sink[T]{sinkSpec: spec, rec: rec, keys: map[string]bool{}}
+	return &sink[T]{sinkSpec: spec, rec: rec, keys: map[string]bool{}, flying: map[string]bool{}, done: make(chan sent)}
 }
 
 // skip counts a row that is not sent for another reason than being
@@ -105,8 +140,16 @@ func (s *sink[T]) skip(key, category, message string) {
 
 // add diffs a row against load_state: an unchanged row is counted, a
 // changed one goes into the batch, which is sent once full (or when the
-// row's group differs from the batch's).
+// row's group differs from the batch's). When it returns an error, no
+// batch is left in flight.
 func (s *sink[T]) add(ctx context.Context, it item[T]) error {
+	if err := s.addItem(ctx, it); err != nil {
+		return cmp.Or(s.wait(), err)
+	}
+	return nil
+}
+
+func (s *sink[T]) addItem(ctx context.Context, it item[T]) error {
 	if it.seen && it.prev.hash == it.hash {
 		s.acks = append(s.acks, ack{key: it.key, outcome: OutcomeUnchanged})
 		return nil
@@ -126,6 +169,13 @@ func (s *sink[T]) add(ctx context.Context, it item[T]) error {
 	if s.keys[it.key] {
 		return fmt.Errorf("%s %q appears twice in the rows to load", s.objectType, it.key)
 	}
+	if s.flying[it.key] {
+		// The CRM applies two writes of one key in the order they arrive,
+		// and load_state must end with the later: wait for the earlier.
+		if err := s.wait(); err != nil {
+			return err
+		}
+	}
 	s.keys[it.key] = true
 	s.batch = append(s.batch, it)
 	if len(s.batch) == cmp.Or(s.batchSize, hubspot.MaxBatchInputs) {
@@ -134,17 +184,66 @@ func (s *sink[T]) add(ctx context.Context, it item[T]) error {
 	return nil
 }
 
-// close sends the last batch and records what is left. It is called once.
+// close sends the last batch, waits for the batches in flight and records
+// what is left. It is called once.
 func (s *sink[T]) close(ctx context.Context) error {
 	if err := s.flush(ctx); err != nil {
 		return err
 	}
+	if err := s.wait(); err != nil {
+		return err
+	}
 	s.counts.Skipped += s.skipped
-	return s.record(ctx, nil)
+	return s.record(ctx, s.takeAcks(), nil)
 }
 
-// flush sends the batch and records its outcomes with the rows counted
-// before it.
+// wait waits for every batch in flight and returns the error that stops
+// the sink, if any. It may be called more than once.
+func (s *sink[T]) wait() error {
+	for s.inFlight > 0 {
+		s.settle(<-s.done)
+	}
+	return s.stop
+}
+
+// settle takes in the report of a batch that came back.
+func (s *sink[T]) settle(r sent) {
+	s.inFlight--
+	for _, k := range r.keys {
+		delete(s.flying, k)
+	}
+	if r.gaveUp != nil {
+		s.gaveUp = cmp.Or(s.gaveUp, r.gaveUp)
+		s.skipped += r.skip
+	}
+	if r.stop != nil && (s.stop == nil || r.n < s.stopN) {
+		s.stop, s.stopN = r.stop, r.n
+	}
+}
+
+// collect takes in the reports of the batches that came back, without
+// waiting.
+func (s *sink[T]) collect() {
+	for {
+		select {
+		case r := <-s.done:
+			s.settle(r)
+		default:
+			return
+		}
+	}
+}
+
+func (s *sink[T]) takeAcks() []ack {
+	acks := s.acks
+	s.acks = nil
+	return acks
+}
+
+// flush sends the batch on a goroutine of its own, once fewer than the
+// recorder's inFlight batches are out; its outcomes are recorded with the
+// rows counted before it. An error that stops the sink is returned once
+// no batch is in flight.
 func (s *sink[T]) flush(ctx context.Context) error {
 	batch := s.batch
 	if len(batch) == 0 {
@@ -158,14 +257,46 @@ func (s *sink[T]) flush(ctx context.Context) error {
 			s.acks = append(s.acks, ack{key: it.key, outcome: createdOrUpdated(it.seen)})
 			s.rec.tell(s.objectType, it.key, createdOrUpdated(it.seen), "", it.in)
 		}
-		return s.record(ctx, nil)
+		return s.record(ctx, s.takeAcks(), nil)
 	}
+	s.collect()
+	for s.inFlight > 0 && (s.inFlight >= s.rec.maxInFlight() || s.stop != nil) {
+		s.settle(<-s.done)
+	}
+	if s.stop != nil {
+		return s.wait()
+	}
+	keys := make([]string, len(batch))
+	for i, it := range batch {
+		keys[i] = it.key
+		s.flying[it.key] = true
+	}
+	n, acks := s.batches, s.takeAcks()
+	if s.serial {
+		r := s.send(ctx, n, batch, acks)
+		r.n, r.keys = n, keys
+		s.inFlight++ // counted once back: a panic in send leaves none
+		s.settle(r)
+		return s.wait()
+	}
+	s.inFlight++
+	go func() {
+		r := s.send(ctx, n, batch, acks)
+		r.n, r.keys = n, keys
+		s.done <- r
+	}()
+	return nil
+}
+
+// send writes batch n and records its outcomes, with acks (the rows
+// counted before it).
+func (s *sink[T]) send(ctx context.Context, n int, batch []item[T], acks []ack) sent {
 	ans, err := s.write(ctx, batch)
 	if err == nil && len(ans.results) != len(batch) {
 		err = fmt.Errorf("the CRM answered for %d rows of a batch of %d", len(ans.results), len(batch))
 	}
 	if err != nil {
-		return s.failed(ctx, batch, err)
+		return s.failed(ctx, n, batch, acks, err)
 	}
 	failpoint.Hit("load.after-ack")
 	for i, it := range batch {
@@ -178,52 +309,47 @@ func (s *sink[T]) flush(ctx context.Context) error {
 		default:
 			a.outcome, a.category, a.message = OutcomeFailed, r.err.Category, r.err.Message
 		}
-		s.acks = append(s.acks, a)
+		acks = append(acks, a)
 	}
-	if err := s.record(ctx, ans.also); err != nil {
-		return err
+	if err := s.record(ctx, acks, ans.also); err != nil {
+		return sent{stop: err}
 	}
 	failpoint.Hit("load.between-batches")
 	if s.afterBatch != nil {
-		s.afterBatch()
+		s.rec.locked(s.afterBatch)
 	}
-	return ans.stop
+	return sent{stop: ans.stop}
 }
 
-// failed handles a batch whose request failed as a whole: its items fail,
+// failed handles batch n, whose request failed as a whole: its items fail,
 // or end unknown when the request may have been carried out (no readable
 // answer, or the context ended while it was out); then the sink goes on,
 // gives the object type up or stops the load, as onBatchError says. Once
 // the context has ended its error stops the sink.
-func (s *sink[T]) failed(ctx context.Context, batch []item[T], err error) error {
+func (s *sink[T]) failed(ctx context.Context, n int, batch []item[T], acks []ack, err error) sent {
 	var stop error
 	if s.onBatchError != nil {
-		stop = s.onBatchError(err)
+		stop = s.onBatchError(n, err)
 	}
 	if errors.Is(stop, errGiveUp) {
-		s.gaveUp, s.skipped = err, s.skipped+len(batch)
-		return s.record(ctx, nil)
+		return sent{gaveUp: err, skip: len(batch), stop: s.record(ctx, acks, nil)}
 	}
 	outcome, cat := OutcomeFailed, errCategory(err)
 	if errors.Is(err, hubspot.ErrUnknownOutcome) || ctx.Err() != nil {
 		outcome, cat = OutcomeUnknown, "UNKNOWN_OUTCOME"
 	}
 	for _, it := range batch {
-		s.acks = append(s.acks, ack{key: it.key, hash: it.hash, outcome: outcome, category: cat, message: err.Error()})
+		acks = append(acks, ack{key: it.key, hash: it.hash, outcome: outcome, category: cat, message: err.Error()})
 	}
-	return cmp.Or(s.record(ctx, nil), stop, ctx.Err())
+	return sent{stop: cmp.Or(s.record(ctx, acks, nil), stop, ctx.Err())}
 }
 
-// record records the acks gathered so far, and also, in one transaction.
-// It outlives a cancelled context: what the CRM acknowledged must be kept,
-// or the next run would send it again.
-func (s *sink[T]) record(ctx context.Context, also []outcomes) error {
-	parts := append([]outcomes{{s.objectType, s.counts, s.acks}}, also...)
-	s.acks = nil
-	if err := s.rec.record(context.WithoutCancel(ctx), parts...); err != nil {
-		return err
-	}
-	return nil
+// record records acks, and also, in one transaction. It outlives a
+// cancelled context: what the CRM acknowledged must be kept, or the next
+// run would send it again.
+func (s *sink[T]) record(ctx context.Context, acks []ack, also []outcomes) error {
+	parts := append([]outcomes{{s.objectType, s.counts, acks}}, also...)
+	return s.rec.record(context.WithoutCancel(ctx), parts...)
 }
 
 // errCategory is the CRM's category of a failed request, or REQUEST_FAILED.

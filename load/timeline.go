@@ -140,7 +140,7 @@ func (a *activity) timeline(ctx context.Context) error {
 		objectType: ObjectTimelineEvent,
 		counts:     &a.sum.TimelineEvents,
 		write:      a.sendTimelineEvents,
-		onBatchError: func(err error) error {
+		onBatchError: func(_ int, err error) error {
 			if errors.Is(err, hubspot.ErrPublicAppRequired) {
 				return errGiveUp
 			}
@@ -148,6 +148,7 @@ func (a *activity) timeline(ctx context.Context) error {
 		},
 	})
 	if err := a.eachTimelineEvent(ctx, templates, state, s); err != nil {
+		_ = s.wait() // the batches in flight are recorded first
 		return err
 	}
 	if err := s.close(ctx); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/schema"
 )
 
@@ -75,8 +76,8 @@ type binding struct{ system, id string }
 func zoomBinding(cfg *Config) binding { return binding{SystemZoom, cfg.Zoom.AccountID} }
 
 // hubSpotBinding asks HubSpot which portal the configured token writes to.
-func hubSpotBinding(ctx context.Context, cfg *Config) (binding, error) {
-	d, _, err := HubSpotClient(cfg).AccountInfo.Details(ctx)
+func hubSpotBinding(ctx context.Context, client *hubspot.Client) (binding, error) {
+	d, _, err := client.AccountInfo.Details(ctx)
 	if err != nil {
 		return binding{}, fmt.Errorf("reading the HubSpot portal id (GET /account-info/v3/details): %w", err)
 	}

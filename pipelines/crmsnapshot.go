@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/zoomsync/zoomsync/load"
+	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/transform"
 )
 
@@ -23,12 +24,12 @@ func (c *Config) excludedContactDomains() []string {
 // the latest snapshot the lake holds. The candidates come from the engine's
 // candidate_persons view over the lake as extracted and with the users just
 // written (transform.Candidates).
-func doCRMSnapshot(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResult, hooks Hooks) error {
+func doCRMSnapshot(ctx context.Context, cfg *Config, client *hubspot.Client, e *transform.Engine, res *RunResult, hooks Hooks) error {
 	if hooks.Stage != nil {
 		hooks.Stage("crm snapshot")
 	}
 	sum, err := load.CRMSnapshot(ctx, load.SnapshotConfig{
-		Client: HubSpotClient(cfg), Lake: e.Lake(), RunID: res.RunID, Logger: cfg.logger(),
+		Client: client, Lake: e.Lake(), RunID: res.RunID, Logger: cfg.logger(),
 		Candidates: func(ctx context.Context) ([]load.Candidate, error) {
 			cands, err := e.Candidates(ctx)
 			if err != nil {

@@ -129,7 +129,11 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 	}
 	return withRun(ctx, cfg, kind, func(ctx context.Context, res *RunResult, cat *catalog) error {
 		res.Demo, res.DryRun = opts.Demo, opts.DryRun
-		hub, err := hubSpotBinding(ctx, cfg)
+		// One HubSpot client for the run: the binding, the CRM snapshot and
+		// every object of the load draw on its one limiter, so their
+		// requests together stay within the account's burst quota.
+		client := HubSpotClient(cfg)
+		hub, err := hubSpotBinding(ctx, client)
 		if err != nil {
 			return err
 		}
@@ -145,13 +149,13 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		if err != nil {
 			return err
 		}
-		if err := doCRMSnapshot(ctx, cfg, e, res, opts.Hooks); err != nil {
+		if err := doCRMSnapshot(ctx, cfg, client, e, res, opts.Hooks); err != nil {
 			return err
 		}
 		if err := doTransform(ctx, e, res, opts.Hooks, cat.bad); err != nil {
 			return err
 		}
-		return doLoad(ctx, cfg, e, res, opts)
+		return doLoad(ctx, cfg, client, e, res, opts)
 	})
 }
 
@@ -206,7 +210,8 @@ func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 	}
 	return withRun(ctx, cfg, "load", func(ctx context.Context, res *RunResult, cat *catalog) error {
 		res.DryRun = opts.DryRun
-		hub, err := hubSpotBinding(ctx, cfg)
+		client := HubSpotClient(cfg)
+		hub, err := hubSpotBinding(ctx, client)
 		if err != nil {
 			return err
 		}
@@ -217,7 +222,7 @@ func Load(ctx context.Context, cfg *Config, opts SyncOptions) (*RunResult, error
 		if err != nil {
 			return err
 		}
-		return doLoad(ctx, cfg, e, res, opts)
+		return doLoad(ctx, cfg, client, e, res, opts)
 	})
 }
 
@@ -433,11 +438,10 @@ func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks
 	return nil
 }
 
-func doLoad(ctx context.Context, cfg *Config, e *transform.Engine, res *RunResult, opts SyncOptions) error {
+func doLoad(ctx context.Context, cfg *Config, client *hubspot.Client, e *transform.Engine, res *RunResult, opts SyncOptions) error {
 	if opts.Hooks.Stage != nil {
 		opts.Hooks.Stage("load")
 	}
-	client := HubSpotClient(cfg)
 	sum, err := load.Contacts(ctx, load.Config{
 		Client: client, DB: e.DB(), RunID: res.RunID, DryRun: opts.DryRun,
 		Logger: cfg.logger(), Progress: opts.Hooks.LoadProgress, Diff: opts.Diff,

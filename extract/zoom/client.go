@@ -238,7 +238,7 @@ func NewClient(opts ...Option) *Client {
 	if single == nil {
 		single = &http.Client{Timeout: defaultTimeout}
 	}
-	classify := classifyResponse
+	classify := c.classify
 	c.hc = &http.Client{
 		Transport: &httpretry.Transport{
 			Base:       wholeBodyTransport{doerTransport{single}},

@@ -144,8 +144,8 @@ func TestPlanLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 90 % of Zoom's quota, burst of half of it.
-	if pro[CategoryLight] != (Limit{27, 15}) || pro[CategoryMedium] != (Limit{18, 10}) || pro[CategoryHeavy] != (Limit{9, 5}) {
+	// 100 % of Zoom's quota, burst of half of it.
+	if pro[CategoryLight] != (Limit{30, 15}) || pro[CategoryMedium] != (Limit{20, 10}) || pro[CategoryHeavy] != (Limit{10, 5}) {
 		t.Errorf("pro limits = %v", pro)
 	}
 	if got := pro[CategoryResourceIntensive].PerSecond * 60; got < 9.99 || got > 10.01 {
@@ -153,7 +153,7 @@ func TestPlanLimits(t *testing.T) {
 	}
 	biz, _ := PlanLimits("business")
 	free, _ := PlanLimits("free")
-	if biz[CategoryLight] != (Limit{72, 40}) || free[CategoryHeavy] != (Limit{0.9, 1}) {
+	if biz[CategoryLight] != (Limit{80, 40}) || free[CategoryHeavy] != (Limit{1, 1}) {
 		t.Errorf("business %v, free %v", biz, free)
 	}
 	if _, err := PlanLimits("platinum"); err == nil {

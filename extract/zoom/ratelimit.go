@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -61,12 +62,12 @@ type RateLimit struct {
 // become fractions of a request per second here.
 func PlanLimits(plan string) (map[Category]Limit, error) {
 	perMin := func(n float64) Limit { return Limit{PerSecond: n / 60, Burst: 1} }
-	// Per-second labels run at 90 % of Zoom's quota with a burst of half
-	// of it. Zoom's bucket and ours start at different moments and see a
-	// request at different times, so running at exactly the quota draws a
-	// few 429s whose backoff costs more than the margin; the account's
-	// quota is also shared with every other app on it.
-	perSec := func(n float64) Limit { return Limit{PerSecond: n * 0.9, Burst: max(1, int(n/2))} }
+	// Per-second labels start at 100 % of Zoom's quota with a burst of
+	// half of it: Zoom's bucket holds a whole second's quota, so ours,
+	// holding half, stays within it as long as the latency varies by less
+	// than half a second. A per-second 429 (another app on the account,
+	// a busier path) lowers the label's pace (limiters.backoff).
+	perSec := func(n float64) Limit { return Limit{PerSecond: n, Burst: max(1, int(n/2))} }
 	switch strings.ToLower(plan) {
 	case "", "pro":
 		return map[Category]Limit{
@@ -109,16 +110,52 @@ func (wallClock) Sleep(ctx context.Context, d time.Duration) error { return http
 type limiters struct {
 	m   map[Category]*rate.Limiter
 	clk clock
+
+	mu      sync.Mutex
+	base    map[Category]rate.Limit // the plan's pace per label
+	last429 map[Category]time.Time  // the last per-second 429, or the last raise since
+}
+
+// backoffWindow is how long a label runs at a lowered pace after a
+// per-second 429 before a tenth is given back.
+const backoffWindow = 10 * time.Second
+
+// backoff lowers cat's pace by a tenth (to half of the plan's at least)
+// after a per-second 429.
+func (l *limiters) backoff(cat Category) {
+	lim, ok := l.m[cat]
+	if !ok || lim.Limit() == rate.Inf {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clk.Now()
+	lim.SetLimitAt(now, max(lim.Limit()*0.9, l.base[cat]/2))
+	l.last429[cat] = now
+}
+
+// recover gives back a tenth of the plan's pace to a label that has seen
+// no 429 for a backoff window.
+func (l *limiters) recover(cat Category, lim *rate.Limiter) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	base := l.base[cat]
+	if now := l.clk.Now(); lim.Limit() < base && now.Sub(l.last429[cat]) >= backoffWindow {
+		lim.SetLimitAt(now, min(base, lim.Limit()+base/10))
+		l.last429[cat] = now
+	}
 }
 
 func newLimiters(limits map[Category]Limit, clk clock) *limiters {
-	l := &limiters{m: make(map[Category]*rate.Limiter, len(limits)), clk: clk}
+	l := &limiters{m: make(map[Category]*rate.Limiter, len(limits)), clk: clk,
+		base: map[Category]rate.Limit{}, last429: map[Category]time.Time{}}
 	for cat, lim := range limits {
 		if lim.PerSecond <= 0 || math.IsInf(lim.PerSecond, 1) {
 			l.m[cat] = rate.NewLimiter(rate.Inf, 0)
 			continue
 		}
 		l.m[cat] = rate.NewLimiter(rate.Limit(lim.PerSecond), max(lim.Burst, 1))
+		l.base[cat] = rate.Limit(lim.PerSecond)
 	}
 	return l
 }
@@ -136,6 +173,7 @@ func (l *limiters) wait(ctx context.Context, cat Category) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	l.recover(cat, lim)
 	now := l.clk.Now()
 	res := lim.ReserveN(now, 1)
 	if !res.OK() {
@@ -326,6 +364,16 @@ func classifyResponse(resp *http.Response, err error) httpretry.Decision {
 		return httpretry.Decision{Retry: true, After: after, Reason: strconv.Itoa(resp.StatusCode)}
 	}
 	return httpretry.Decision{}
+}
+
+// classify is classifyResponse, and lowers the pace of the request's
+// label after a per-second 429 (limiters.backoff).
+func (c *Client) classify(resp *http.Response, err error) httpretry.Decision {
+	d := classifyResponse(resp, err)
+	if d.Retry && resp != nil && resp.StatusCode == http.StatusTooManyRequests && resp.Request != nil {
+		c.limits.backoff(c.category(resp.Request))
+	}
+	return d
 }
 
 // isDailyLimit tells a daily-limit 429 by its X-RateLimit-Type header or,

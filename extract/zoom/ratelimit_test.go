@@ -209,3 +209,31 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestLimiters_backoff: a per-second 429 lowers the label's pace by a
+// tenth (never under half the plan's), and a backoff window without one
+// gives a tenth of the plan's pace back, up to the plan's.
+func TestLimiters_backoff(t *testing.T) {
+	t.Parallel()
+	clk := &fakeClock{now: time.Unix(0, 0)}
+	l := newLimiters(map[Category]Limit{CategoryHeavy: {PerSecond: 10, Burst: 5}}, clk)
+	lim := l.m[CategoryHeavy]
+	l.backoff(CategoryHeavy)
+	if got := lim.Limit(); got != 9 {
+		t.Fatalf("pace after a 429 = %v, want 9", got)
+	}
+	for range 10 {
+		l.backoff(CategoryHeavy)
+	}
+	if got := lim.Limit(); got != 5 {
+		t.Fatalf("pace after eleven 429s = %v, want the floor 5", got)
+	}
+	clk.now = clk.now.Add(backoffWindow)
+	if err := l.wait(t.Context(), CategoryHeavy); err != nil {
+		t.Fatal(err)
+	}
+	if got := lim.Limit(); got != 6 {
+		t.Errorf("pace a window later = %v, want 6", got)
+	}
+	l.backoff(CategoryLight) // a label without a limit: nothing to lower
+}

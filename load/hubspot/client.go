@@ -40,8 +40,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/zoomsync/zoomsync/internal/httpretry"
 )
 
@@ -76,6 +74,7 @@ type options struct {
 	appID         string // public app id owning the templates (timeline.go)
 	httpClient    *http.Client
 	perTenSeconds int
+	maxInFlight   int // 0: InFlight sizes it
 	maxRetries    int
 	minWait       time.Duration
 	maxWait       time.Duration
@@ -102,7 +101,7 @@ func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) { o.httpClient = hc }
 }
 
-// WithTier sets the client-side burst limiter from the account tier:
+// WithTier sets the client-side burst limiter (limiter.go) from the account tier:
 // "free" and "starter" allow 100 requests per 10 s, "professional" and
 // "enterprise" 190 (the default), "unlimited" switches the limiter off.
 // An unknown tier makes every call fail with an error naming it.
@@ -128,6 +127,12 @@ func WithRateLimit(perTenSeconds int) Option {
 	return func(o *options) { o.perTenSeconds = max(perTenSeconds, 0) }
 }
 
+// WithMaxInFlight caps InFlight, the writes a load keeps in flight (1:
+// one batch at a time). Default: sized from the measured round trip.
+func WithMaxInFlight(n int) Option {
+	return func(o *options) { o.maxInFlight = max(n, 0) }
+}
+
 // WithRetry sets how often a transient failure is retried and the bounds of
 // one wait (Retry-After and the 10 s burst-window rule included). Defaults
 // httpretry.DefaultMaxRetries (6), 1 s, 60 s. maxRetries 0 means no retry.
@@ -147,7 +152,7 @@ func WithLogger(l *slog.Logger) Option {
 type Client struct {
 	opts    options // fixed after NewClient
 	baseURL *url.URL
-	limiter *rate.Limiter // nil: unlimited
+	limiter *windowLimiter // quota 0: unlimited
 
 	rateMu       sync.Mutex
 	rateLimits   RateLimits
@@ -198,9 +203,7 @@ func NewClient(opts ...Option) *Client {
 		o.err = err
 	}
 	c.opts, c.baseURL = o, u
-	if o.perTenSeconds > 0 {
-		c.limiter = newLimiter(o.perTenSeconds)
-	}
+	c.limiter = newWindowLimiter(o.perTenSeconds, burstWindow)
 
 	c.common.client = c
 	c.Properties = (*PropertiesService)(&c.common)
@@ -226,16 +229,16 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// newLimiter allows at most perTenSeconds requests in any rolling 10 s. A
-// token bucket lets through burst + rate×10 s in a window, so the rate is
-// lowered by the burst: burst 10% of the quota (≥1), rate (max−burst)/10 s.
-// Professional: burst 19, 17.1/s.
-func newLimiter(perTenSeconds int) *rate.Limiter {
-	burst := max(perTenSeconds/10, 1)
-	if perTenSeconds <= burst {
-		return rate.NewLimiter(rate.Limit(float64(perTenSeconds)/10), perTenSeconds)
+// InFlight is how many requests a load keeps in flight to spend the
+// client's quota at the round trip measured so far (one before any answer;
+// four without a limit). Every request of the client, whoever sends it,
+// waits on the one limiter, so more in flight never exceeds the quota.
+// WithMaxInFlight caps it.
+func (c *Client) InFlight() int {
+	if n := c.opts.maxInFlight; n > 0 {
+		return min(n, c.limiter.inFlight())
 	}
-	return rate.NewLimiter(rate.Limit(float64(perTenSeconds-burst)/10), burst)
+	return c.limiter.inFlight()
 }
 
 // RateLimits is what the X-HubSpot-RateLimit-* headers of the latest answer
@@ -300,6 +303,9 @@ func (c *Client) recordRateLimits(h http.Header) {
 		return
 	}
 	c.rateLimits.Seen = time.Now()
+	if n, ok := read("Max"); ok {
+		c.limiter.learn(n)
+	}
 	if n, ok := read("Daily-Remaining"); ok && n <= 0 {
 		c.dailyBlocked = "daily limit spent (X-HubSpot-RateLimit-Daily-Remaining: 0)"
 	}
@@ -609,16 +615,15 @@ func (e *unsureError) Is(target error) bool { return target == ErrUnknownOutcome
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := t.c
 	ctx := req.Context()
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			if req.Body != nil {
-				req.Body.Close()
-			}
-			return nil, &limiterError{err}
+	start, err := c.limiter.wait(ctx)
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
 		}
+		return nil, &limiterError{err}
 	}
-	start := time.Now()
 	resp, err := c.opts.httpClient.Do(req)
+	c.limiter.done(start, time.Now(), err == nil)
 	if err != nil {
 		c.opts.logger.DebugContext(ctx, "hubspot request failed", "method", req.Method, "path", req.URL.Path,
 			"duration", time.Since(start), "error", c.redact(err.Error()))
@@ -628,6 +633,11 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c.recordRateLimits(resp.Header)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if p := peekPolicy(resp); p != PolicyDaily && p != PolicySecondly {
+			c.limiter.backoff(time.Now())
+		}
+	}
 	c.opts.logger.DebugContext(ctx, "hubspot request", "method", req.Method, "path", req.URL.Path,
 		"status", resp.StatusCode, "duration", time.Since(start))
 	if resp.StatusCode/100 == 2 && isRead(req) {

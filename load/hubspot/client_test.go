@@ -6,16 +6,17 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	neturl "net/url"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/time/rate"
 
 	"github.com/zoomsync/zoomsync/load/hubspottest"
 )
@@ -285,32 +286,96 @@ func TestClient_retryDisabled(t *testing.T) {
 	}
 }
 
-// TestNewLimiter_neverExceedsWindow drives each tier's limiter as fast as it
-// allows, on a synthetic clock, and counts requests in every rolling 10 s.
-func TestNewLimiter_neverExceedsWindow(t *testing.T) {
+// TestWindowLimiter_neverExceedsWindow drives the limiter as fast as it
+// allows on a synthetic clock, with requests answered after a round trip
+// drawn between 0 and 300 ms, and a server that counts each request when it
+// arrives (anywhere between send and answer): no rolling 10 s of arrivals
+// holds more than the quota, and the busiest window holds all of it (100 %,
+// not 90 %).
+func TestWindowLimiter_neverExceedsWindow(t *testing.T) {
 	t.Parallel()
-	for _, perTen := range []int{100, 190, 250, 5, 1} {
-		lim := newLimiter(perTen)
+	for _, quota := range []int{100, 190, 250, 5, 1} {
+		lim := newWindowLimiter(quota, burstWindow)
+		rng := rand.New(rand.NewPCG(uint64(quota), 1))
 		start := time.Unix(0, 0)
-		var sent []time.Time
-		for now := start; now.Before(start.Add(60 * time.Second)); now = now.Add(10 * time.Millisecond) {
-			for lim.AllowN(now, 1) {
-				sent = append(sent, now)
+		type pending struct{ sent, arrive, answer time.Time }
+		var open []pending
+		var arrivals []time.Time
+		for now := start; now.Before(start.Add(60 * time.Second)); now = now.Add(5 * time.Millisecond) {
+			kept := open[:0]
+			for _, p := range open {
+				if p.answer.After(now) {
+					kept = append(kept, p)
+					continue
+				}
+				lim.done(p.sent, p.answer, true)
+			}
+			open = kept
+			for {
+				ok, _, _ := lim.take(now)
+				if !ok {
+					break
+				}
+				rtt := time.Duration(rng.Int64N(int64(300 * time.Millisecond)))
+				arrive := now.Add(time.Duration(rng.Int64N(int64(rtt) + 1)))
+				open = append(open, pending{now, arrive, now.Add(rtt)})
+				arrivals = append(arrivals, arrive)
 			}
 		}
+		slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
 		lo, most := 0, 0
-		for hi := range sent {
-			for sent[hi].Sub(sent[lo]) >= 10*time.Second {
+		for hi := range arrivals {
+			for arrivals[hi].Sub(arrivals[lo]) >= burstWindow {
 				lo++
 			}
 			most = max(most, hi-lo+1)
 		}
-		if most > perTen {
-			t.Errorf("perTen %d: %d requests in one 10 s window", perTen, most)
+		if most != quota {
+			t.Errorf("quota %d: %d requests in the busiest 10 s window, want exactly the quota", quota, most)
 		}
-		if min := perTen * 9 / 10; most < min {
-			t.Errorf("perTen %d: only %d requests in the busiest window, want ≥ %d", perTen, most, min)
+		// Over the minute, the pace is the quota less one round trip a window.
+		if want := quota * 6 * 95 / 100; len(arrivals) < want {
+			t.Errorf("quota %d: %d requests in 60 s, want ≥ %d", quota, len(arrivals), want)
 		}
+	}
+}
+
+// TestWindowLimiter_backoff: a burst 429 lowers the cap by a tenth, a window
+// without one raises it back; X-HubSpot-RateLimit-Max replaces the quota.
+func TestWindowLimiter_backoff(t *testing.T) {
+	t.Parallel()
+	lim := newWindowLimiter(190, burstWindow)
+	now := time.Unix(0, 0)
+	lim.backoff(now)
+	if lim.cap != 171 {
+		t.Fatalf("cap after a 429 = %d, want 171", lim.cap)
+	}
+	lim.take(now.Add(burstWindow))
+	if lim.cap != 190 {
+		t.Errorf("cap a window later = %d, want 190", lim.cap)
+	}
+	lim.learn(250)
+	if lim.quota != 250 || lim.cap != 250 {
+		t.Errorf("after X-HubSpot-RateLimit-Max 250: quota %d cap %d", lim.quota, lim.cap)
+	}
+}
+
+// TestClient_InFlight sizes the writes in flight from the measured round
+// trip: 19 requests/s × 150 ms ≈ 3, plus one.
+func TestClient_InFlight(t *testing.T) {
+	t.Parallel()
+	c := NewClient(WithTier("professional"))
+	now := time.Unix(0, 0)
+	for range 20 {
+		c.limiter.take(now)
+		c.limiter.done(now, now.Add(150*time.Millisecond), true)
+		now = now.Add(time.Second)
+	}
+	if got := c.InFlight(); got != 4 {
+		t.Errorf("InFlight at 150 ms = %d, want 4", got)
+	}
+	if got := NewClient(WithTier("unlimited")).InFlight(); got != 4 {
+		t.Errorf("InFlight without a limit = %d, want 4", got)
 	}
 }
 
@@ -318,24 +383,20 @@ func TestWithTier_limits(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		tier      string
-		wantBurst int
-		wantRate  rate.Limit
+		wantQuota int
 	}{
-		{"free", 10, 9},
-		{"starter", 10, 9},
-		{"professional", 19, 17.1},
-		{"enterprise", 19, 17.1},
+		{"free", 100},
+		{"starter", 100},
+		{"professional", 190},
+		{"enterprise", 190},
+		{"unlimited", 0},
 	}
 	for _, tt := range tests {
-		c := NewClient(WithTier(tt.tier))
-		if c.limiter == nil || c.limiter.Burst() != tt.wantBurst || c.limiter.Limit() != tt.wantRate {
-			t.Errorf("tier %s: limiter %v", tt.tier, c.limiter)
+		if c := NewClient(WithTier(tt.tier)); c.limiter.quota != tt.wantQuota {
+			t.Errorf("tier %s: quota %d, want %d", tt.tier, c.limiter.quota, tt.wantQuota)
 		}
 	}
-	if c := NewClient(WithTier("unlimited")); c.limiter != nil {
-		t.Errorf("unlimited tier has a limiter")
-	}
-	if c := NewClient(); c.limiter == nil || c.limiter.Burst() != 19 {
+	if c := NewClient(); c.limiter.quota != 190 {
 		t.Errorf("default tier is not professional")
 	}
 }
