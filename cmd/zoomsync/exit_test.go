@@ -27,7 +27,7 @@ func TestExitCodes_usageErrors(t *testing.T) {
 		{"unknown flag", nil, []string{"sync", "--nope"}, "flag provided but not defined: -nope", "zoomsync sync --help"},
 		{"missing required flag", nil, []string{"backfill"}, "--from is required", "zoomsync backfill --help"},
 		{"missing required flag of forget", nil, []string{"forget"}, "--email is required", "zoomsync forget --help"},
-		{"bad date", nil, []string{"backfill", "--from", "2026-13-01"}, `invalid value "2026-13-01" for flag -from`, "zoomsync backfill --help"},
+		{"bad date", nil, []string{"backfill", "--from", "2026-13-01"}, `--from "2026-13-01": want a date, YYYY-MM-DD (UTC)`, "zoomsync backfill --help"},
 		{"bad seed", nil, []string{"demo", "--seed", "x"}, `invalid value "x" for flag -seed`, "zoomsync demo --help"},
 		{"bad concurrency", nil, []string{"sync", "--concurrency", "-3"}, "--concurrency -3: want 1 or more", "zoomsync sync --help"},
 		{"bad concurrency from the environment", map[string]string{"ZOOMSYNC_CONCURRENCY": "0"}, []string{"extract"}, "--concurrency 0", "zoomsync extract --help"},
