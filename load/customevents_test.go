@@ -140,8 +140,8 @@ func TestActivity_events_unavailable(t *testing.T) {
 	}
 }
 
-// TestActivity_customEvents_lostAnswer loses the answer of the first batch
-// after HubSpot stored it: its 100 events end unknown (audited), the rest
+// TestActivity_customEvents_lostAnswer loses the answer of one batch
+// after HubSpot stored it: its events end unknown (audited), the rest
 // are sent; the next run looks each unknown one up, finds it and does not
 // send it again: every event is in HubSpot exactly once.
 func TestActivity_customEvents_lostAnswer(t *testing.T) {
@@ -150,15 +150,18 @@ func TestActivity_customEvents_lostAnswer(t *testing.T) {
 	defer hs.Close()
 	client, db := eventsClient(hs), newActivityDB(t)
 	first := loadAll(t, client, db, "run-1", false, false, withEvents(EventsCustom))
-	if first.TimelineEvents != (Counts{Created: 290, Unknown: 100, Skipped: 3}) || len(hs.CustomEvents()) != 390 {
+	// Batches are in flight together: the answer lost is that of whichever
+	// batch reached HubSpot first, one of 100 or the last of 90.
+	lost := first.TimelineEvents.Unknown
+	if (lost != 100 && lost != 90) || first.TimelineEvents != (Counts{Created: 390 - lost, Unknown: lost, Skipped: 3}) || len(hs.CustomEvents()) != 390 {
 		t.Fatalf("run 1: %+v, %d events stored", first.TimelineEvents, len(hs.CustomEvents()))
 	}
-	if n := len(auditDetails(t, db, "run-1")); n != 103 {
-		t.Errorf("run 1: %d audit rows, want 100 unknown + 3 without a contact", n)
+	if n := len(auditDetails(t, db, "run-1")); n != lost+3 {
+		t.Errorf("run 1: %d audit rows, want %d unknown + 3 without a contact", n, lost)
 	}
 	hs.ResetRequests()
 	second := loadAll(t, client, db, "run-2", false, false, withEvents(EventsCustom))
-	if second.TimelineEvents != (Counts{Created: 100, Unchanged: 290, Skipped: 3}) {
+	if second.TimelineEvents != (Counts{Created: lost, Unchanged: 390 - lost, Skipped: 3}) {
 		t.Errorf("run 2: %+v", second.TimelineEvents)
 	}
 	lookups, sends := 0, 0
@@ -178,7 +181,7 @@ func TestActivity_customEvents_lostAnswer(t *testing.T) {
 		}
 		seen[id] = true
 	}
-	if lookups != 100 || sends != 0 || len(seen) != 390 {
+	if lookups != lost || sends != 0 || len(seen) != 390 {
 		t.Errorf("run 2: %d look-ups, %d sends; %d distinct events", lookups, sends, len(seen))
 	}
 	if n := len(auditDetails(t, db, "run-2")); n != 3 {
