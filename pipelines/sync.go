@@ -149,10 +149,10 @@ func runSync(ctx context.Context, cfg *Config, kind string, opts SyncOptions) (*
 		if err != nil {
 			return err
 		}
-		if err := doCRMSnapshot(ctx, cfg, client, e, res, opts.Hooks); err != nil {
+		if err := doTransform(ctx, e, res, opts.Hooks, cat.bad, crmSnapshot(cfg, client, e, res, opts.Hooks)); err != nil {
 			return err
 		}
-		if err := doTransform(ctx, e, res, opts.Hooks, cat.bad); err != nil {
+		if err := doRecheck(ctx, cfg, client, e, res, opts.Hooks, cat.bad); err != nil {
 			return err
 		}
 		return doLoad(ctx, cfg, client, e, res, opts)
@@ -422,14 +422,14 @@ func doExtract(ctx context.Context, cfg *Config, res *RunResult, hooks Hooks, ca
 	return nil
 }
 
-func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks Hooks, bad []BadFile) error {
+func doTransform(ctx context.Context, e *transform.Engine, res *RunResult, hooks Hooks, bad []BadFile, opts ...transform.RunOption) error {
 	if hooks.Stage != nil {
 		hooks.Stage("transform")
 	}
 	if err := checkLost(ctx, e.DB(), e.Lake(), bad); err != nil {
 		return fmt.Errorf("transform: %w", err)
 	}
-	r, err := e.Run(ctx, res.RunID)
+	r, err := e.Run(ctx, res.RunID, opts...)
 	res.Transform = r
 	if err != nil {
 		return fmt.Errorf("transform: %w", err)

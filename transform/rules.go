@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -80,35 +79,42 @@ type Candidate struct {
 	Cached bool
 }
 
-// Candidates lists the candidate_persons of the lake as it is now, for the
-// CRM snapshot stage that runs before the transform.
-//
-// It runs the SQL files in name order, in a transaction that it rolls back,
-// up to the first file after which a relation candidate_persons exists
-// (065_rules.sql), and reads that view. The files before it create views
-// only, which DuckDB binds without computing, so the cost is the one query
-// over the staging views that the transform would run anyway: the load-ready
-// tables of the later files are not computed, and nothing is written.
-func (e *Engine) Candidates(ctx context.Context) ([]Candidate, error) {
-	if e.readOnly {
-		return nil, errors.New("transform: Candidates on a read-only engine")
+// BeforeRules has Run call snapshot once the people rules of
+// 065_rules.sql are defined and before their relations are materialised:
+// the one point of a sync where the CRM snapshot can ask the CRM about the
+// candidate emails and the rules then read its answers, in the same pass
+// over the SQL files (the chain runs once per sync). snapshot gets
+// candidates, which lists candidate_persons as the lake is when it is
+// called; Run re-creates the raw views over the lake's files before that
+// list and again after snapshot returns, so the raw files snapshot has
+// written by then (raw/crm_users before the list, raw/crm_contacts_seen
+// after it) are what the rules read. An error of snapshot stops the Run,
+// which then writes nothing.
+func BeforeRules(snapshot func(ctx context.Context, candidates func(context.Context) ([]Candidate, error)) error) RunOption {
+	return func(o *runOptions) { o.beforeRules = snapshot }
+}
+
+// beforeRules calls the Run's BeforeRules snapshot after the first file
+// that defines candidate_persons, once.
+func (s *session) beforeRules(ctx context.Context) error {
+	if s.opts.beforeRules == nil || s.rulesSeen {
+		return nil
 	}
-	s, err := e.begin(ctx, "candidates")
-	if err != nil {
+	kind, err := relationKind(ctx, s.tx, "candidate_persons")
+	if err != nil || kind == "" {
+		return err
+	}
+	s.rulesSeen = true
+	if err := s.opts.beforeRules(ctx, s.candidates); err != nil {
+		return err
+	}
+	return s.recreateRawViews(ctx)
+}
+
+// candidates re-creates the raw views, then lists candidate_persons.
+func (s *session) candidates(ctx context.Context) ([]Candidate, error) {
+	if err := s.recreateRawViews(ctx); err != nil {
 		return nil, err
-	}
-	defer s.close()
-	found := false
-	_, err = s.runFiles(ctx, false, func() (bool, error) {
-		kind, err := relationKind(ctx, s.tx, "candidate_persons")
-		found = kind != ""
-		return found, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return nil, errors.New("transform: the SQL creates no candidate_persons view")
 	}
 	rows, err := s.tx.QueryContext(ctx, "SELECT person, known, cached FROM candidate_persons ORDER BY person")
 	if err != nil {

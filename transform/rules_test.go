@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/schema"
 )
 
@@ -126,10 +127,12 @@ func TestEngine_Run_eligiblePersons(t *testing.T) {
 	}
 }
 
-// TestEngine_Candidates lists the emails the CRM snapshot resolves: no
+// TestRun_beforeRules: the snapshot of a Run sees the candidate emails (no
 // excluded domain, no CRM user; known and cached as the ledger and the last
-// snapshot say; and nothing is written.
-func TestEngine_Candidates(t *testing.T) {
+// snapshot say), once, and what it writes to the lake is what the rules of
+// the same Run read: oli, live at the last snapshot, is found archived now
+// and becomes contact_deleted.
+func TestRun_beforeRules(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	lake := schema.Lake{Dir: t.TempDir()}
@@ -141,9 +144,26 @@ func TestEngine_Candidates(t *testing.T) {
 	}
 	defer e.Close()
 	setup(e)
-	have, err := e.Candidates(ctx)
+	calls := 0
+	var have []Candidate
+	res, err := e.Run(ctx, "run-2", BeforeRules(func(ctx context.Context, candidates func(context.Context) ([]Candidate, error)) error {
+		calls++
+		if have, err = candidates(ctx); err != nil {
+			return err
+		}
+		w := lakefile.NewPartWriter[schema.CRMContactSeen](lake, schema.StreamCRMContactsSeen, "run-2")
+		if err := w.Write([]schema.CRMContactSeen{{RunID: "run-2", FetchedAt: time.Now().UTC(), Email: "oli@example.com",
+			State: schema.CRMContactArchived, ContactID: "604", PrimaryEmail: "oli@example.com"}}); err != nil {
+			return err
+		}
+		_, err := w.Close()
+		return err
+	}))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("the snapshot was called %d times, want once", calls)
 	}
 	want := []Candidate{
 		{Email: "kim@example.com", Known: true},
@@ -153,9 +173,29 @@ func TestEngine_Candidates(t *testing.T) {
 		{Email: "oli@example.com", Known: true, Cached: true},
 	}
 	if diff := cmp.Diff(want, have); diff != "" {
-		t.Errorf("Candidates (-want +got):\n%s", diff)
+		t.Errorf("candidates (-want +got):\n%s", diff)
 	}
-	if _, err := os.Stat(lake.Out(schema.TableContacts)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Candidates wrote out/contacts (stat: %v)", err)
+	if res.AuditByReason["contact_deleted"] == 0 {
+		t.Errorf("audit reasons %v, want contact_deleted rows", res.AuditByReason)
+	}
+	var reason string
+	if err := e.DB().QueryRow("SELECT reason FROM audit WHERE email = 'oli@example.com' LIMIT 1").Scan(&reason); err != nil || reason != "contact_deleted" {
+		t.Errorf("oli: audit reason %q (%v), want contact_deleted from the snapshot written during the run", reason, err)
+	}
+	var emails []string
+	rows, err := e.DB().Query("SELECT email FROM contacts ORDER BY email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		emails = append(emails, s)
+	}
+	if diff := cmp.Diff([]string{"ned@example.com"}, emails); diff != "" {
+		t.Errorf("out/contacts (-want +got):\n%s", diff)
 	}
 }

@@ -45,7 +45,7 @@ type Result struct {
 // in one transaction; each out file is written under a temporary name in
 // out/ and renamed after the transaction commits, so a failed Run leaves the
 // previous outputs and views in place.
-func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
+func (e *Engine) Run(ctx context.Context, runID string, opts ...RunOption) (*Result, error) {
 	if e.readOnly {
 		return nil, errors.New("transform: Run on a read-only engine")
 	}
@@ -60,6 +60,9 @@ func (e *Engine) Run(ctx context.Context, runID string) (*Result, error) {
 		return nil, err
 	}
 	defer s.close()
+	for _, o := range opts {
+		o(&s.opts)
+	}
 	if res.Files, err = s.runFiles(ctx, true, nil); err != nil {
 		return nil, err
 	}
@@ -110,6 +113,16 @@ type session struct {
 	catalog string
 	// materialized are the relations copied into temporary tables so far.
 	materialized []string
+	opts         runOptions
+	// rulesSeen: the BeforeRules snapshot was called.
+	rulesSeen bool
+}
+
+// A RunOption changes one Run.
+type RunOption func(*runOptions)
+
+type runOptions struct {
+	beforeRules func(ctx context.Context, candidates func(context.Context) ([]Candidate, error)) error
 }
 
 // begin opens a session: it lists the SQL files, recreates the raw views,
@@ -136,14 +149,8 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 			s.close()
 		}
 	}()
-	ddl, err := e.viewDDL(false)
-	if err != nil {
+	if err := s.recreateRawViews(ctx); err != nil {
 		return nil, err
-	}
-	for _, q := range ddl {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("transform: creating raw views: %w", err)
-		}
 	}
 	tlds, err := fillKnownTLDs(ctx, tx)
 	if err != nil {
@@ -166,6 +173,21 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 		return nil, fmt.Errorf("transform: %w", err)
 	}
 	return s, nil
+}
+
+// recreateRawViews points the raw and out views at the lake's files as they
+// are now.
+func (s *session) recreateRawViews(ctx context.Context) error {
+	ddl, err := s.e.viewDDL(false)
+	if err != nil {
+		return err
+	}
+	for _, q := range ddl {
+		if _, err := s.tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("transform: creating raw views: %w", err)
+		}
+	}
+	return nil
 }
 
 // close rolls back the transaction unless it was committed, and releases
@@ -215,6 +237,9 @@ func (s *session) runFile(ctx context.Context, name string, materialize bool) er
 		return fmt.Errorf("transform: %s: %w", name, err)
 	}
 	s.e.log.DebugContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
+	if err := s.beforeRules(ctx); err != nil {
+		return err
+	}
 	if materialize {
 		for _, rel := range materializeDirectives(text) {
 			if err := s.materialize(ctx, name, rel); err != nil {
