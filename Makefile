@@ -39,10 +39,10 @@ race:
 # The figures of issue 9's targets, one run each, into BENCHMARKS.md
 # (docs/performance.md says what each measures). About 3 minutes on an
 # idle machine; the raw output is kept in bench.out.
-BENCHES := Run_quotaFloor|Contacts_quota
+BENCHES := Run_quotaFloor|Contacts_quota|Sync_nothingNew
 
 bench:
-	$(GO) test $(GOFLAGS) -run '^$$' -bench '$(BENCHES)' -benchtime 1x -timeout 15m ./extract/ ./load/ | tee bench.out
+	$(GO) test $(GOFLAGS) -run '^$$' -bench '$(BENCHES)' -benchtime 1x -timeout 20m ./extract/ ./load/ ./pipelines/ | tee bench.out
 	$(GO) run ./benchmarks/report bench.out > BENCHMARKS.md
 	@cat BENCHMARKS.md
 

@@ -220,6 +220,8 @@ type activity struct {
 	// eventsWhy is why the timeline events were not sent, when they were
 	// not: the audit detail of each (customevents.go).
 	eventsWhy string
+	// callPropertiesEnsured: the calls' properties were made sure of.
+	callPropertiesEnsured bool
 }
 
 func (a *activity) loadContactIDs(ctx context.Context) (map[string]string, error) {

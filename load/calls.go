@@ -78,15 +78,11 @@ type callRow struct {
 // remembers, and a create is never resent. Each batch is recorded with the
 // associations it made, in one transaction, so a run that stops partway
 // keeps the ids of the calls it wrote.
+//
+// The calls' own properties (zoomsync_call_id, for upserts) are made sure
+// of before the first batch of either sink only: a run with nothing to send
+// reads none.
 func (a *activity) calls(ctx context.Context) error {
-	if !a.cfg.CreateCalls && !a.cfg.DryRun {
-		created, _, err := a.cfg.Client.Properties.Ensure(ctx, "calls", PropertyGroup(), CallsProperties())
-		if err != nil {
-			return fmt.Errorf("creating calls properties: %w", err)
-		}
-		a.sum.PropertiesCreated = append(a.sum.PropertiesCreated, created...)
-	}
-	failpoint.Hit("load.after-call-property-bootstrap")
 	state, err := a.stateOf(ctx, ObjectCall)
 	if err != nil {
 		return err
@@ -100,8 +96,10 @@ func (a *activity) calls(ctx context.Context) error {
 		write = a.createCalls
 	}
 	// A batch create is not idempotent: its batches go one at a time.
-	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: write, serial: a.cfg.CreateCalls})
-	updates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: a.updateCalls})
+	creates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: write, serial: a.cfg.CreateCalls,
+		prepare: a.ensureCallProperties})
+	updates := newSink(a.recorder, sinkSpec[callRow]{objectType: ObjectCall, counts: &a.sum.Calls, write: a.updateCalls,
+		prepare: a.ensureCallProperties})
 	// A sink whose add failed waits for its own batches; the other's are
 	// waited for here before returning.
 	defer func() { _, _ = creates.wait(), updates.wait() }()
@@ -300,4 +298,20 @@ func appendLinks(links []ack, recording, callID string, contactIDs []string) []a
 			hash: hashProperties(map[string]string{"call": callID, "contact": cid})})
 	}
 	return links
+}
+
+// ensureCallProperties creates the calls' own properties once per load,
+// unless calls are batch-created (they then need none).
+func (a *activity) ensureCallProperties(ctx context.Context) error {
+	if a.cfg.CreateCalls || a.callPropertiesEnsured {
+		return nil
+	}
+	created, _, err := a.cfg.Client.Properties.Ensure(ctx, "calls", PropertyGroup(), CallsProperties())
+	if err != nil {
+		return fmt.Errorf("creating calls properties: %w", err)
+	}
+	a.sum.PropertiesCreated = append(a.sum.PropertiesCreated, created...)
+	a.callPropertiesEnsured = true
+	failpoint.Hit("load.after-call-property-bootstrap")
+	return nil
 }

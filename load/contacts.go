@@ -115,15 +115,18 @@ func Contacts(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := EnsureState(ctx, cfg.DB); err != nil {
 		return nil, err
 	}
-	if !cfg.DryRun {
+	s := contactsSink(cfg, sum)
+	// The properties are made sure of before the first batch only: a run
+	// with nothing to send reads none.
+	s.prepare = func(ctx context.Context) error {
 		created, _, err := cfg.Client.Properties.Ensure(ctx, "contacts", PropertyGroup(), ContactProperties())
 		if err != nil {
-			return nil, fmt.Errorf("creating contact properties: %w", err)
+			return fmt.Errorf("creating contact properties: %w", err)
 		}
 		sum.PropertiesCreated = created
+		failpoint.Hit("load.after-property-bootstrap")
+		return nil
 	}
-	failpoint.Hit("load.after-property-bootstrap")
-	s := contactsSink(cfg, sum)
 	err := queryText(ctx, cfg.DB, "contacts", contactsQuery, func(names []string, row []sql.NullString) error {
 		return s.add(ctx, contactItem(names, row))
 	})

@@ -91,6 +91,11 @@ type sinkSpec[T any] struct {
 	// afterBatch, when set, is called after each batch sent is recorded,
 	// under the recorder's lock (the counts are then settled).
 	afterBatch func()
+	// prepare, when set, runs once before the first batch is sent (never
+	// in a dry run), on the caller's goroutine: the property definitions
+	// the rows need, so that a run with nothing to send reads none. An
+	// error stops the sink before anything is sent.
+	prepare func(ctx context.Context) error
 }
 
 // sink runs a sinkSpec: add every row, then close. add and close are
@@ -248,6 +253,12 @@ func (s *sink[T]) flush(ctx context.Context) error {
 	batch := s.batch
 	if len(batch) == 0 {
 		return nil
+	}
+	if s.prepare != nil && !s.rec.dryRun {
+		if err := s.prepare(ctx); err != nil {
+			return err
+		}
+		s.prepare = nil
 	}
 	s.batch = nil
 	clear(s.keys)

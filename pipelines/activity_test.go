@@ -3,6 +3,7 @@
 package pipelines
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,6 +111,19 @@ func TestSync_secondRunWritesNothing(t *testing.T) {
 			}
 			if w := writeCalls(hs); len(w) != 0 {
 				t.Errorf("second sync with nothing new wrote: %v", w)
+			}
+			// Nothing new to upsert: no contact is read (the snapshot reads
+			// known contacts only before upserting them).
+			var reads []string
+			for _, r := range hs.Requests() {
+				reads = append(reads, r.Method+" "+r.Path)
+				if strings.HasPrefix(r.Path, "/crm/v3/objects/contacts") {
+					t.Errorf("second sync with nothing new read contacts: %s %s?%s", r.Method, r.Path, r.Query)
+				}
+			}
+			// What is left: the portal binding's check and the CRM users.
+			if want := []string{"GET /account-info/v3/details", "GET /settings/v3/users"}; !slices.Equal(reads, want) {
+				t.Errorf("second sync with nothing new made requests %q, want %q", reads, want)
 			}
 			b := second.Activity
 			if b.MarketingEvents.Unchanged != a.MarketingEvents.Created || b.Calls.Unchanged != a.Calls.Created ||
