@@ -5,6 +5,7 @@ package pipelines
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -121,6 +122,77 @@ func TestSync_contactDeletedBeforeFirstSync(t *testing.T) {
 	audit = auditReasons(t, cfg)
 	if !slices.Contains(audit[deleted], schema.ReasonContactDeleted) {
 		t.Errorf("audit of %s after the GDPR deletion = %v, want contact_deleted", deleted, audit[deleted])
+	}
+}
+
+// TestSync_recheckBeforeUpsert: the snapshot does not read known contacts
+// at every run; it reads those the load is about to upsert, just before.
+// After a first sync, a contact is GDPR-deleted, another merged into a
+// third (its email becomes the third's secondary email), and a fourth left
+// alone; all four register for one more webinar. The second sync reads
+// exactly those four, re-creates neither the deleted nor the merged one
+// (audited contact_deleted and secondary_email), leaves the survivor's
+// Zoom properties alone, and updates the fourth.
+func TestSync_recheckBeforeUpsert(t *testing.T) {
+	acct := smallAccount()
+	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer zs.Close()
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	cfg := simConfig(t.TempDir(), zs, hs)
+	if _, err := Sync(t.Context(), cfg, SyncOptions{}); err != nil {
+		t.Fatalf("first sync: %v", err)
+	}
+	// Four attendees who can register for one more webinar.
+	var people []string
+	for _, email := range attendees(groundTruth(acct, false)) {
+		if len(people) < 4 && registerAgain(acct, email, fmt.Sprintf("recheck-%d", len(people))) {
+			people = append(people, email)
+		}
+	}
+	if len(people) < 4 {
+		t.Fatalf("only %d attendees can register once more", len(people))
+	}
+	gone, merged, survivor, kept := people[0], people[1], people[2], people[3]
+	before := map[string]hubspottest.Contact{}
+	for _, email := range []string{gone, merged, survivor, kept} {
+		c, ok := hs.Contact(email)
+		if !ok {
+			t.Fatalf("%s has no contact after the first sync", email)
+		}
+		before[email] = c
+	}
+	hubspotPost(t, hs, "/crm/v3/objects/contacts/gdpr-delete", map[string]string{"objectId": gone, "idProperty": "email"}, http.StatusNoContent)
+	hubspotPost(t, hs, "/crm/v3/objects/contacts/gdpr-delete", map[string]string{"objectId": merged, "idProperty": "email"}, http.StatusNoContent)
+	hs.SetAdditionalEmails(before[survivor].ID, merged)
+
+	hs.ResetRequests()
+	res, err := Sync(t.Context(), cfg, SyncOptions{ExtractOptions: ExtractOptions{FullRefresh: true}})
+	if err != nil {
+		t.Fatalf("second sync: %v", err)
+	}
+	if res.CRM.Rechecked != 4 || res.CRM.Read != 0 {
+		t.Errorf("second sync snapshot %+v: want 4 contacts rechecked, 0 read before the rules", *res.CRM)
+	}
+	if c, ok := hs.Contact(gone); ok || res.Load.Created != 0 {
+		t.Errorf("the GDPR-deleted contact came back (%+v); %d created", c, res.Load.Created)
+	}
+	if c, _ := hs.ContactByID(before[survivor].ID); c.Email != survivor {
+		t.Errorf("the survivor %s now has email %q", survivor, c.Email)
+	}
+	after, _ := hs.Contact(kept)
+	if after.Properties["zoom_total_webinar_registrations"] == before[kept].Properties["zoom_total_webinar_registrations"] {
+		t.Errorf("%s: registrations still %s after registering once more", kept, after.Properties["zoom_total_webinar_registrations"])
+	}
+	surv, _ := hs.Contact(survivor)
+	if surv.Properties["zoom_total_webinar_registrations"] == before[survivor].Properties["zoom_total_webinar_registrations"] {
+		t.Errorf("the survivor %s was not updated with its own registration", survivor)
+	}
+	audit := auditReasons(t, cfg)
+	for email, reason := range map[string]string{gone: schema.ReasonContactDeleted, merged: schema.ReasonSecondaryEmail} {
+		if !slices.Contains(audit[email], reason) {
+			t.Errorf("audit of %s = %v, want %s", email, audit[email], reason)
+		}
 	}
 }
 

@@ -120,22 +120,7 @@ func TestSync_rules_endToEnd(t *testing.T) {
 		t.Fatalf("%s was not created", deletedEmail)
 	}
 	hs.ArchiveContact(deleted.ID)
-	var added bool
-	for _, w := range acct.Webinars {
-		if w.Expired || w.ApprovalType == 2 || len(w.Registrants) == 0 {
-			continue
-		}
-		if slices.ContainsFunc(w.Registrants, func(r *zoomtest.Registrant) bool {
-			return strings.EqualFold(strings.TrimSpace(r.Email), deletedEmail)
-		}) {
-			continue
-		}
-		w.Registrants = append(w.Registrants, &zoomtest.Registrant{ID: "rules-test-1", Email: deletedEmail,
-			FirstName: "Del", LastName: "Eted", Status: "approved", CreateTime: acct.Now.Add(-time.Hour), JoinURL: w.JoinURL + "?tk=x"})
-		added = true
-		break
-	}
-	if !added {
+	if !registerAgain(acct, deletedEmail, "rules-test-1") {
 		t.Fatal("no webinar to register the deleted contact for")
 	}
 	hs.ResetRequests()
@@ -156,6 +141,26 @@ func TestSync_rules_endToEnd(t *testing.T) {
 	if !slices.Contains(audit[deletedEmail], schema.ReasonContactDeleted) {
 		t.Errorf("audit of %s = %v, want contact_deleted", deletedEmail, audit[deletedEmail])
 	}
+}
+
+// registerAgain registers email for one more webinar of acct (one it has
+// not registered for, still listed), so that the contact's registrations
+// change; false when there is none.
+func registerAgain(acct *zoomtest.Account, email, id string) bool {
+	for _, w := range acct.Webinars {
+		if w.Expired || w.ApprovalType == 2 || len(w.Registrants) == 0 {
+			continue
+		}
+		if slices.ContainsFunc(w.Registrants, func(r *zoomtest.Registrant) bool {
+			return strings.EqualFold(strings.TrimSpace(r.Email), email)
+		}) {
+			continue
+		}
+		w.Registrants = append(w.Registrants, &zoomtest.Registrant{ID: id, Email: email,
+			FirstName: "Re", LastName: "Registered", Status: "approved", CreateTime: acct.Now.Add(-time.Hour), JoinURL: w.JoinURL + "?tk=" + id})
+		return true
+	}
+	return false
 }
 
 // auditReasons reads the lake's audit: email -> reasons.
