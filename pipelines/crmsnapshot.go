@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zoomsync/zoomsync/internal/lakefile"
 	"github.com/zoomsync/zoomsync/load"
 	"github.com/zoomsync/zoomsync/load/hubspot"
 	"github.com/zoomsync/zoomsync/transform"
@@ -43,7 +44,11 @@ func crmSnapshot(cfg *Config, client *hubspot.Client, e *transform.Engine, res *
 			},
 		})
 		res.CRM = sum
-		if err := errors.Join(err, recordSnapshotFiles(ctx, e, sum)); err != nil {
+		var files []lakefile.File
+		if sum != nil {
+			files = sum.Files
+		}
+		if err := errors.Join(err, recordSnapshotFiles(ctx, e, files)); err != nil {
 			return fmt.Errorf("crm snapshot: %w", err)
 		}
 		if hooks.Stage != nil {
@@ -55,18 +60,17 @@ func crmSnapshot(cfg *Config, client *hubspot.Client, e *transform.Engine, res *
 
 // recordSnapshotFiles enters the snapshot's raw files in the manifest like
 // the extraction's, forgotten people dropped first.
-func recordSnapshotFiles(ctx context.Context, e *transform.Engine, sum *load.SnapshotSummary) error {
-	if sum == nil || len(sum.Files) == 0 {
+func recordSnapshotFiles(ctx context.Context, e *transform.Engine, files []lakefile.File) error {
+	if len(files) == 0 {
 		return nil
 	}
-	files, err := dropForgotten(context.WithoutCancel(ctx), e.DB(), e.Lake(), sum.Files)
+	files, err := dropForgotten(context.WithoutCancel(ctx), e.DB(), e.Lake(), files)
 	if err == nil {
 		err = saveState(context.WithoutCancel(ctx), e.DB(), nil, files)
 	}
 	if err != nil {
 		return fmt.Errorf("recording its files: %w", err)
 	}
-	sum.Files = nil // recorded; the recheck adds its own
 	return nil
 }
 
@@ -79,10 +83,11 @@ func doRecheck(ctx context.Context, cfg *Config, client *hubspot.Client, e *tran
 	if res.CRM == nil {
 		res.CRM = &load.SnapshotSummary{}
 	}
+	recorded := len(res.CRM.Files)
 	changed, err := load.RecheckContacts(ctx, load.SnapshotConfig{
 		Client: client, Lake: e.Lake(), RunID: res.RunID, Logger: cfg.logger(),
 	}, e.DB(), res.CRM)
-	if err := errors.Join(err, recordSnapshotFiles(ctx, e, res.CRM)); err != nil {
+	if err := errors.Join(err, recordSnapshotFiles(ctx, e, res.CRM.Files[recorded:])); err != nil {
 		return fmt.Errorf("crm recheck: %w", err)
 	}
 	if !changed {

@@ -246,8 +246,8 @@ func printRun(w io.Writer, r *pipelines.RunResult) {
 		}
 	}
 	if c := r.CRM; c != nil {
-		fmt.Fprintf(w, "  crm snapshot: %d users, %d candidate emails (%d read, %d cached): %d live, %d secondary, %d archived, %d not found\n",
-			c.Users, c.Candidates, c.Read, c.Cached, c.Live, c.Secondary, c.Archived, c.NotFound)
+		fmt.Fprintf(w, "  crm snapshot: %d users, %d candidate emails (%d read, %d known, %d cached; %d rechecked before their upsert): %d live, %d secondary, %d archived, %d not found\n",
+			c.Users, c.Candidates, c.Read, c.Known, c.Cached, c.Rechecked, c.Live, c.Secondary, c.Archived, c.NotFound)
 	}
 	if t := r.Transform; t != nil {
 		fmt.Fprintf(w, "  transform: %d contacts\n", t.Contacts)
