@@ -37,15 +37,15 @@ ORDER BY a.webinar_id NULLS FIRST, a.category, a.reason, a.email NULLS LAST, a.d
 
 // rejectedReasons maps each object type the loader writes to the reason its
 // rows the CRM rejected are audited with (schema.AuditReasons gives the
-// category).
+// category). Timeline and custom events are not here: the load audits
+// every event not created itself, HubSpot's message included (load_audit,
+// timeline_event_not_created), so a refused event is one audit row.
 var rejectedReasons = map[string]string{
-	load.ObjectContact:          schema.ReasonContactRejected,
-	load.ObjectTimelineEvent:    schema.ReasonTimelineEventRejected,
-	load.ObjectTimelineTemplate: schema.ReasonTimelineEventRejected,
-	load.ObjectMarketingEvent:   schema.ReasonMarketingEventRejected,
-	load.ObjectParticipation:    schema.ReasonParticipationRejected,
-	load.ObjectCall:             schema.ReasonCallRejected,
-	load.ObjectCallContact:      schema.ReasonCallRejected,
+	load.ObjectContact:        schema.ReasonContactRejected,
+	load.ObjectMarketingEvent: schema.ReasonMarketingEventRejected,
+	load.ObjectParticipation:  schema.ReasonParticipationRejected,
+	load.ObjectCall:           schema.ReasonCallRejected,
+	load.ObjectCallContact:    schema.ReasonCallRejected,
 }
 
 // rejectedQuery returns the rows of load_log the CRM rejected (outcome

@@ -92,18 +92,30 @@ func TestAudit_loadRejectionsAreAuditRows(t *testing.T) {
 	lines := readAudit(t, cfg, AuditFilter{})
 	const injected = "injected failure of this input"
 	want := map[string]string{
-		schema.ReasonContactRejected:       schema.CategoryPropertyNotUpdated,
-		schema.ReasonTimelineEventRejected: schema.CategoryTimelineNotCreated,
-		schema.ReasonParticipationRejected: schema.CategoryAttendeesNotSynced,
+		schema.ReasonContactRejected:         schema.CategoryPropertyNotUpdated,
+		schema.ReasonTimelineEventNotCreated: schema.CategoryTimelineNotCreated,
+		schema.ReasonParticipationRejected:   schema.CategoryAttendeesNotSynced,
 	}
 	got := map[string]auditLine{}
 	transformRows := 0
+	// The event HubSpot refused is one audit row, not one per mechanism
+	// (load_log and load_audit); the rejected contact's events are rows too,
+	// with their own detail.
+	refusedEvents := 0
 	for _, l := range lines {
+		if l.category == schema.CategoryTimelineNotCreated && strings.Contains(l.detail, injected) {
+			refusedEvents += l.rows
+		}
 		if _, ok := want[l.reason]; ok {
-			got[l.reason] = l
+			if prev, seen := got[l.reason]; !seen || !strings.Contains(prev.detail, injected) {
+				got[l.reason] = l
+			}
 			continue
 		}
 		transformRows += l.rows
+	}
+	if refusedEvents != 1 {
+		t.Errorf("the refused timeline event is %d audit rows, want 1", refusedEvents)
 	}
 	for reason, category := range want {
 		l, ok := got[reason]

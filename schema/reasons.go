@@ -75,7 +75,6 @@ const (
 	// with HubSpot's message by pipelines.Audit, one reason per kind of
 	// object the loader writes.
 	ReasonContactRejected        = "contact_rejected"         // a contact upsert (its properties) refused
-	ReasonTimelineEventRejected  = "timeline_event_rejected"  // a timeline event (or its template) refused
 	ReasonMarketingEventRejected = "marketing_event_rejected" // a webinar instance's marketing event refused
 	ReasonParticipationRejected  = "participation_rejected"   // a registration or attendance on a marketing event refused
 	ReasonCallRejected           = "call_rejected"            // a recording's call record (or its association) refused
@@ -167,8 +166,6 @@ func AuditReasons() []AuditReason {
 			Message: "Email excluded: it is another contact's secondary email"},
 		{Reason: ReasonContactRejected, Category: CategoryPropertyNotUpdated,
 			Message: "Sync error: contact property not updated (HubSpot rejected the contact)"},
-		{Reason: ReasonTimelineEventRejected, Category: CategoryTimelineNotCreated,
-			Message: "Sync error: timeline event not created (HubSpot rejected it)"},
 		{Reason: ReasonMarketingEventRejected, Category: CategoryWebinarDataNotSynced,
 			Message: "Webinar data not synced: HubSpot rejected the marketing event"},
 		{Reason: ReasonParticipationRejected, Category: CategoryAttendeesNotSynced,

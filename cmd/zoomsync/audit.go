@@ -24,7 +24,7 @@ sync rules left out, with the excluded emails and their reason:
 guest_no_email, invalid_email, excluded_domain, crm_user, secondary_email,
 contact_deleted, the webinars the settings switched off, recordings and
 transcripts not synced, and the data Zoom could not give. The rows HubSpot
-rejected at load time (contact_rejected, timeline_event_rejected,
+rejected at load time (contact_rejected, timeline_event_not_created,
 marketing_event_rejected, participation_rejected, call_rejected) are audit
 rows of their run too, with HubSpot's message as the detail. Categories are
 the lines of the audit log of HubSpot's Zoom integration: sync setting
