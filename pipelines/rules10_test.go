@@ -290,3 +290,51 @@ func TestSync_rule3_recordingDomainsExcluded(t *testing.T) {
 			byHost(fetched, a.ID), byHost(sent, a.ID), byHost(audited, a.ID))
 	}
 }
+
+// TestSync_recordingsSettingOffStopsSending: a host's sync_recordings
+// switched off after a first sync stops its recordings from being sent,
+// those fetched before included (audited recordings_setting_off); the other
+// host's recordings still are.
+func TestSync_recordingsSettingOffStopsSending(t *testing.T) {
+	acct := zoomtest.DemoAccount(1)
+	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	defer zs.Close()
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	defer hs.Close()
+	cfg := simConfig(t.TempDir(), zs, hs)
+	if _, err := Sync(t.Context(), cfg, SyncOptions{}); err != nil {
+		t.Fatalf("first sync: %v", err)
+	}
+	const (
+		sent    = "SELECT count(*) FROM recording_events r JOIN stg_webinars w ON w.id = r.webinar_id WHERE w.host_id = ?"
+		audited = "SELECT count(DISTINCT a.instance_uuid) FROM audit a JOIN stg_webinars w ON w.id = a.webinar_id WHERE w.host_id = ? AND a.reason = 'recordings_setting_off'"
+	)
+	byHost := func(q, hostID string) string { return lakeQuery(t, cfg, q, hostID)[0][0] }
+	var off, on *zoomtest.User
+	for _, u := range acct.Users {
+		if byHost(sent, u.ID) == "0" {
+			continue
+		}
+		if off == nil {
+			off = u
+		} else if on == nil {
+			on = u
+		}
+	}
+	if on == nil {
+		t.Fatal("fewer than two hosts have recordings sent")
+	}
+	onBefore := byHost(sent, on.ID)
+	no := false
+	cfg.Settings = &ZoomSettings{HostSettings: map[string]HostSettings{off.Email: {SyncRecordings: &no}}}
+	if _, err := Sync(t.Context(), cfg, SyncOptions{}); err != nil {
+		t.Fatalf("second sync: %v", err)
+	}
+	if byHost(sent, off.ID) != "0" || byHost(audited, off.ID) == "0" {
+		t.Errorf("host %s with sync_recordings off: %s recordings still sent, %s instances audited",
+			off.Email, byHost(sent, off.ID), byHost(audited, off.ID))
+	}
+	if got := byHost(sent, on.ID); got != onBefore {
+		t.Errorf("host %s: %s recordings sent, %s before", on.Email, got, onBefore)
+	}
+}

@@ -8,7 +8,8 @@
 -- audit_reasons marks skips_webinar). audit_reasons is filled by the engine
 -- from schema.AuditReasons before any SQL file runs. recordings_excluded:
 -- one row per instance whose host's email domain the newest extraction found
--- in zoom.excluded_recording_domains (issue recording_domain_excluded): its
+-- in zoom.excluded_recording_domains (issue recording_domain_excluded) or
+-- whose host's sync_recordings is off (issue recordings_setting_off): its
 -- recording and transcript, even one an earlier run fetched, sync no more.
 -- Audit:  none here (080_audit.sql reports the skipped webinars).
 --
@@ -32,4 +33,4 @@ CREATE OR REPLACE VIEW recordings_excluded AS
 SELECT DISTINCT instance_uuid
 FROM raw_extract_issues
 WHERE run_id = (SELECT run_id FROM latest_extract_run)
-  AND reason = 'recording_domain_excluded';
+  AND reason IN ('recording_domain_excluded', 'recordings_setting_off');
