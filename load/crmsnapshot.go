@@ -15,14 +15,14 @@ import (
 )
 
 // Candidate is an email the transform would make a contact of, as the
-// transform's candidate_persons view lists it (see transform.Candidates).
+// transform's candidate_persons view lists it (see transform.BeforeRules).
 type Candidate struct {
 	Email string
 	// Known: load_state holds the contact (the loader created or updated
-	// it), so its deletion must be checked, live and archived.
+	// it); it is read only before the load upserts it (RecheckContacts).
 	Known bool
 	// Cached: an earlier snapshot found it live as a contact's primary
-	// email. Unless Known, it is not read again.
+	// email; it too is read only before an upsert.
 	Cached bool
 }
 

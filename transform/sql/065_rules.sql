@@ -6,7 +6,8 @@
 -- Materialize: person_exclusions, eligible_persons
 --
 -- raw_crm_users and raw_crm_contacts_seen are the CRM snapshot the sync
--- writes before the transform (empty for a lake that has none). The engine
+-- writes once this file has run, before its relations are materialised
+-- (transform.BeforeRules; empty for a lake that has none). The engine
 -- fills, before any SQL file runs, excluded_contact_domains(domain)
 -- (zoomsync.yaml hubspot.excluded_contact_domains) and contact_ledger(email,
 -- crm_id, acknowledged_at) (the contacts the loader created or updated, from
@@ -58,10 +59,11 @@
 --   candidate_persons(person, known, cached)
 --       The contact persons that no rule excludes without asking the CRM
 --       (excluded domains and CRM users are settled here), that is the
---       emails the sync's CRM snapshot resolves before the transform: known
---       when the ledger holds the contact (its deletion must be checked),
---       cached when the latest snapshot found the email live as a contact's
---       primary email (such an email is not read again unless known).
+--       emails the sync's CRM snapshot resolves before the rules decide:
+--       known when the ledger holds the contact, cached when the latest
+--       snapshot found the email live as a contact's primary email. Known
+--       and cached emails are read only when the load is about to upsert
+--       them (load.RecheckContacts), the others at every sync.
 
 CREATE OR REPLACE VIEW stg_crm_users AS
 SELECT DISTINCT ON (person) person, user_id
