@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,5 +75,42 @@ func TestVersion(t *testing.T) {
 		if !regexp.MustCompile(`^zoomsync \S+\ncommit \S+\nduckdb v\d+\.\d+\.\d+\S*\n$`).MatchString(out) {
 			t.Errorf("%v printed %q", args, out)
 		}
+	}
+}
+
+// TestExitCodes_usageErrorAsJSON: under --log-format json (flag or
+// environment) a usage error is one JSON record on standard error, with the
+// error, the hint and the exit code, even when the flags could not be
+// parsed.
+func TestExitCodes_usageErrorAsJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  string
+		args []string
+	}{
+		{"flag", "", []string{"--log-format", "json", "sync", "--nope"}},
+		{"flag with =", "", []string{"--log-format=json", "nope"}},
+		{"environment", "json", []string{"backfill"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("ZOOMSYNC_LOG_FORMAT", tc.env)
+			args := append([]string{"--data-dir", t.TempDir()}, tc.args...)
+			_, err := run(t, args...)
+			if code := exitCode(err); code != 2 {
+				t.Fatalf("%v: exit %d (%v), want 2", tc.args, code, err)
+			}
+			var stderr bytes.Buffer
+			reportError(&stderr, newApp(), args, err)
+			var rec struct {
+				Level, Msg, Error, Hint string
+				ExitCode                int `json:"exit_code"`
+			}
+			if jerr := json.Unmarshal(stderr.Bytes(), &rec); jerr != nil || strings.Count(stderr.String(), "\n") != 1 {
+				t.Fatalf("%v: standard error %q is not one JSON record (%v)", tc.args, stderr.String(), jerr)
+			}
+			if rec.Level != "ERROR" || rec.Error != err.Error() || rec.ExitCode != 2 || !strings.Contains(rec.Hint, "--help") {
+				t.Errorf("%v: record %+v", tc.args, rec)
+			}
+		})
 	}
 }

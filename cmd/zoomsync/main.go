@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -51,15 +53,56 @@ func runMain() (code int) {
 }
 
 // reportError prints the error a command returned on standard error; a
-// usage error gets one line and a hint where the help is.
+// usage error gets one line and a hint where the help is. Under
+// --log-format json it is one JSON record instead (error, hint,
+// exit_code), whether or not the flags could be parsed.
 func reportError(w io.Writer, app *cli.App, args []string, err error) {
-	fmt.Fprintln(w, "zoomsync:", err)
+	var hint string
 	switch {
 	case isUsage(err):
-		fmt.Fprintln(w, usageHint(app, args, err))
+		hint = usageHint(app, args, err)
 	case errors.Is(err, pipelines.ErrInvalidConfig):
-		fmt.Fprintln(w, "Run 'zoomsync config validate' to list the problems, 'zoomsync config reference' for every setting.")
+		hint = "Run 'zoomsync config validate' to list the problems, 'zoomsync config reference' for every setting."
 	}
+	if jsonLogs(args) {
+		attrs := []any{"error", err.Error(), "exit_code", exitCode(err)}
+		if hint != "" {
+			attrs = append(attrs, "hint", hint)
+		}
+		slog.New(slog.NewJSONHandler(w, nil)).Error("zoomsync failed", attrs...)
+		return
+	}
+	fmt.Fprintln(w, "zoomsync:", err)
+	if hint != "" {
+		fmt.Fprintln(w, hint)
+	}
+}
+
+// jsonLogs reports whether the command line, else the environment, asks
+// for JSON logs, read from the raw arguments: a usage error can come
+// before the flags are parsed.
+func jsonLogs(args []string) bool {
+	var format setting
+	for _, s := range settings {
+		if s.Key == "log_format" {
+			format = s
+		}
+	}
+	v := os.Getenv(format.Env)
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != format.Flag {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		v = val
+	}
+	return v == "json"
 }
 
 // interrupt is the cause of a context cancelled by a signal.
