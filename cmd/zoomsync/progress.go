@@ -131,9 +131,9 @@ func (p *progress) finishBar() {
 	}
 }
 
-// heartbeat logs the progress every interval until Close. The line is
-// written whatever the log level: it is the run's sign of life where no
-// bar is drawn (a cron job, a container's log).
+// heartbeat logs the progress every interval until Close: the run's sign
+// of life where no bar is drawn (a cron job, a container's log), at info
+// level, so that --log-level warn keeps a job's log to its problems.
 func (p *progress) heartbeat(every time.Duration) {
 	defer p.ended.Done()
 	t := time.NewTicker(every)
@@ -153,8 +153,8 @@ func (p *progress) beat() {
 	p.mu.Lock()
 	stage, unit, done, total, started := p.stage, p.unit, p.done, p.total, p.started
 	p.mu.Unlock()
-	if stage == "" || p.log == nil {
-		return
+	if stage == "" || p.log == nil || !p.log.Enabled(context.Background(), slog.LevelInfo) {
+		return // --log-level warn or error: no heartbeat either
 	}
 	elapsed := time.Since(started)
 	r := slog.NewRecord(time.Now(), slog.LevelInfo, "progress", 0)

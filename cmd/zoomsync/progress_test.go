@@ -45,11 +45,19 @@ func reportConcurrently(p *progress, total int) {
 }
 
 // TestProgress_heartbeat: without a terminal, a log line per interval
-// says the stage, its count, rate and ETA, with the logger's run_id,
-// whatever the log level (warn here).
+// says the stage, its count, rate and ETA, with the logger's run_id, at
+// info level; --log-level warn silences it like any info line.
 func TestProgress_heartbeat(t *testing.T) {
+	var quiet syncBuffer
+	qp := newProgress(&bytes.Buffer{}, false, slog.New(slog.NewJSONHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelWarn})), 5*time.Millisecond)
+	reportConcurrently(qp, 4)
+	time.Sleep(30 * time.Millisecond)
+	qp.Close()
+	if quiet.String() != "" {
+		t.Errorf("heartbeats at --log-level warn: %q", quiet.String())
+	}
 	var logs syncBuffer
-	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: durationSeconds})).With("run_id", "r1")
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: durationSeconds})).With("run_id", "r1")
 	p := newProgress(&bytes.Buffer{}, false, log, 20*time.Millisecond)
 	reportConcurrently(p, 40)
 	p.Set("webinars", 10, 40) // late: the count only grows
