@@ -30,8 +30,13 @@ type recorder struct {
 	// sent or skipped (DiffRow).
 	diff func(DiffRow)
 	// inFlight, when set, is how many batches a sink keeps in flight
+	// given the time a batch takes besides its request
 	// (hubspot.Client.InFlight); nil: one at a time.
-	inFlight func() int
+	inFlight func(extra time.Duration) int
+	// after is the mean time from a batch's answer to its recorded
+	// outcomes (an exponentially weighted mean; guarded by mu): the part of
+	// a batch's cycle the client's round trip does not see.
+	after time.Duration
 }
 
 // maxInFlight is how many batches a sink may have in flight now.
@@ -39,7 +44,22 @@ func (r *recorder) maxInFlight() int {
 	if r.inFlight == nil {
 		return 1
 	}
-	return max(r.inFlight(), 1)
+	r.mu.Lock()
+	after := r.after
+	r.mu.Unlock()
+	return max(r.inFlight(after), 1)
+}
+
+// observe takes in the time d from a batch's answer to its recorded
+// outcomes.
+func (r *recorder) observe(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.after == 0 {
+		r.after = d
+	} else {
+		r.after = (7*r.after + d) / 8
+	}
 }
 
 // locked runs f under the recorder's lock: what it reads of the counts,
