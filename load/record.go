@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -34,9 +35,10 @@ type recorder struct {
 	// (hubspot.Client.InFlight); nil: one at a time.
 	inFlight func(extra time.Duration) int
 	// after is the mean time from a batch's answer to its recorded
-	// outcomes (an exponentially weighted mean; guarded by mu): the part of
-	// a batch's cycle the client's round trip does not see.
-	after time.Duration
+	// outcomes (an exponentially weighted mean, in nanoseconds): the part
+	// of a batch's cycle the client's round trip does not see. Atomic, so
+	// that sizing the next batch never waits behind a recording.
+	after atomic.Int64
 }
 
 // maxInFlight is how many batches a sink may have in flight now.
@@ -44,21 +46,21 @@ func (r *recorder) maxInFlight() int {
 	if r.inFlight == nil {
 		return 1
 	}
-	r.mu.Lock()
-	after := r.after
-	r.mu.Unlock()
-	return max(r.inFlight(after), 1)
+	return max(r.inFlight(time.Duration(r.after.Load())), 1)
 }
 
 // observe takes in the time d from a batch's answer to its recorded
 // outcomes.
 func (r *recorder) observe(d time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.after == 0 {
-		r.after = d
-	} else {
-		r.after = (7*r.after + d) / 8
+	for {
+		old := r.after.Load()
+		next := int64(d)
+		if old != 0 {
+			next = (7*old + int64(d)) / 8
+		}
+		if r.after.CompareAndSwap(old, next) {
+			return
+		}
 	}
 }
 
