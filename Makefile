@@ -37,9 +37,9 @@ race:
 	$(GO) test $(GOFLAGS) -race -count=1 -timeout 15m -run '$(CMD_RACE)' ./cmd/zoomsync
 
 # The figures of issue 9's targets, one run each, into BENCHMARKS.md
-# (docs/performance.md says what each measures). About 3 minutes on an
+# (docs/performance.md says what each measures). About 5 minutes on an
 # idle machine; the raw output is kept in bench.out.
-BENCHES := Run_quotaFloor|Contacts_quota|Sync_nothingNew
+BENCHES := Run_quotaFloor|Contacts_quota|Activity_quota|Sync_floor|Sync_nothingNew
 
 bench:
 	$(GO) test $(GOFLAGS) -run '^$$' -bench '$(BENCHES)' -benchtime 1x -timeout 20m ./extract/ ./load/ ./pipelines/ | tee bench.out

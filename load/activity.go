@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/zoomsync/zoomsync/internal/failpoint"
@@ -174,7 +175,9 @@ func Activity(ctx context.Context, cfg ActivityConfig) (*ActivitySummary, error)
 		unsettled: map[string]bool{}}
 	a.recorder = &recorder{db: cfg.DB, runID: cfg.RunID, now: cfg.Now, dryRun: cfg.DryRun, diff: cfg.Diff,
 		unsettled: func(objectType, key, outcome, message string) {
+			a.unsettledMu.Lock()
 			a.unsettled[objectType+" "+key] = true
+			a.unsettledMu.Unlock()
 			if len(a.sum.Failures) < 20 {
 				a.sum.Failures[objectType+" "+key] = message
 			}
@@ -215,8 +218,11 @@ type activity struct {
 	*recorder
 	contactIDs map[string]string // email → contact id
 	// unsettled holds "<object type> <key>" of every row of this run whose
-	// outcome is unknown or that failed.
-	unsettled map[string]bool
+	// outcome is unknown or that failed. The batches in flight write it
+	// while they record; unsettledMu guards it (not the recorder's lock,
+	// which a reader would wait on for a whole recording).
+	unsettledMu sync.Mutex
+	unsettled   map[string]bool
 	// eventsWhy is why the timeline events were not sent, when they were
 	// not: the audit detail of each (customevents.go).
 	eventsWhy string

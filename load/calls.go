@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zoomsync/zoomsync/internal/failpoint"
@@ -249,12 +250,12 @@ func (a *activity) upsertCalls(ctx context.Context, batch []item[callRow]) (answ
 
 // associate associates the missing attendees of the calls of a batch that
 // were written (callIDs[i] is row i's call, empty when it was not), up to
-// 100 pairs a request. It returns per batch row the first refusal (nil
-// when every pair was made) and the call_contact acks of the pairs made;
-// and the context's error once it has ended.
+// 100 pairs a request, the requests at once (as many as the client keeps
+// in flight; associating a pair twice changes nothing, so the order does
+// not matter). It returns per batch row the first refusal (nil when every
+// pair was made) and the call_contact acks of the pairs made; and the
+// context's error once it has ended.
 func (a *activity) associate(ctx context.Context, batch []item[callRow], callIDs []string) ([]*hubspot.BatchError, []ack, error) {
-	refused := make([]*hubspot.BatchError, len(batch))
-	var links []ack
 	var pairs []hubspot.CallContact
 	var rowOf []int
 	for i, it := range batch {
@@ -266,24 +267,37 @@ func (a *activity) associate(ctx context.Context, batch []item[callRow], callIDs
 			rowOf = append(rowOf, i)
 		}
 	}
-	for start := 0; start < len(pairs); start += hubspot.MaxBatchInputs {
+	chunks := (len(pairs) + hubspot.MaxBatchInputs - 1) / hubspot.MaxBatchInputs
+	res := make([][]hubspot.AssociationOutcome, chunks)
+	errs := make([]error, chunks)
+	slots := make(chan struct{}, a.maxInFlight())
+	var wg sync.WaitGroup
+	for c := range chunks {
+		start := c * hubspot.MaxBatchInputs
 		end := min(len(pairs), start+hubspot.MaxBatchInputs)
-		res, _, err := a.cfg.Client.Calls.AssociateContacts(ctx, pairs[start:end])
-		failpoint.Hit("load.after-call-association")
-		for j := start; j < end; j++ {
-			i := rowOf[j]
-			switch {
-			case err != nil:
-				refused[i] = cmp.Or(refused[i], &hubspot.BatchError{Category: errCategory(err), Message: err.Error()})
-			case res[j-start].Err != nil:
-				refused[i] = cmp.Or(refused[i], res[j-start].Err)
-			default:
-				links = appendLinks(links, batch[i].key, pairs[j].CallID, []string{pairs[j].ContactID})
-			}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			res[c], _, errs[c] = a.cfg.Client.Calls.AssociateContacts(ctx, pairs[start:end])
+			failpoint.Hit("load.after-call-association")
+		})
+	}
+	wg.Wait()
+	refused := make([]*hubspot.BatchError, len(batch))
+	var links []ack
+	for j := range pairs {
+		i, c := rowOf[j], j/hubspot.MaxBatchInputs
+		switch err := errs[c]; {
+		case err != nil:
+			refused[i] = cmp.Or(refused[i], &hubspot.BatchError{Category: errCategory(err), Message: err.Error()})
+		case res[c][j%hubspot.MaxBatchInputs].Err != nil:
+			refused[i] = cmp.Or(refused[i], res[c][j%hubspot.MaxBatchInputs].Err)
+		default:
+			links = appendLinks(links, batch[i].key, pairs[j].CallID, []string{pairs[j].ContactID})
 		}
-		if err != nil && ctx.Err() != nil {
-			return refused, links, ctx.Err()
-		}
+	}
+	if slices.ContainsFunc(errs, func(err error) bool { return err != nil }) && ctx.Err() != nil {
+		return refused, links, ctx.Err()
 	}
 	return refused, links, nil
 }

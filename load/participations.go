@@ -121,9 +121,9 @@ func (a *activity) recordAttendance(ctx context.Context, batch []item[participat
 
 // eventUnsettled reports whether the upsert of marketing event event failed
 // or has an unknown outcome this run. The batches of participations in
-// flight record (and so write a.unsettled) meanwhile: read under the lock.
+// flight record (and so write a.unsettled) meanwhile.
 func (a *activity) eventUnsettled(event string) bool {
-	var u bool
-	a.recorder.locked(func() { u = a.unsettled[ObjectMarketingEvent+" "+event] })
-	return u
+	a.unsettledMu.Lock()
+	defer a.unsettledMu.Unlock()
+	return a.unsettled[ObjectMarketingEvent+" "+event]
 }

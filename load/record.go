@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -14,8 +15,9 @@ import (
 )
 
 // recorder writes outcomes to load_log and load_state. The batches in
-// flight record through it one at a time (mu), so the counts and the
-// unsettled callback need no lock of their own.
+// flight count their outcomes through it one at a time (mu), so the counts
+// and the unsettled callback need no lock of their own; their writes are
+// committed in groups (commit).
 type recorder struct {
 	mu     sync.Mutex
 	db     *sql.DB
@@ -30,8 +32,21 @@ type recorder struct {
 	// sent or skipped (DiffRow).
 	diff func(DiffRow)
 	// inFlight, when set, is how many batches a sink keeps in flight
+	// given the time a batch takes besides its request
 	// (hubspot.Client.InFlight); nil: one at a time.
-	inFlight func() int
+	inFlight func(extra time.Duration) int
+	// after is the mean time from a batch's answer to its recorded
+	// outcomes (an exponentially weighted mean, in nanoseconds): the part
+	// of a batch's cycle the client's round trip does not see. Atomic, so
+	// that sizing the next batch never waits behind a recording.
+	after atomic.Int64
+
+	// The group commit (commit): writes waiting, and the token of the one
+	// writing (a channel of one, so that a waiter can also watch its own
+	// write end).
+	qmu   sync.Mutex
+	queue []*pendingWrite
+	token chan struct{}
 }
 
 // maxInFlight is how many batches a sink may have in flight now.
@@ -39,7 +54,22 @@ func (r *recorder) maxInFlight() int {
 	if r.inFlight == nil {
 		return 1
 	}
-	return max(r.inFlight(), 1)
+	return max(r.inFlight(time.Duration(r.after.Load())), 1)
+}
+
+// observe takes in the time d from a batch's answer to its recorded
+// outcomes.
+func (r *recorder) observe(d time.Duration) {
+	for {
+		old := r.after.Load()
+		next := int64(d)
+		if old != 0 {
+			next = (7*old + int64(d)) / 8
+		}
+		if r.after.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }
 
 // locked runs f under the recorder's lock: what it reads of the counts,
@@ -65,12 +95,21 @@ type outcomes struct {
 }
 
 // record counts outcomes and writes them to load_log, and the acknowledged
-// ones (created, updated) to load_state, in one transaction. Nothing is
-// written in a dry run, nor for unchanged rows.
+// ones (created, updated) to load_state, in one transaction (commit).
+// Nothing is written in a dry run, nor for unchanged rows.
 func (r *recorder) record(ctx context.Context, parts ...outcomes) error {
+	logRows, stateRows := r.count(parts)
+	if len(logRows) == 0 {
+		return nil
+	}
+	return r.commit(ctx, logRows, stateRows)
+}
+
+// count counts outcomes (under mu) and returns the rows they add to
+// load_log and load_state.
+func (r *recorder) count(parts []outcomes) (logRows, stateRows [][]driver.Value) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var logRows, stateRows [][]driver.Value
 	now := r.now().UTC()
 	for _, p := range parts {
 		for _, k := range p.acks {
@@ -87,10 +126,78 @@ func (r *recorder) record(ctx context.Context, parts ...outcomes) error {
 			}
 		}
 	}
-	if len(logRows) == 0 {
-		return nil
+	return logRows, stateRows
+}
+
+// pendingWrite is the rows of one record call waiting for their commit.
+type pendingWrite struct {
+	logRows, stateRows [][]driver.Value
+	done               chan struct{} // closed once written
+	err                error
+}
+
+// commit writes rows in a transaction shared with the other record calls
+// waiting meanwhile, and returns once they are committed. A DuckDB
+// transaction costs far more than its rows (100 rows 44 ms, 1,000 rows
+// 77 ms on a loaded machine), and the answers of the batches in flight
+// come back together: the first caller to hold the token writes every
+// row queued; the others find theirs written, or write what queued since.
+// Each batch's rows stay in one transaction, with the rows recorded with
+// it (also); a later batch of the same key is sent only once the earlier
+// one's record returned, so load_state ends with the later.
+func (r *recorder) commit(ctx context.Context, logRows, stateRows [][]driver.Value) error {
+	w := &pendingWrite{logRows: logRows, stateRows: stateRows, done: make(chan struct{})}
+	r.qmu.Lock()
+	r.queue = append(r.queue, w)
+	if r.token == nil {
+		r.token = make(chan struct{}, 1)
 	}
-	return appendOutcomes(ctx, r.db, logRows, stateRows)
+	token := r.token
+	r.qmu.Unlock()
+	select {
+	case <-w.done:
+		return w.err
+	case token <- struct{}{}:
+	}
+	defer func() { <-token }()
+	r.qmu.Lock()
+	group := r.queue
+	r.queue = nil
+	r.qmu.Unlock()
+	if len(group) > 0 {
+		var logs, states [][]driver.Value
+		for _, g := range group {
+			logs = append(logs, g.logRows...)
+			states = append(states, g.stateRows...)
+		}
+		err := appendOutcomes(context.WithoutCancel(ctx), r.db, logs, lastPerKey(states))
+		for _, g := range group {
+			g.err = err
+			close(g.done)
+		}
+	}
+	<-w.done // written by this group or an earlier one
+	return w.err
+}
+
+// lastPerKey keeps, of load_state rows (object type and key first), the
+// last of each key: INSERT OR REPLACE takes a key once per statement.
+func lastPerKey(rows [][]driver.Value) [][]driver.Value {
+	type key struct{ objectType, key driver.Value }
+	last := make(map[key]int, len(rows))
+	for i, row := range rows {
+		last[key{row[0], row[1]}] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := rows[:0:0]
+	for i, row := range rows {
+		if last[key{row[0], row[1]}] == i {
+			out = append(out, row)
+		}
+	}
+	return out
 }
 
 // stagedState creates the staging table of load_state's rows, a temporary

@@ -2,7 +2,11 @@ package load
 
 import (
 	"database/sql"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,4 +145,44 @@ func queryLines(t *testing.T, db *sql.DB, q string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestRecorder_record_concurrentGroupCommit records 40 batches of 25
+// rows from 40 goroutines at once, as the batches in flight of a load do:
+// their writes are committed in groups, and every row ends in load_log
+// and load_state once, with the counts of every batch. A key recorded by
+// two of them (a second acknowledgement) keeps one load_state row.
+func TestRecorder_record_concurrentGroupCommit(t *testing.T) {
+	db := newRecorderDB(t)
+	r := &recorder{db: db, runID: "run-1", now: time.Now}
+	var counts Counts
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for b := range 40 {
+		wg.Go(func() {
+			acks := make([]ack, 25)
+			for i := range acks {
+				acks[i] = ack{key: fmt.Sprintf("p%02d-%02d@x.com", b, i), crmID: strconv.Itoa(b*100 + i), hash: "h", outcome: OutcomeCreated}
+			}
+			acks[0].key = "shared@x.com"
+			errs[b] = r.record(t.Context(), outcomes{"contact", &counts, acks})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if counts.Created != 1000 {
+		t.Errorf("counted %d created, want 1000", counts.Created)
+	}
+	var logged, states, shared int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM load_log`).Scan(&logged); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*), count(*) FILTER (WHERE key = 'shared@x.com') FROM load_state`).Scan(&states, &shared); err != nil {
+		t.Fatal(err)
+	}
+	if logged != 1000 || states != 961 || shared != 1 {
+		t.Errorf("load_log %d rows, load_state %d (shared key %d); want 1000, 961 (960 + the shared one), 1", logged, states, shared)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/load/hubspot"
@@ -303,6 +304,7 @@ func (s *sink[T]) flush(ctx context.Context) error {
 // counted before it).
 func (s *sink[T]) send(ctx context.Context, n int, batch []item[T], acks []ack) sent {
 	ans, err := s.write(ctx, batch)
+	answered := time.Now()
 	if err == nil && len(ans.results) != len(batch) {
 		err = fmt.Errorf("the CRM answered for %d rows of a batch of %d", len(ans.results), len(batch))
 	}
@@ -325,6 +327,7 @@ func (s *sink[T]) send(ctx context.Context, n int, batch []item[T], acks []ack) 
 	if err := s.record(ctx, acks, ans.also); err != nil {
 		return sent{stop: err}
 	}
+	s.rec.observe(time.Since(answered))
 	failpoint.Hit("load.between-batches")
 	if s.afterBatch != nil {
 		s.rec.locked(s.afterBatch)

@@ -230,15 +230,19 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // InFlight is how many requests a load keeps in flight to spend the
-// client's quota at the round trip measured so far (one before any answer;
-// four without a limit). Every request of the client, whoever sends it,
-// waits on the one limiter, so more in flight never exceeds the quota.
-// WithMaxInFlight caps it.
-func (c *Client) InFlight() int {
-	if n := c.opts.maxInFlight; n > 0 {
-		return min(n, c.limiter.inFlight())
+// client's quota: while the burst window has room, as many as it has (at
+// most 16); once it is spent, the quota's rate × the whole cycle of a
+// request (the round trip measured so far plus extra, the caller's own
+// time per request), plus one. One before any answer; four without a
+// limit. Every request of the client, whoever sends it, waits on the one
+// limiter, so more in flight never exceeds the quota. WithMaxInFlight caps
+// it.
+func (c *Client) InFlight(extra time.Duration) int {
+	n := c.limiter.inFlight(time.Now(), extra)
+	if m := c.opts.maxInFlight; m > 0 {
+		return min(m, n)
 	}
-	return c.limiter.inFlight()
+	return n
 }
 
 // RateLimits is what the X-HubSpot-RateLimit-* headers of the latest answer

@@ -360,22 +360,44 @@ func TestWindowLimiter_backoff(t *testing.T) {
 	}
 }
 
-// TestClient_InFlight sizes the writes in flight from the measured round
-// trip: 19 requests/s × 150 ms ≈ 3, plus one.
+// TestClient_InFlight sizes the writes in flight: one before any answer;
+// while the window has room, as many as it has (at most 16); once it is
+// spent, Little's law on the whole cycle: 19 requests/s × (150 ms + the
+// caller's extra) rounded up, plus one.
 func TestClient_InFlight(t *testing.T) {
 	t.Parallel()
 	c := NewClient(WithTier("professional"))
+	if got := c.InFlight(0); got != 1 {
+		t.Errorf("InFlight before any answer = %d, want 1", got)
+	}
+	lim := c.limiter
 	now := time.Unix(0, 0)
-	for range 20 {
-		c.limiter.take(now)
-		c.limiter.done(now, now.Add(150*time.Millisecond), true)
-		now = now.Add(time.Second)
+	answer := func(n int) {
+		for range n {
+			lim.take(now)
+			lim.done(now, now.Add(150*time.Millisecond), true)
+		}
 	}
-	if got := c.InFlight(); got != 4 {
-		t.Errorf("InFlight at 150 ms = %d, want 4", got)
+	answer(20)
+	if got := lim.inFlight(now.Add(150*time.Millisecond), 0); got != maxInFlight {
+		t.Errorf("InFlight with 170 of 190 slots free = %d, want %d", got, maxInFlight)
 	}
-	if got := NewClient(WithTier("unlimited")).InFlight(); got != 4 {
+	answer(170)
+	spent := now.Add(150 * time.Millisecond)
+	if got := lim.inFlight(spent, 0); got != 4 {
+		t.Errorf("InFlight at 150 ms, window spent = %d, want 4 (19/s × 0.15 s ≈ 3, plus one)", got)
+	}
+	if got := lim.inFlight(spent, 60*time.Millisecond); got != 5 {
+		t.Errorf("InFlight at 150 ms + 60 ms of recording = %d, want 5 (19/s × 0.21 s ≈ 4, plus one)", got)
+	}
+	if got := lim.inFlight(spent.Add(burstWindow), 0); got != maxInFlight {
+		t.Errorf("InFlight a window later = %d, want %d", got, maxInFlight)
+	}
+	if got := NewClient(WithTier("unlimited")).InFlight(0); got != 4 {
 		t.Errorf("InFlight without a limit = %d, want 4", got)
+	}
+	if got := NewClient(WithTier("professional"), WithMaxInFlight(2)).InFlight(0); got != 1 {
+		t.Errorf("InFlight capped at 2 before any answer = %d, want 1", got)
 	}
 }
 

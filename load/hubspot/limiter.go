@@ -154,15 +154,27 @@ func (l *windowLimiter) wait(ctx context.Context) (time.Time, error) {
 	}
 }
 
-// inFlight is how many requests keep the quota busy at the measured round
-// trip (Little's law: rate × round trip), plus one for the time between
-// two requests of a load; without a quota, four.
-func (l *windowLimiter) inFlight() int {
+// inFlight is how many requests keep the quota busy. While the window has
+// room (slots not held by answers of the last window), as many as it has,
+// up to maxInFlight: they all go at once, and the sooner the first answers
+// come back, the sooner their slots free a window later. Once the window
+// is spent, Little's law on the whole cycle of a request: the rate the
+// quota allows × (the measured round trip + extra, the caller's own time
+// per request, such as recording its answer), plus one for the time
+// between two requests of a load. One before any answer; without a quota,
+// four.
+func (l *windowLimiter) inFlight(now time.Time, extra time.Duration) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.quota <= 0 {
 		return 4
 	}
+	if l.rtt == 0 {
+		return 1 // no answer yet: the first one says whether the token works
+	}
+	l.prune(now)
 	perSecond := float64(l.cap) / l.window.Seconds()
-	return min(maxInFlight, max(1, int(math.Ceil(perSecond*l.rtt.Seconds()))+1))
+	little := int(math.Ceil(perSecond*(l.rtt+max(extra, 0)).Seconds())) + 1
+	room := l.cap - len(l.ends)
+	return min(maxInFlight, max(1, little, room))
 }

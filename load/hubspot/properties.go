@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -223,9 +225,9 @@ func (s *PropertiesService) Ensure(ctx context.Context, objectType string, g *Pr
 	if err != nil {
 		return nil, nil, err
 	}
-	existing, resp, err := s.List(ctx, objectType)
+	existing, groups, resp, err := s.listBoth(ctx, objectType, g)
 	if err != nil {
-		return nil, resp, fmt.Errorf("hubspot: ensure %s properties: listing properties: %w", objectType, err)
+		return nil, resp, err
 	}
 	byName := make(map[string]*Property, len(existing))
 	for _, p := range existing {
@@ -246,24 +248,58 @@ func (s *PropertiesService) Ensure(ctx context.Context, objectType string, g *Pr
 	if len(mismatches) > 0 {
 		return nil, resp, errors.Join(mismatches...)
 	}
-
-	if g != nil {
-		if resp, err = s.ensureGroup(ctx, objectType, g); err != nil {
-			return nil, resp, err
+	if g != nil && !slices.ContainsFunc(groups, func(have *PropertyGroup) bool { return have.Name == g.Name }) {
+		if _, r, err := s.CreateGroup(ctx, objectType, g); err != nil && !errors.Is(err, ErrConflict) {
+			return nil, cmp.Or(r, resp), fmt.Errorf("hubspot: ensure %s property group %q: %w", objectType, g.Name, err)
 		}
 	}
+	return s.createMissing(ctx, objectType, missing, resp)
+}
+
+// listBoth lists the properties of objectType and, when g is set, its
+// groups, at once (on a real network each is a round trip).
+func (s *PropertiesService) listBoth(ctx context.Context, objectType string, g *PropertyGroup) ([]*Property, []*PropertyGroup, *Response, error) {
+	var groups []*PropertyGroup
+	var gerr error
+	var wg sync.WaitGroup
+	if g != nil {
+		wg.Go(func() {
+			groups, _, gerr = s.ListGroups(ctx, objectType)
+		})
+	}
+	existing, resp, err := s.List(ctx, objectType)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, resp, fmt.Errorf("hubspot: ensure %s properties: listing properties: %w", objectType, err)
+	}
+	if gerr != nil {
+		return nil, nil, resp, fmt.Errorf("hubspot: ensure %s property group %q: listing groups: %w", objectType, g.Name, gerr)
+	}
+	return existing, groups, resp, nil
+}
+
+// createMissing creates the missing properties, all at once (each create
+// waits on the client's limiter), and returns the names of those it
+// created, in the order of missing, with the first error in that order.
+func (s *PropertiesService) createMissing(ctx context.Context, objectType string, missing []*Property, resp *Response) ([]string, *Response, error) {
+	ok := make([]bool, len(missing))
+	resps := make([]*Response, len(missing))
+	errs := make([]error, len(missing))
+	var wg sync.WaitGroup
+	for i, p := range missing {
+		wg.Go(func() { ok[i], resps[i], errs[i] = s.ensureOne(ctx, objectType, p) })
+	}
+	wg.Wait()
 	var created []string
-	for _, p := range missing {
-		ok, r, err := s.ensureOne(ctx, objectType, p)
-		resp = cmp.Or(r, resp)
-		if err != nil {
-			return created, resp, err
-		}
-		if ok {
+	var first error
+	for i, p := range missing {
+		resp = cmp.Or(resps[i], resp)
+		first = cmp.Or(first, errs[i])
+		if ok[i] {
 			created = append(created, p.Name)
 		}
 	}
-	return created, resp, nil
+	return created, resp, first
 }
 
 // wantedProperties checks props and puts those without a group into g.
@@ -303,22 +339,6 @@ func (s *PropertiesService) ensureOne(ctx context.Context, objectType string, p 
 		return false, resp, fmt.Errorf("hubspot: ensure %s property %q: create answered 409 but reading it failed (archived?): %w", objectType, p.Name, err)
 	}
 	return false, resp, sameKind(objectType, have, p)
-}
-
-func (s *PropertiesService) ensureGroup(ctx context.Context, objectType string, g *PropertyGroup) (*Response, error) {
-	groups, resp, err := s.ListGroups(ctx, objectType)
-	if err != nil {
-		return resp, fmt.Errorf("hubspot: ensure %s property group %q: listing groups: %w", objectType, g.Name, err)
-	}
-	for _, have := range groups {
-		if have.Name == g.Name {
-			return resp, nil
-		}
-	}
-	if _, resp, err = s.CreateGroup(ctx, objectType, g); err != nil && !errors.Is(err, ErrConflict) {
-		return resp, fmt.Errorf("hubspot: ensure %s property group %q: %w", objectType, g.Name, err)
-	}
-	return resp, nil
 }
 
 func sameKind(objectType string, have, want *Property) error {
