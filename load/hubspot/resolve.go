@@ -1,9 +1,12 @@
 package hubspot
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ResolveState is what Resolve found for an email.
@@ -83,16 +86,16 @@ func (s *ContactsService) resolve(ctx context.Context, emails []string, archived
 		passes = append(passes, true)
 	}
 	for _, archived := range passes {
+		chunks := slices.Collect(slices.Chunk(pending, MaxBatchInputs))
+		reads, r, err := s.readChunks(ctx, chunks, archived)
+		resp = cmp.Or(r, resp)
+		if err != nil {
+			return nil, resp, err
+		}
 		var next []string
-		for chunk := range slices.Chunk(pending, MaxBatchInputs) {
-			read, r, err := s.BatchRead(ctx, BatchReadRequest{IDProperty: "email", IDs: chunk,
-				Properties: []string{"email", "hs_additional_emails"}, Archived: archived})
-			resp = r
-			if err != nil {
-				return nil, resp, err
-			}
+		for i, chunk := range chunks {
 			for _, k := range chunk {
-				if r, ok := match(k, read.Found, archived); ok {
+				if r, ok := match(k, reads[i].Found, archived); ok {
 					resolved[k] = r
 				} else {
 					next = append(next, k)
@@ -107,6 +110,31 @@ func (s *ContactsService) resolve(ctx context.Context, emails []string, archived
 		}
 	}
 	return out, resp, nil
+}
+
+// readChunks batch-reads each chunk of emails, live or archived, as many at
+// once as the client keeps in flight (Client.InFlight), all under its one
+// limiter; the reads are returned in the order of chunks, with the last
+// answer read.
+func (s *ContactsService) readChunks(ctx context.Context, chunks [][]string, archived bool) ([]*ReadResult[*Contact], *Response, error) {
+	reads := make([]*ReadResult[*Contact], len(chunks))
+	resps := make([]*Response, len(chunks))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, s.client.InFlight(0)))
+	for i, chunk := range chunks {
+		g.Go(func() error {
+			read, r, err := s.BatchRead(gctx, BatchReadRequest{IDProperty: "email", IDs: chunk,
+				Properties: []string{"email", "hs_additional_emails"}, Archived: archived})
+			reads[i], resps[i] = read, r
+			return err
+		})
+	}
+	err := g.Wait()
+	var last *Response
+	for _, r := range resps {
+		last = cmp.Or(r, last)
+	}
+	return reads, last, err
 }
 
 // match finds the contact holding email k (lower-case) among found: by
