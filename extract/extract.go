@@ -349,14 +349,12 @@ func (r *run) list(ctx context.Context) (*listing, error) {
 	hosts := hostsOf(users)
 	r.sum.Hosts = int64(len(hosts))
 	r.listedWhole = true
-	for _, u := range hosts {
-		ws, err := listAll(ctx, r.log, "webinars of "+u.ID, func() iter.Seq2[*zoom.Webinar, error] {
-			return r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"})
-		})
-		for _, w := range ws { // those listed before a daily limit stopped the listing are kept
+	listed, errs := r.listWebinars(ctx, hosts)
+	for i, u := range hosts {
+		for _, w := range listed[i] { // those listed before a daily limit stopped the listing are kept
 			l.webinars = append(l.webinars, listedWebinar{host: u, w: w})
 		}
-		if err != nil {
+		if err := errs[i]; err != nil {
 			if !r.limited(err, nil) {
 				return nil, fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
 			}
@@ -371,6 +369,25 @@ func (r *run) list(ctx context.Context) (*listing, error) {
 		}
 	}
 	return l, nil
+}
+
+// listWebinars lists the webinars of every host, Config.Concurrency hosts
+// at a time (one round trip for the hosts of a small account, not one
+// each): each host's listing, and the error that ended it, at its index.
+func (r *run) listWebinars(ctx context.Context, hosts []schema.User) ([][]*zoom.Webinar, []error) {
+	listed, errs := make([][]*zoom.Webinar, len(hosts)), make([]error, len(hosts))
+	var g errgroup.Group
+	g.SetLimit(r.cfg.Concurrency)
+	for i, u := range hosts {
+		g.Go(func() error {
+			listed[i], errs[i] = listAll(ctx, r.log, "webinars of "+u.ID, func() iter.Seq2[*zoom.Webinar, error] {
+				return r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"})
+			})
+			return nil
+		})
+	}
+	g.Wait()
+	return listed, errs
 }
 
 // hostsOf returns the users who can host webinars. Only licensed users do;
@@ -631,12 +648,16 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	if err != nil {
 		return err
 	}
+	// The registrations and the instances are fetched side by side: the
+	// instances need nothing from the registrants.
+	g, gctx := errgroup.WithContext(ctx)
 	if f.Listed && f.ApprovalType != 2 {
-		if err := r.registration(ctx, t.id, settle, changed); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			return r.recovered(gctx, t.id, "", func() error { return r.registration(gctx, t.id, settle, changed) })
+		})
 	}
-	return r.eachInstance(ctx, t.id, f, refs, d)
+	g.Go(func() error { return r.eachInstance(gctx, t.id, f, refs, d) })
+	return g.Wait()
 }
 
 // eachInstance fetches the instances of a webinar, each as a task of its
@@ -659,14 +680,19 @@ func (r *run) eachInstance(ctx context.Context, webinarID int64, f webinarFacts,
 	return g.Wait()
 }
 
-// recovered runs fn, one instance's work in a goroutine of its own. As
-// fetchOne does for a webinar: a bug met on one instance's data fails its
-// webinar, not the run.
+// recovered runs fn, a webinar's work in a goroutine of its own: that of
+// the instance uuid, or of the webinar itself when uuid is "". As fetchOne
+// does for a webinar: a bug met on one instance's data fails its webinar,
+// not the run.
 func (r *run) recovered(ctx context.Context, webinarID int64, uuid string, fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.log.ErrorContext(ctx, "panic while fetching an instance", "webinar_id", webinarID, "panic", p, "stack", string(debug.Stack()))
-			err = fmt.Errorf("internal error fetching instance %s of webinar %d: %v", uuid, webinarID, p)
+			r.log.ErrorContext(ctx, "panic while fetching a webinar's stages", "webinar_id", webinarID, "instance_uuid", uuid,
+				"panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error fetching webinar %d: %v", webinarID, p)
+			if uuid != "" {
+				err = fmt.Errorf("internal error fetching instance %s of webinar %d: %v", uuid, webinarID, p)
+			}
 		}
 	}()
 	return fn()
