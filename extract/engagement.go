@@ -51,27 +51,31 @@ func (e engagementWriters) count(s *Summary) {
 	s.SurveyAnswers, s.TrackingSources = e.survey.Rows(), e.sources.Rows()
 }
 
-// engagement fetches the engagement reports of one attended instance that
-// need it, each settled at settle.
-func (r *run) engagement(ctx context.Context, webinarID int64, uuid string, settle time.Time) error {
+// engagementStages are the engagement reports of one attended instance,
+// one task each (fetched when its stage needs it), each settled at settle.
+func (r *run) engagementStages(webinarID int64, uuid string, settle time.Time) []stageTask {
 	id, now, reports := r.cfg.RunID, r.now, r.cfg.Client.Reports
 	stage := func(name string) engagementStage {
 		return engagementStage{webinarID: webinarID, st: Stage{"instance", uuid, name}, settle: settle}
 	}
-	if err := fetchReport(ctx, r, stage(StageQA), schema.StreamWebinarQuestions, reports.GetWebinarQA, r.engage.qa,
-		func(q *zoom.WebinarQA) []schema.WebinarQuestion {
-			return webinarQuestionRows(id, now, webinarID, uuid, q)
-		}); err != nil {
-		return err
+	return []stageTask{
+		func(ctx context.Context) error {
+			return fetchReport(ctx, r, stage(StageQA), schema.StreamWebinarQuestions, reports.GetWebinarQA, r.engage.qa,
+				func(q *zoom.WebinarQA) []schema.WebinarQuestion {
+					return webinarQuestionRows(id, now, webinarID, uuid, q)
+				})
+		},
+		func(ctx context.Context) error {
+			return fetchReport(ctx, r, stage(StagePolls), schema.StreamPollAnswers, reports.GetWebinarPolls, r.engage.polls,
+				func(p *zoom.WebinarPolls) []schema.PollAnswer { return pollAnswerRows(id, now, webinarID, uuid, p) })
+		},
+		func(ctx context.Context) error {
+			return fetchReport(ctx, r, stage(StageSurvey), schema.StreamSurveyAnswers, reports.GetWebinarSurvey, r.engage.survey,
+				func(s *zoom.WebinarSurvey) []schema.SurveyAnswer {
+					return surveyAnswerRows(id, now, webinarID, uuid, s)
+				})
+		},
 	}
-	if err := fetchReport(ctx, r, stage(StagePolls), schema.StreamPollAnswers, reports.GetWebinarPolls, r.engage.polls,
-		func(p *zoom.WebinarPolls) []schema.PollAnswer { return pollAnswerRows(id, now, webinarID, uuid, p) }); err != nil {
-		return err
-	}
-	return fetchReport(ctx, r, stage(StageSurvey), schema.StreamSurveyAnswers, reports.GetWebinarSurvey, r.engage.survey,
-		func(s *zoom.WebinarSurvey) []schema.SurveyAnswer {
-			return surveyAnswerRows(id, now, webinarID, uuid, s)
-		})
 }
 
 // engagementStage is one engagement report of one instance to fetch.

@@ -15,8 +15,10 @@
 // after it ends: the look-back). A stage that is settled is not fetched
 // again, so a run with nothing new makes only the listing calls.
 //
-// Independent webinars are fetched concurrently; the zoom client's token
-// buckets keep the whole run inside Zoom's per-label rate limits. A daily
+// Independent webinars are fetched concurrently, the instances of a webinar
+// side by side, and the stages of an instance after its report side by
+// side; the zoom client's token buckets keep the whole run inside Zoom's
+// per-label rate limits. A daily
 // limit stops the calls of its label only: the other labels go on, and the
 // stages left are pending in the State, so the next run resumes them.
 package extract
@@ -347,14 +349,12 @@ func (r *run) list(ctx context.Context) (*listing, error) {
 	hosts := hostsOf(users)
 	r.sum.Hosts = int64(len(hosts))
 	r.listedWhole = true
-	for _, u := range hosts {
-		ws, err := listAll(ctx, r.log, "webinars of "+u.ID, func() iter.Seq2[*zoom.Webinar, error] {
-			return r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"})
-		})
-		for _, w := range ws { // those listed before a daily limit stopped the listing are kept
+	listed, errs := r.listWebinars(ctx, hosts)
+	for i, u := range hosts {
+		for _, w := range listed[i] { // those listed before a daily limit stopped the listing are kept
 			l.webinars = append(l.webinars, listedWebinar{host: u, w: w})
 		}
-		if err != nil {
+		if err := errs[i]; err != nil {
 			if !r.limited(err, nil) {
 				return nil, fmt.Errorf("listing webinars of user %s: %w", u.ID, err)
 			}
@@ -369,6 +369,25 @@ func (r *run) list(ctx context.Context) (*listing, error) {
 		}
 	}
 	return l, nil
+}
+
+// listWebinars lists the webinars of every host, Config.Concurrency hosts
+// at a time (one round trip for the hosts of a small account, not one
+// each): each host's listing, and the error that ended it, at its index.
+func (r *run) listWebinars(ctx context.Context, hosts []schema.User) ([][]*zoom.Webinar, []error) {
+	listed, errs := make([][]*zoom.Webinar, len(hosts)), make([]error, len(hosts))
+	var g errgroup.Group
+	g.SetLimit(r.cfg.Concurrency)
+	for i, u := range hosts {
+		g.Go(func() error {
+			listed[i], errs[i] = listAll(ctx, r.log, "webinars of "+u.ID, func() iter.Seq2[*zoom.Webinar, error] {
+				return r.cfg.Client.Webinars.ListIter(ctx, u.ID, &zoom.WebinarListOptions{Type: "scheduled"})
+			})
+			return nil
+		})
+	}
+	g.Wait()
+	return listed, errs
 }
 
 // hostsOf returns the users who can host webinars. Only licensed users do;
@@ -629,12 +648,16 @@ func (r *run) webinar(ctx context.Context, t *task) error {
 	if err != nil {
 		return err
 	}
+	// The registrations and the instances are fetched side by side: the
+	// instances need nothing from the registrants.
+	g, gctx := errgroup.WithContext(ctx)
 	if f.Listed && f.ApprovalType != 2 {
-		if err := r.registration(ctx, t.id, settle, changed); err != nil {
-			return err
-		}
+		g.Go(func() error {
+			return r.recovered(gctx, t.id, "", func() error { return r.registration(gctx, t.id, settle, changed) })
+		})
 	}
-	return r.eachInstance(ctx, t.id, f, refs, d)
+	g.Go(func() error { return r.eachInstance(gctx, t.id, f, refs, d) })
+	return g.Wait()
 }
 
 // eachInstance fetches the instances of a webinar, each as a task of its
@@ -649,18 +672,47 @@ func (r *run) eachInstance(ctx context.Context, webinarID int64, f webinarFacts,
 		case <-gctx.Done():
 			return cmp.Or(g.Wait(), ctx.Err())
 		}
-		g.Go(func() (err error) {
+		g.Go(func() error {
 			defer func() { <-r.instanceSlots }()
-			defer func() {
-				// As fetchOne does for a webinar: a bug met on one
-				// instance's data fails its webinar, not the run.
-				if p := recover(); p != nil {
-					r.log.ErrorContext(gctx, "panic while fetching an instance", "webinar_id", webinarID, "panic", p, "stack", string(debug.Stack()))
-					err = fmt.Errorf("internal error fetching instance %s of webinar %d: %v", ref.UUID, webinarID, p)
-				}
-			}()
-			return r.instance(gctx, webinarID, f, ref, d)
+			return r.recovered(gctx, webinarID, ref.UUID, func() error { return r.instance(gctx, webinarID, f, ref, d) })
 		})
+	}
+	return g.Wait()
+}
+
+// recovered runs fn, a webinar's work in a goroutine of its own: that of
+// the instance uuid, or of the webinar itself when uuid is "". As fetchOne
+// does for a webinar: a bug met on one instance's data fails its webinar,
+// not the run.
+func (r *run) recovered(ctx context.Context, webinarID int64, uuid string, fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.ErrorContext(ctx, "panic while fetching a webinar's stages", "webinar_id", webinarID, "instance_uuid", uuid,
+				"panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("internal error fetching webinar %d: %v", webinarID, p)
+			if uuid != "" {
+				err = fmt.Errorf("internal error fetching instance %s of webinar %d: %v", uuid, webinarID, p)
+			}
+		}
+	}()
+	return fn()
+}
+
+// stageTask fetches one stage of an instance and records its outcome in
+// the State.
+type stageTask func(context.Context) error
+
+// stages fetches the stages of an instance side by side, each a task of its
+// own whose calls wait on the labels' limiters like every other call, so
+// that the latency of one stage's calls does not leave the labels idle:
+// enough requests are in flight to keep every label at its quota. Each
+// stage records its own outcome, so the order in which they end does not
+// matter. The first error cancels the others (their stages, not done, are
+// fetched again by the next run).
+func (r *run) stages(ctx context.Context, webinarID int64, uuid string, tasks []stageTask) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, t := range tasks {
+		g.Go(func() error { return r.recovered(gctx, webinarID, uuid, func() error { return t(gctx) }) })
 	}
 	return g.Wait()
 }
@@ -890,7 +942,9 @@ type reportFacts struct {
 	Attendees int       `json:"attendees"`
 }
 
-// instance fetches what one held instance needs, by its uuid.
+// instance fetches what one held instance needs, by its uuid: its report
+// first (its span and attendees decide the rest), then its other stages
+// side by side (stages).
 func (r *run) instance(ctx context.Context, webinarID int64, f webinarFacts, ref instanceRef, d Decision) error {
 	st := Stage{"instance", ref.UUID, StageReport}
 	var rf reportFacts
@@ -910,27 +964,25 @@ func (r *run) instance(ctx context.Context, webinarID int64, f webinarFacts, ref
 		return nil // no report (too old, missing, or stopped): nothing to hang the rest on
 	}
 	settle := rf.End.Add(r.lookback)
-	if f.Listed && f.ApprovalType != 2 {
-		ast := Stage{"instance", ref.UUID, StageAbsentees}
-		if r.state.Needs(ast, r.now) {
-			if err := r.absenteesOf(ctx, webinarID, ref.UUID, ast, settle); err != nil {
-				return err
-			}
-		}
+	var tasks []stageTask
+	if ast := (Stage{"instance", ref.UUID, StageAbsentees}); f.Listed && f.ApprovalType != 2 && r.state.Needs(ast, r.now) {
+		tasks = append(tasks, func(ctx context.Context) error { return r.absenteesOf(ctx, webinarID, ref.UUID, ast, settle) })
 	}
 	if rf.Attendees > 0 { // nobody asks, polls or answers a survey in an instance nobody attended
-		if err := r.engagement(ctx, webinarID, ref.UUID, settle); err != nil {
-			return err
-		}
+		tasks = append(tasks, r.engagementStages(webinarID, ref.UUID, settle)...)
 	}
 	rst := Stage{"instance", ref.UUID, StageRecording}
+	if d.Recordings && rf.Attendees > 0 && r.state.Needs(rst, r.now) {
+		tasks = append(tasks, func(ctx context.Context) error { return r.recording(ctx, webinarID, ref.UUID, rst, settle) })
+	}
+	if err := r.stages(ctx, webinarID, ref.UUID, tasks); err != nil {
+		return err
+	}
 	switch {
 	case !d.Recordings:
 		return r.issue(webinarID, ref.UUID, schema.StreamRecordings, d.RecordingsReason, "")
 	case rf.Attendees == 0:
 		return r.issue(webinarID, ref.UUID, schema.StreamRecordings, schema.ReasonNoAttendees, "")
-	case r.state.Needs(rst, r.now):
-		return r.recording(ctx, webinarID, ref.UUID, rst, settle)
 	}
 	return nil
 }

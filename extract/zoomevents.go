@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zoomsync/zoomsync/extract/zoom"
 	"github.com/zoomsync/zoomsync/schema"
@@ -70,31 +73,57 @@ func (r *run) lookupZoomEvents(ctx context.Context, l *listing) error {
 // zoomEventsWebinars lists the account's upcoming, past and draft events and returns the
 // ids of the webinars their sessions run as. Draft events count: their sessions may already
 // run as webinars the hosts' listings show, and the decision is never made again.
+//
+// The upcoming events are listed first: an app without the scope learns it from that one
+// call. Then the past and the draft events are listed side by side, and the sessions of
+// every event fetched Config.Concurrency at a time; the first error stops the others.
 func (r *run) zoomEventsWebinars(ctx context.Context) (map[int64]bool, error) {
-	ids := map[int64]bool{}
-	for _, status := range []string{zoom.EventStatusUpcoming, zoom.EventStatusPast, zoom.EventStatusDraft} {
-		events, err := listAll(ctx, r.log, status+" Zoom Events", func() iter.Seq2[*zoom.Event, error] {
+	listEvents := func(ctx context.Context, status string) ([]*zoom.Event, error) {
+		return listAll(ctx, r.log, status+" Zoom Events", func() iter.Seq2[*zoom.Event, error] {
 			return r.cfg.Client.Events.ListIter(ctx, &zoom.EventListOptions{RoleType: "host", Status: status})
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range events {
-			sessions, _, err := r.cfg.Client.Events.ListSessions(ctx, e.EventID)
+	}
+	events, err := listEvents(ctx, zoom.EventStatusUpcoming)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for _, status := range []string{zoom.EventStatusPast, zoom.EventStatusDraft} {
+		g.Go(func() error {
+			got, err := listEvents(gctx, status)
+			mu.Lock()
+			events = append(events, got...)
+			mu.Unlock()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	ids := map[int64]bool{}
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(r.cfg.Concurrency)
+	for _, e := range events {
+		g.Go(func() error {
+			sessions, _, err := r.cfg.Client.Events.ListSessions(gctx, e.EventID)
 			switch {
 			case errors.Is(err, zoom.ErrNotFound):
-				continue // deleted since it was listed
+				return nil // deleted since it was listed
 			case err != nil:
-				return nil, fmt.Errorf("listing the sessions of event %s: %w", e.EventID, err)
+				return fmt.Errorf("listing the sessions of event %s: %w", e.EventID, err)
 			}
+			mu.Lock()
+			defer mu.Unlock()
 			for _, s := range sessions {
 				if s.Type == zoom.SessionTypeWebinar && s.WebinarID != 0 {
 					ids[s.WebinarID] = true
 				}
 			}
-		}
+			return nil
+		})
 	}
-	return ids, nil
+	return ids, g.Wait()
 }
 
 // zoomEventsUnavailable: the account or the app cannot use the Zoom Events API.
