@@ -74,16 +74,22 @@ func ParseMemoryLimit(s string) (int64, error) {
 // directory, so that it sits on the lake's disk and goes with it.
 func (e *Engine) tempDir() string { return filepath.Join(e.dir, "tmp", "duckdb") }
 
+// effectiveMemoryLimit is the engine's memory limit in bytes: the one
+// WithMemoryLimit set, or DefaultMemoryLimit.
+func (e *Engine) effectiveMemoryLimit() int64 {
+	if e.memoryLimit > 0 {
+		return e.memoryLimit
+	}
+	return DefaultMemoryLimit()
+}
+
 // dsn is the DuckDB data source name of the catalog: its path with the
 // database's settings (access_mode, memory_limit, temp_directory).
 // memory_limit and temp_directory are settings of the database instance,
 // so they are given once, when it is created, rather than by every
 // connection (DuckDB refuses to switch the temporary directory once used).
 func (e *Engine) dsn(readOnly bool) string {
-	limit := e.memoryLimit
-	if limit <= 0 {
-		limit = DefaultMemoryLimit()
-	}
+	limit := e.effectiveMemoryLimit()
 	v := url.Values{}
 	if readOnly {
 		v.Set("access_mode", "READ_ONLY")
