@@ -451,7 +451,8 @@ func benchmarkRun(b *testing.B, write func(schema.Lake) lakeCounts, bare bool, o
 // that write its out files, with none of its bookkeeping.
 func bareScript(e *Engine, runID string) baresql.Script {
 	return baresql.Script{
-		Files: e.sql,
+		Settings: e.settings(),
+		Files:    e.sql,
 		Prelude: func(ctx context.Context, conn *sql.Conn) error {
 			return e.prelude(ctx, conn, runID)
 		},

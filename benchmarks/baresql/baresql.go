@@ -27,8 +27,9 @@
 //
 // For a fair comparison the database has the engine's settings: the same
 // memory_limit (the caller passes the engine's), a temp_directory to spill
-// to, the time zone UTC, and DuckDB's default number of threads (one per
-// core), which the engine does not change either.
+// to, the connection settings of the engine (Script.Settings: the time zone
+// UTC, preserve_insertion_order), and DuckDB's default number of threads
+// (one per core), which the engine does not change either.
 package baresql
 
 import (
@@ -48,6 +49,9 @@ import (
 // Script is what a bare run executes; the transform package's benchmark
 // fills it from the engine's own code.
 type Script struct {
+	// Settings are the statements that set up the connection (the time
+	// zone, preserve_insertion_order).
+	Settings []string
 	// Files are the SQL files, run in name order (*.sql at the root).
 	Files fs.FS
 	// Prelude runs the statements the files expect before the first one.
@@ -92,8 +96,10 @@ func Run(ctx context.Context, s Script, dir string, memoryLimit int64) (time.Dur
 }
 
 func run(ctx context.Context, conn *sql.Conn, s Script, out string) error {
-	if _, err := conn.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
-		return fmt.Errorf("baresql: %w", err)
+	for _, q := range s.Settings {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("baresql: %w", err)
+		}
 	}
 	if err := s.Prelude(ctx, conn); err != nil {
 		return fmt.Errorf("baresql: prelude: %w", err)
