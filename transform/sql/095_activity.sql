@@ -24,6 +24,12 @@
 --
 -- Numbered after 090 because it reuses the attendance view.
 --
+-- Lists of emails are sorted: list_sort(list(email)), not list(email ORDER
+-- BY email), which buffers every group's rows to sort them (DuckDB cannot
+-- spill a list aggregate's state, and an ordered aggregate's buffers ran
+-- out of the memory limit at 10 M participant rows). The recordings'
+-- attendee lists are built only for instances with a recording.
+--
 -- Deterministic ids (the first 32 hex digits of a SHA-256, so they are
 -- URL-safe and the same at every run):
 --   registration  'reg-'  || sha256(webinar_id || '|' || email)
@@ -99,8 +105,9 @@ WITH mp4 AS (
     QUALIFY row_number() OVER (PARTITION BY f.instance_uuid ORDER BY f.recording_start, f.id) = 1
 ),
 attendees AS (
-    SELECT instance_uuid, list(email ORDER BY email) AS attendees
+    SELECT instance_uuid, list_sort(list(email)) AS attendees
     FROM out_attendance_events
+    WHERE instance_uuid IN (SELECT instance_uuid FROM stg_recordings)
     GROUP BY instance_uuid
 )
 SELECT zs_activity_id('rec-', r.instance_uuid) AS event_id,
@@ -121,12 +128,12 @@ WHERE coalesce(nullif(m.play_url, ''), r.share_url, '') <> '';
 
 CREATE OR REPLACE TEMP TABLE out_marketing_events AS
 WITH registered AS (
-    SELECT webinar_id, list(email ORDER BY email) AS registered
+    SELECT webinar_id, list_sort(list(email)) AS registered
     FROM out_registration_events
     GROUP BY webinar_id
 ),
 attended AS (
-    SELECT instance_uuid, list(email ORDER BY email) AS attended
+    SELECT instance_uuid, list_sort(list(email)) AS attended
     FROM out_attendance_events
     GROUP BY instance_uuid
 )
