@@ -352,7 +352,8 @@ func scaleOf(participants int) benchScale {
 // memory stays bounded by the engine's memory limit (WithMemoryLimit), and
 // bare_ratio: the engine's time ÷ the time of the same SQL run by a bare
 // DuckDB program (benchmarks/baresql) on the same lake, measured right
-// after it in the same process. When 1M ran before it in the same
+// after it in the same process (bare_cpu_ratio: the same with CPU times,
+// which the load of a shared machine changes less). When 1M ran before it in the same
 // invocation, a larger size also reports per_row_vs_1M: its ns/raw_row ÷
 // that of 1M (flat when about 1; the target is at most 1.3).
 //
@@ -436,12 +437,20 @@ func benchmarkRun(b *testing.B, write func(schema.Lake) lakeCounts, bare bool, o
 		// The engine's catalog is closed first, so that the two never hold
 		// memory at once.
 		e.Close()
+		engineCPU := (cpuSeconds() - cpu0) / float64(b.N)
+		bareCPU0 := cpuSeconds()
 		d, err := baresql.Run(b.Context(), bareScript(e, "bench-transform"), b.TempDir(), e.effectiveMemoryLimit())
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(d.Seconds(), "bare_s")
 		b.ReportMetric(perRun/d.Seconds(), "bare_ratio")
+		// On a shared machine the wall times of the two runs see different
+		// loads; their CPU times do not.
+		if bareCPU := cpuSeconds() - bareCPU0; bareCPU > 0 {
+			b.ReportMetric(bareCPU, "bare_cpu_s")
+			b.ReportMetric(engineCPU/bareCPU, "bare_cpu_ratio")
+		}
 	}
 	return perRun * 1e9 / rows
 }
