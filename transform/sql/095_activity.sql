@@ -6,14 +6,14 @@
 --         stg_webinar_instances, instance_spans, instance_sessions,
 --         webinars_switched_off, raw_recordings, raw_recording_files,
 --         raw_transcripts, recordings_excluded
--- Writes: activity_persons, zs_activity_id(), zs_email_list(), stg_recordings,
+-- Writes: activity_persons, zs_activity_id(), stg_recordings,
 --         recording_transcripts, out_registration_events,
 --         out_attendance_events, out_recording_events, out_marketing_events
 --
 -- eligible_persons comes from 065_rules.sql; attendance from
 -- 090_segment_views.sql (first join, last leave, minutes and percent present
 -- from the presence views, not recomputed). View activity_persons (who may
--- get activity); macros zs_activity_id and zs_email_list; views stg_recordings,
+-- get activity); macro zs_activity_id; views stg_recordings,
 -- recording_transcripts; temp tables out_registration_events,
 -- out_attendance_events, out_recording_events, out_marketing_events, which
 -- the engine writes to out/<table>.parquet.
@@ -24,13 +24,11 @@
 --
 -- Numbered after 090 because it reuses the attendance view.
 --
--- Lists of emails (sorted) are built from one comma-separated string per
--- group (zs_email_list), not by list(email ORDER BY email): DuckDB cannot
--- spill an aggregate's list or string state, and the ordered list
--- aggregates of out_marketing_events ran out of the 2 GiB memory limit at
--- 10 M participant rows (so did list_sort(list(email)), whose per-email
--- overhead is larger than the string's). A valid email has no comma. The
--- recordings' attendee lists are built only for instances with a recording.
+-- The recordings' attendee lists are built only for instances with a
+-- recording. (At 10 M participant rows out_marketing_events runs out of a
+-- 2 GiB memory limit: DuckDB cannot spill a list or string aggregate's
+-- state; list_sort(list(email)) and string_agg ran out too. Open: see
+-- docs/performance.md, target 4.)
 --
 -- Deterministic ids (the first 32 hex digits of a SHA-256, so they are
 -- URL-safe and the same at every run):
@@ -46,8 +44,6 @@ CREATE OR REPLACE VIEW activity_persons AS
 SELECT DISTINCT person FROM eligible_persons WHERE person IS NOT NULL;
 
 CREATE OR REPLACE MACRO zs_activity_id(prefix, k) AS prefix || left(sha256(k), 32);
-
-CREATE OR REPLACE MACRO zs_email_list(emails) AS list_sort(string_split(emails, ','));
 
 CREATE OR REPLACE TEMP TABLE out_registration_events AS
 SELECT zs_activity_id('reg-', CAST(r.webinar_id AS VARCHAR) || '|' || r.email) AS event_id,
@@ -109,7 +105,7 @@ WITH mp4 AS (
     QUALIFY row_number() OVER (PARTITION BY f.instance_uuid ORDER BY f.recording_start, f.id) = 1
 ),
 attendees AS (
-    SELECT instance_uuid, zs_email_list(string_agg(email, ',')) AS attendees
+    SELECT instance_uuid, list(email ORDER BY email) AS attendees
     FROM out_attendance_events
     WHERE instance_uuid IN (SELECT instance_uuid FROM stg_recordings)
     GROUP BY instance_uuid
@@ -132,12 +128,12 @@ WHERE coalesce(nullif(m.play_url, ''), r.share_url, '') <> '';
 
 CREATE OR REPLACE TEMP TABLE out_marketing_events AS
 WITH registered AS (
-    SELECT webinar_id, zs_email_list(string_agg(email, ',')) AS registered
+    SELECT webinar_id, list(email ORDER BY email) AS registered
     FROM out_registration_events
     GROUP BY webinar_id
 ),
 attended AS (
-    SELECT instance_uuid, zs_email_list(string_agg(email, ',')) AS attended
+    SELECT instance_uuid, list(email ORDER BY email) AS attended
     FROM out_attendance_events
     GROUP BY instance_uuid
 )
