@@ -49,7 +49,7 @@ bench:
 # Issue 9's target 4: the transform at 1 M and 10 M participant rows (peak
 # RSS, time ÷ the same SQL in a bare DuckDB program, time per row 10 M ÷
 # 1 M), into bench-scale.out, which BENCHMARKS.md then includes. It writes
-# lakes of gigabytes under $$TMPDIR; 1 M takes about 2 minutes on a 2-core
+# lakes of gigabytes under $$TMPDIR; 1 M took 3 minutes on a loaded 2-core
 # machine (transform and bare program), and 10 M does not finish yet
 # (docs/performance.md, target 4); SCALES=1M,4M,10M adds 4 M.
 SCALES ?= 1M,10M
