@@ -163,21 +163,33 @@ func newEngine(lake schema.Lake, opts []Option) (*Engine, error) {
 	return e, nil
 }
 
-// boot returns the function run on every new DuckDB connection. The machine
-// may have no network, so extensions are never installed or loaded on
-// demand (parquet, json and icu are built in); times are UTC. (Memory is
-// bounded by the database's settings: see dsn.)
+// settings are the statements that set up every new DuckDB connection.
+// The machine may have no network, so extensions are never installed or
+// loaded on demand (parquet, json and icu are built in); times are UTC.
+// (Memory is bounded by the database's settings: see dsn.)
+func (e *Engine) settings() []string {
+	return []string{
+		"SET autoinstall_known_extensions = false",
+		"SET autoload_known_extensions = false",
+		"SET TimeZone = 'UTC'",
+		// Lets ad-hoc queries name lake files relative to the data
+		// directory: read_parquet('raw/users/*/*.parquet').
+		"SET file_search_path = " + QuoteString(e.dir),
+		// No result of the SQL depends on the order rows were inserted in
+		// (every ordered aggregate has its ORDER BY; the out files are
+		// written ORDER BY their key), and keeping that order costs
+		// memory: DuckDB buffers rows to keep it when it copies a relation
+		// into a temporary table or writes a file.
+		"SET preserve_insertion_order = false",
+	}
+}
+
+// boot returns the function run on every new DuckDB connection: the
+// settings, and for a read-only engine the temporary views over the lake.
 func (e *Engine) boot(readOnly bool) func(driver.ExecerContext) error {
 	return func(x driver.ExecerContext) error {
 		ctx := context.Background()
-		stmts := []string{
-			"SET autoinstall_known_extensions = false",
-			"SET autoload_known_extensions = false",
-			"SET TimeZone = 'UTC'",
-			// Lets ad-hoc queries name lake files relative to the data
-			// directory: read_parquet('raw/users/*/*.parquet').
-			"SET file_search_path = " + QuoteString(e.dir),
-		}
+		stmts := e.settings()
 		if readOnly {
 			ddl, err := e.viewDDL(true)
 			if err != nil {

@@ -149,25 +149,8 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 			s.close()
 		}
 	}()
-	if err := s.recreateRawViews(ctx); err != nil {
+	if err := e.prelude(ctx, tx, runID); err != nil {
 		return nil, err
-	}
-	tlds, err := fillKnownTLDs(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	e.log.DebugContext(ctx, "known top-level domains", "tlds", tlds)
-	if err := fillAuditReasons(ctx, tx); err != nil {
-		return nil, err
-	}
-	if err := e.fillRuleTables(ctx, tx); err != nil {
-		return nil, err
-	}
-	if err := e.fillSessionSettings(ctx, tx); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, "SET VARIABLE run_id = "+QuoteString(runID)); err != nil {
-		return nil, fmt.Errorf("transform: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT current_database()").Scan(&s.catalog); err != nil {
 		return nil, fmt.Errorf("transform: %w", err)
@@ -178,14 +161,48 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 // recreateRawViews points the raw and out views at the lake's files as they
 // are now.
 func (s *session) recreateRawViews(ctx context.Context) error {
-	ddl, err := s.e.viewDDL(false)
+	return s.e.createViews(ctx, s.tx)
+}
+
+// createViews (re)creates on q the raw and out views over the lake's files
+// as they are now.
+func (e *Engine) createViews(ctx context.Context, q execQuerier) error {
+	ddl, err := e.viewDDL(false)
 	if err != nil {
 		return err
 	}
-	for _, q := range ddl {
-		if _, err := s.tx.ExecContext(ctx, q); err != nil {
+	for _, s := range ddl {
+		if _, err := q.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("transform: creating raw views: %w", err)
 		}
+	}
+	return nil
+}
+
+// prelude runs on q what the SQL files expect before the first one: it
+// recreates the raw views, fills known_tlds, audit_reasons, the rule tables
+// and session_settings, and sets the variable run_id. (The bare-DuckDB
+// comparison of the benchmarks runs the same prelude: run_bench_test.go.)
+func (e *Engine) prelude(ctx context.Context, q execQuerier, runID string) error {
+	if err := e.createViews(ctx, q); err != nil {
+		return err
+	}
+	tlds, err := fillKnownTLDs(ctx, q)
+	if err != nil {
+		return err
+	}
+	e.log.DebugContext(ctx, "known top-level domains", "tlds", tlds)
+	if err := fillAuditReasons(ctx, q); err != nil {
+		return err
+	}
+	if err := e.fillRuleTables(ctx, q); err != nil {
+		return err
+	}
+	if err := e.fillSessionSettings(ctx, q); err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, "SET VARIABLE run_id = "+QuoteString(runID)); err != nil {
+		return fmt.Errorf("transform: %w", err)
 	}
 	return nil
 }
@@ -257,8 +274,7 @@ func (s *session) runFile(ctx context.Context, name string, materialize bool) er
 // the same name, which shadows it for the rest of the session.
 func (s *session) materialize(ctx context.Context, file, rel string) error {
 	t0 := time.Now()
-	q := fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s.main.%s", ident(rel), ident(s.catalog), ident(rel))
-	if _, err := s.tx.ExecContext(ctx, q); err != nil {
+	if _, err := s.tx.ExecContext(ctx, materializeSQL(s.catalog, rel)); err != nil {
 		return fmt.Errorf("transform: %s: materializing %s: %w", file, rel, err)
 	}
 	s.e.log.DebugContext(ctx, "relation materialized", "file", file, "relation", rel, "elapsed", time.Since(t0))
@@ -266,6 +282,12 @@ func (s *session) materialize(ctx context.Context, file, rel string) error {
 		s.materialized = append(s.materialized, rel)
 	}
 	return nil
+}
+
+// materializeSQL is the statement that copies the relation rel of the
+// persisted catalog into a temporary table of the same name.
+func materializeSQL(catalog, rel string) string {
+	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s.main.%s", ident(rel), ident(catalog), ident(rel))
 }
 
 // pendingFile is an out table written under a temporary name, to be renamed
@@ -289,15 +311,19 @@ func (s *session) writeOutTables(ctx context.Context, outDir string) ([]pendingF
 		}
 		tmp := filepath.Join(outDir, fmt.Sprintf(".%s-%d.parquet.tmp", t.Name, time.Now().UnixNano()))
 		written = append(written, pendingFile{tmp, s.e.lake.Out(t.Name)})
-		// Columns in the order of the row type, rows in the order of the
-		// table's key, so that equal inputs give equal files.
-		q := fmt.Sprintf("COPY (SELECT %s FROM %s ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd)",
-			identList(columnNames(t.Row)), ident(rel), identList(t.Key), QuoteString(filepath.ToSlash(tmp)))
-		if _, err := s.tx.ExecContext(ctx, q); err != nil {
+		if _, err := s.tx.ExecContext(ctx, copyOutSQL(t.Name, t.Row, t.Key, tmp)); err != nil {
 			return written, fmt.Errorf("transform: writing %s: %w", t.Name, err)
 		}
 	}
 	return written, nil
+}
+
+// copyOutSQL is the statement that writes the relation out_<name> to path:
+// columns in the order of the row type, rows in the order of the table's
+// key, so that equal inputs give equal files.
+func copyOutSQL(name string, row any, key []string, path string) string {
+	return fmt.Sprintf("COPY (SELECT %s FROM %s ORDER BY %s) TO %s (FORMAT parquet, COMPRESSION zstd)",
+		identList(columnNames(row)), ident("out_"+name), identList(key), QuoteString(filepath.ToSlash(path)))
 }
 
 // dropRunRelations drops the materialized copies and the out relations so

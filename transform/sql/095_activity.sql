@@ -24,6 +24,12 @@
 --
 -- Numbered after 090 because it reuses the attendance view.
 --
+-- The recordings' attendee lists are built only for instances with a
+-- recording. (At 10 M participant rows out_marketing_events runs out of a
+-- 2 GiB memory limit: DuckDB cannot spill a list or string aggregate's
+-- state; list_sort(list(email)) and string_agg ran out too. Open: see
+-- docs/performance.md, target 4.)
+--
 -- Deterministic ids (the first 32 hex digits of a SHA-256, so they are
 -- URL-safe and the same at every run):
 --   registration  'reg-'  || sha256(webinar_id || '|' || email)
@@ -101,6 +107,7 @@ WITH mp4 AS (
 attendees AS (
     SELECT instance_uuid, list(email ORDER BY email) AS attendees
     FROM out_attendance_events
+    WHERE instance_uuid IN (SELECT instance_uuid FROM stg_recordings)
     GROUP BY instance_uuid
 )
 SELECT zs_activity_id('rec-', r.instance_uuid) AS event_id,
