@@ -103,10 +103,14 @@ func verdict(t target, v float64) string {
 }
 
 // formatValue prints a count (a whole number of 100 or more) without
-// decimals and any other figure with two.
+// decimals, a small ratio (under 0.1) with four and any other figure with
+// two.
 func formatValue(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) >= 100 {
 		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	if v != 0 && math.Abs(v) < 0.1 {
+		return strconv.FormatFloat(v, 'f', 4, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
