@@ -37,7 +37,7 @@ race:
 	$(GO) test $(GOFLAGS) -race -count=1 -timeout 15m -run '$(CMD_RACE)' ./cmd/zoomsync
 
 # The figures of issue 9's targets, one run each, into BENCHMARKS.md
-# (docs/performance.md says what each measures). About 5 minutes on an
+# (docs/performance.md says what each measures). About 3.5 minutes on an
 # idle machine; the raw output is kept in bench.out.
 BENCHES := Run_quotaFloor|Contacts_quota|Activity_quota|Sync_floor|Sync_nothingNew
 
@@ -46,8 +46,8 @@ bench:
 	$(GO) run ./benchmarks/report $$(ls bench.out bench-xscale.out bench-scale.out 2>/dev/null) > BENCHMARKS.md
 	@cat BENCHMARKS.md
 
-# Target 1 at --scale 16 (extraction only, ZOOMSYNC_BENCH_XSCALE=16): about
-# 15 minutes on an idle machine, so not in bench. The raw output is kept in
+# Target 1 at --scale 16 (extraction only, ZOOMSYNC_BENCH_XSCALE=16): 13.5
+# minutes on an idle machine, so not in bench. The raw output is kept in
 # bench-xscale.out, which bench's report reads too when present.
 bench-xscale:
 	ZOOMSYNC_BENCH_XSCALE=16 $(GO) test $(GOFLAGS) -run '^$$' -bench 'Run_quotaFloor/scale=' -benchtime 1x -timeout 45m ./extract/ | tee bench-xscale.out
