@@ -108,12 +108,12 @@ func (s *session) beforeRules(ctx context.Context) error {
 	if err := s.opts.beforeRules(ctx, s.candidates); err != nil {
 		return err
 	}
-	return s.recreateRawViews(ctx)
+	return s.e.createViews(ctx, s.tx)
 }
 
 // candidates re-creates the raw views, then lists candidate_persons.
 func (s *session) candidates(ctx context.Context) ([]Candidate, error) {
-	if err := s.recreateRawViews(ctx); err != nil {
+	if err := s.e.createViews(ctx, s.tx); err != nil {
 		return nil, err
 	}
 	rows, err := s.tx.QueryContext(ctx, "SELECT person, known, cached FROM candidate_persons ORDER BY person")

@@ -158,12 +158,6 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 	return s, nil
 }
 
-// recreateRawViews points the raw and out views at the lake's files as they
-// are now.
-func (s *session) recreateRawViews(ctx context.Context) error {
-	return s.e.createViews(ctx, s.tx)
-}
-
 // createViews (re)creates on q the raw and out views over the lake's files
 // as they are now.
 func (e *Engine) createViews(ctx context.Context, q execQuerier) error {
