@@ -35,6 +35,18 @@ func simConfig(dir string, zs *zoomtest.Server, hs *hubspottest.Server) *Config 
 	}
 }
 
+// simEnv starts both simulators, without rate limits, on acct and an
+// empty portal, closed when the test ends, and returns a configuration
+// against them in a temporary directory.
+func simEnv(t *testing.T, acct *zoomtest.Account) (*Config, *zoomtest.Server, *hubspottest.Server) {
+	t.Helper()
+	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
+	t.Cleanup(zs.Close)
+	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
+	t.Cleanup(hs.Close)
+	return simConfig(t.TempDir(), zs, hs), zs, hs
+}
+
 // crmState is what a portal holds of zoomsync's, in a form two portals can
 // be compared by: ids of the CRM are replaced by emails and unique keys.
 type crmState struct {

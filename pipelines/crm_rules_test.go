@@ -135,11 +135,7 @@ func TestSync_contactDeletedBeforeFirstSync(t *testing.T) {
 // Zoom properties alone, and updates the fourth.
 func TestSync_recheckBeforeUpsert(t *testing.T) {
 	acct := smallAccount()
-	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
-	defer zs.Close()
-	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
-	defer hs.Close()
-	cfg := simConfig(t.TempDir(), zs, hs)
+	cfg, _, hs := simEnv(t, acct)
 	if _, err := Sync(t.Context(), cfg, SyncOptions{}); err != nil {
 		t.Fatalf("first sync: %v", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
-	"github.com/zoomsync/zoomsync/load/hubspottest"
 	"github.com/zoomsync/zoomsync/schema"
 	"github.com/zoomsync/zoomsync/transform"
 )
@@ -92,11 +91,7 @@ func peopleOf(a *zoomtest.Account, keep func(w *zoomtest.Webinar) bool) map[stri
 // the next sync, which makes no Zoom Events call.
 func TestSync_rule1_zoomEventsWebinarsSkipped(t *testing.T) {
 	acct := zoomtest.Generate(zoomtest.GenConfig{Seed: 42})
-	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
-	defer zs.Close()
-	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
-	defer hs.Close()
-	cfg := simConfig(t.TempDir(), zs, hs)
+	cfg, zs, hs := simEnv(t, acct)
 	events := acct.EventWebinarIDs()
 	if _, err := Sync(t.Context(), cfg, SyncOptions{}); err != nil {
 		t.Fatalf("sync: %v", err)
@@ -161,11 +156,7 @@ func TestSync_rule1_zoomEventsWebinarsSkipped(t *testing.T) {
 // one, and the one created while the setting was off keeps its decision.
 func TestSync_rule2_syncNewWebinarsByCreatedAt(t *testing.T) {
 	acct := zoomtest.DemoAccount(1)
-	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
-	defer zs.Close()
-	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
-	defer hs.Close()
-	cfg := simConfig(t.TempDir(), zs, hs)
+	cfg, _, hs := simEnv(t, acct)
 	host := acct.Users[0]
 	on, off := true, false
 	cfg.Settings = &ZoomSettings{HostSettings: map[string]HostSettings{host.Email: {SyncNewWebinars: &on}}}
@@ -244,11 +235,7 @@ func TestSync_rule3_recordingDomainsExcluded(t *testing.T) {
 			}
 		}
 	}
-	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
-	defer zs.Close()
-	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
-	defer hs.Close()
-	cfg := simConfig(t.TempDir(), zs, hs)
+	cfg, _, hs := simEnv(t, acct)
 	domainA := a.Email[strings.IndexByte(a.Email, '@')+1:]
 	domainB := b.Email[strings.IndexByte(b.Email, '@')+1:]
 	cfg.Settings = &ZoomSettings{ExcludedRecordingDomains: []string{domainA}}
@@ -297,11 +284,7 @@ func TestSync_rule3_recordingDomainsExcluded(t *testing.T) {
 // host's recordings still are.
 func TestSync_recordingsSettingOffStopsSending(t *testing.T) {
 	acct := zoomtest.DemoAccount(1)
-	zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
-	defer zs.Close()
-	hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
-	defer hs.Close()
-	cfg := simConfig(t.TempDir(), zs, hs)
+	cfg, _, _ := simEnv(t, acct)
 	if _, err := Sync(t.Context(), cfg, SyncOptions{}); err != nil {
 		t.Fatalf("first sync: %v", err)
 	}
