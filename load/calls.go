@@ -8,8 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/zoomsync/zoomsync/internal/failpoint"
 	"github.com/zoomsync/zoomsync/load/hubspot"
@@ -267,22 +268,19 @@ func (a *activity) associate(ctx context.Context, batch []item[callRow], callIDs
 			rowOf = append(rowOf, i)
 		}
 	}
-	chunks := (len(pairs) + hubspot.MaxBatchInputs - 1) / hubspot.MaxBatchInputs
-	res := make([][]hubspot.AssociationOutcome, chunks)
-	errs := make([]error, chunks)
-	slots := make(chan struct{}, a.maxInFlight())
-	var wg sync.WaitGroup
-	for c := range chunks {
-		start := c * hubspot.MaxBatchInputs
-		end := min(len(pairs), start+hubspot.MaxBatchInputs)
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			res[c], _, errs[c] = a.cfg.Client.Calls.AssociateContacts(ctx, pairs[start:end])
+	chunks := slices.Collect(slices.Chunk(pairs, hubspot.MaxBatchInputs))
+	res := make([][]hubspot.AssociationOutcome, len(chunks))
+	errs := make([]error, len(chunks))
+	var g errgroup.Group // each chunk keeps its own error
+	g.SetLimit(a.maxInFlight())
+	for c, chunk := range chunks {
+		g.Go(func() error {
+			res[c], _, errs[c] = a.cfg.Client.Calls.AssociateContacts(ctx, chunk)
 			failpoint.Hit("load.after-call-association")
+			return nil
 		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	refused := make([]*hubspot.BatchError, len(batch))
 	var links []ack
 	for j := range pairs {
