@@ -1,0 +1,5 @@
+//go:build !race
+
+package vtt
+
+const raceEnabled = false
