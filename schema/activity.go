@@ -68,8 +68,10 @@ type RecordingEvent struct {
 // MarketingEvent is one row of out/marketing_events: one held instance of a
 // webinar. ExternalEventID is "zoom-" and the first 32 hex digits of
 // sha256(instance_uuid) (Zoom's uuids hold / + =, which a URL path cannot
-// carry as they are). Registered are the eligible persons registered for
-// the webinar; Attended those who attended this instance. EndTime is the
+// carry as they are). Registrants counts the eligible persons registered
+// for the webinar, Attendees those who attended this instance (who they are:
+// the registration events of WebinarID and the attendance events of
+// InstanceUUID, which the load records on the event). EndTime is the
 // report's end, or the start plus the webinar's duration without a report.
 // SessionID names the instance's session: the uuid of the session's first
 // instance, the instance's own uuid unless a host drop split the session
@@ -82,7 +84,7 @@ type MarketingEvent struct {
 	StartTime       time.Time `parquet:"start_time,optional,timestamp(microsecond)" json:"start_time"`
 	EndTime         time.Time `parquet:"end_time,optional,timestamp(microsecond)" json:"end_time"`
 	WebinarURL      string    `parquet:"webinar_url,optional" json:"webinar_url"`
-	Registered      []string  `parquet:"registered,list" json:"registered"`
-	Attended        []string  `parquet:"attended,list" json:"attended"`
+	Registrants     int64     `parquet:"registrants,optional" json:"registrants"`
+	Attendees       int64     `parquet:"attendees,optional" json:"attendees"`
 	SessionID       string    `parquet:"session_id,optional" json:"session_id"`
 }

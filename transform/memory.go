@@ -77,6 +77,10 @@ func ParseMemoryLimit(s string) (int64, error) {
 // directory, so that it sits on the lake's disk and goes with it.
 func (e *Engine) tempDir() string { return filepath.Join(e.dir, "tmp", "duckdb") }
 
+// workDir holds a Run's materialized relations (materializeSQL), removed
+// when the Run ends; under the data directory for the same reason.
+func (e *Engine) workDir() string { return filepath.Join(e.dir, "tmp", "materialized") }
+
 // effectiveMemoryLimit is the engine's memory limit in bytes: the one
 // WithMemoryLimit set, or DefaultMemoryLimit.
 func (e *Engine) effectiveMemoryLimit() int64 {

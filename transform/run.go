@@ -71,7 +71,7 @@ func (e *Engine) Run(ctx context.Context, runID string, opts ...RunOption) (*Res
 	if err != nil {
 		return nil, err
 	}
-	if err := countResult(ctx, s.tx, res); err != nil {
+	if err := countResult(ctx, s.tx, res, written); err != nil {
 		return nil, err
 	}
 	if err := keepAuditHistory(ctx, s.tx); err != nil {
@@ -111,8 +111,10 @@ type session struct {
 	// catalog is the persisted catalog's name, to read a view past a temp
 	// table of the same name (the temp catalog's schema is main too).
 	catalog string
-	// materialized are the relations copied into temporary tables so far.
+	// materialized are the relations copied into Parquet files so far, and
+	// workDir the directory of those files.
 	materialized []string
+	workDir      string
 	opts         runOptions
 	// rulesSeen: the BeforeRules snapshot was called.
 	rulesSeen bool
@@ -143,12 +145,19 @@ func (e *Engine) begin(ctx context.Context, runID string) (_ *session, err error
 		conn.Close()
 		return nil, fmt.Errorf("transform: %w", err)
 	}
-	s := &session{e: e, conn: conn, tx: tx, files: files}
+	s := &session{e: e, conn: conn, tx: tx, files: files, workDir: e.workDir()}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
+	// A run that crashed left its files; one Run at a time writes here.
+	if err := os.RemoveAll(s.workDir); err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
+	if err := os.MkdirAll(s.workDir, 0o755); err != nil {
+		return nil, fmt.Errorf("transform: %w", err)
+	}
 	if err := e.prelude(ctx, tx, runID); err != nil {
 		return nil, err
 	}
@@ -206,6 +215,7 @@ func (e *Engine) prelude(ctx context.Context, q execQuerier, runID string) error
 func (s *session) close() {
 	s.tx.Rollback()
 	s.conn.Close()
+	os.RemoveAll(s.workDir)
 }
 
 // runFiles runs the SQL files in name order and returns the names of those
@@ -264,12 +274,15 @@ func (s *session) runFile(ctx context.Context, name string, materialize bool) er
 	return nil
 }
 
-// materialize copies the persisted relation rel into a temporary table of
-// the same name, which shadows it for the rest of the session.
+// materialize copies the persisted relation rel into a Parquet file of the
+// session's work directory, under a temporary view of the same name, which
+// shadows it for the rest of the session.
 func (s *session) materialize(ctx context.Context, file, rel string) error {
 	t0 := time.Now()
-	if _, err := s.tx.ExecContext(ctx, materializeSQL(s.catalog, rel)); err != nil {
-		return fmt.Errorf("transform: %s: materializing %s: %w", file, rel, err)
+	for _, stmt := range materializeSQL(s.catalog, rel, s.workDir) {
+		if _, err := s.tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("transform: %s: materializing %s: %w", file, rel, err)
+		}
 	}
 	s.e.log.DebugContext(ctx, "relation materialized", "file", file, "relation", rel, "elapsed", time.Since(t0))
 	if !slices.Contains(s.materialized, rel) {
@@ -278,15 +291,30 @@ func (s *session) materialize(ctx context.Context, file, rel string) error {
 	return nil
 }
 
-// materializeSQL is the statement that copies the relation rel of the
-// persisted catalog into a temporary table of the same name.
-func materializeSQL(catalog, rel string) string {
-	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s.main.%s", ident(rel), ident(catalog), ident(rel))
+// materializeSQL are the statements that copy the relation rel of the
+// persisted catalog into the Parquet file dir/<rel>.parquet and put a
+// temporary view of the same name over it.
+//
+// Why a file and not a temporary table: the engine's tables, written in the
+// run's one transaction, are invisible to DuckDB's cardinality estimates
+// until it commits (they count 0 rows), so the optimizer built its hash
+// tables on the millions of rows of presence instead of the thousands of
+// instances; a Parquet file states its row count. And a table is held
+// uncompressed in the buffer pool (at 10 M participant rows the copies
+// outgrew the 2 GiB memory limit and spilled), where the file is about a
+// fifth of the size, on disk, and read as a stream (docs/performance.md,
+// target 4).
+func materializeSQL(catalog, rel, dir string) []string {
+	path := QuoteString(filepath.ToSlash(filepath.Join(dir, rel+".parquet")))
+	return []string{
+		fmt.Sprintf("COPY (SELECT * FROM %s.main.%s) TO %s (FORMAT parquet)", ident(catalog), ident(rel), path),
+		fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT * FROM read_parquet(%s)", ident(rel), path),
+	}
 }
 
 // pendingFile is an out table written under a temporary name, to be renamed
 // to its final name once the catalog's transaction commits.
-type pendingFile struct{ tmp, final string }
+type pendingFile struct{ table, tmp, final string }
 
 // writeOutTables writes each out_<table> relation the SQL created to a
 // temporary file in outDir. It returns the files written so far even on an
@@ -304,10 +332,12 @@ func (s *session) writeOutTables(ctx context.Context, outDir string) ([]pendingF
 			continue
 		}
 		tmp := filepath.Join(outDir, fmt.Sprintf(".%s-%d.parquet.tmp", t.Name, time.Now().UnixNano()))
-		written = append(written, pendingFile{tmp, s.e.lake.Out(t.Name)})
+		written = append(written, pendingFile{t.Name, tmp, s.e.lake.Out(t.Name)})
+		t0 := time.Now()
 		if _, err := s.tx.ExecContext(ctx, copyOutSQL(t.Name, t.Row, t.Key, tmp)); err != nil {
 			return written, fmt.Errorf("transform: writing %s: %w", t.Name, err)
 		}
+		s.e.log.DebugContext(ctx, "out table written", "table", t.Name, "elapsed", time.Since(t0))
 	}
 	return written, nil
 }
@@ -325,7 +355,7 @@ func copyOutSQL(name string, row any, key []string, path string) string {
 // stale ones.
 func (s *session) dropRunRelations(ctx context.Context) error {
 	for _, rel := range s.materialized {
-		if _, err := s.tx.ExecContext(ctx, "DROP TABLE temp.main."+ident(rel)); err != nil {
+		if _, err := s.tx.ExecContext(ctx, "DROP VIEW temp.main."+ident(rel)); err != nil {
 			return fmt.Errorf("transform: %w", err)
 		}
 	}
@@ -460,8 +490,10 @@ LIMIT 1`, name).Scan(&kind)
 	return kind, nil
 }
 
-// countResult fills res from the out relations and the persons view.
-func countResult(ctx context.Context, q execQuerier, res *Result) error {
+// countResult fills res from the out files written, the out_audit table
+// and the persons view. The contacts are counted in their file (its
+// footer), as out_contacts is a view that counting would compute again.
+func countResult(ctx context.Context, q execQuerier, res *Result, written []pendingFile) error {
 	count := func(rel string) (int, error) {
 		kind, err := relationKind(ctx, q, rel)
 		if err != nil || kind == "" {
@@ -473,10 +505,16 @@ func countResult(ctx context.Context, q execQuerier, res *Result) error {
 		}
 		return n, nil
 	}
-	var err error
-	if res.Contacts, err = count("out_contacts"); err != nil {
-		return err
+	for _, f := range written {
+		if f.table != "contacts" {
+			continue
+		}
+		stmt := "SELECT count(*) FROM read_parquet(" + QuoteString(filepath.ToSlash(f.tmp)) + ")"
+		if err := q.QueryRowContext(ctx, stmt).Scan(&res.Contacts); err != nil {
+			return fmt.Errorf("transform: counting contacts: %w", err)
+		}
 	}
+	var err error
 	if res.Persons, err = count("persons"); err != nil {
 		return err
 	}
@@ -577,13 +615,14 @@ func parseHeader(text string) sqlHeader {
 // lines of a SQL file's header, in order: "-- Materialize: presence_intervals,
 // presence".
 //
-// After the file runs, Run copies each named relation into a temporary
-// table of the same name. DuckDB resolves an unqualified name in the
-// temporary schema first, so every later file of the run (and the counts of
-// the Result) reads the copy instead of recomputing the view; the persisted
-// view stays as the file created it, for queries on the catalog. The
-// copies are dropped before the run commits. A later file must not redefine
-// a materialized relation (the copy would shadow the new definition).
+// After the file runs, Run copies each named relation into a Parquet file
+// under a temporary view of the same name (materializeSQL). DuckDB resolves
+// an unqualified name in the temporary schema first, so every later file of
+// the run (and the counts of the Result) reads the copy instead of
+// recomputing the view; the persisted view stays as the file created it,
+// for queries on the catalog. The copies are dropped before the run
+// commits, and their files when it ends. A later file must not redefine a
+// materialized relation (the copy would shadow the new definition).
 func materializeDirectives(text string) []string {
 	return parseHeader(text).Materialize
 }

@@ -465,10 +465,10 @@ func bareScript(e *Engine, runID string) baresql.Script {
 		Prelude: func(ctx context.Context, conn *sql.Conn) error {
 			return e.prelude(ctx, conn, runID)
 		},
-		Materialize: func(catalog, text string) []string {
+		Materialize: func(catalog, dir, text string) []string {
 			var stmts []string
 			for _, rel := range materializeDirectives(text) {
-				stmts = append(stmts, materializeSQL(catalog, rel))
+				stmts = append(stmts, materializeSQL(catalog, rel, dir)...)
 			}
 			return stmts
 		},

@@ -1,7 +1,8 @@
 // Package baresql runs the transform's SQL in a bare DuckDB program: a
 // plain in-memory DuckDB database (database/sql and duckdb-go), the SQL
 // files run in name order on one connection, the relations of their
-// "-- Materialize:" headers copied into temporary tables, and the
+// "-- Materialize:" headers copied into Parquet files under temporary
+// views, as the engine copies them, and the
 // load-ready out tables written to Parquet. Issue 9's target 4 compares
 // the transform engine's time with this one's, on the same lake in the
 // same process (BenchmarkEngine_Run_scale in transform/run_bench_test.go).
@@ -57,20 +58,21 @@ type Script struct {
 	// Prelude runs the statements the files expect before the first one.
 	Prelude func(ctx context.Context, conn *sql.Conn) error
 	// Materialize returns the statements to run after a file of the given
-	// text: those that copy the relations its header names into
-	// temporary tables. catalog is the database's name.
-	Materialize func(catalog, text string) []string
+	// text: those that copy the relations its header names, as the engine
+	// does, into files of dir. catalog is the database's name.
+	Materialize func(catalog, dir, text string) []string
 	// CopyOut returns the statements that write the out tables into dir.
 	CopyOut func(dir string) []string
 }
 
 // Run runs the script in a new in-memory DuckDB database with the given
-// memory_limit in bytes, spilling to dir/tmp and writing the out tables to
-// dir/out, and returns its wall time (opening the database included).
+// memory_limit in bytes, spilling to dir/tmp, materializing into
+// dir/materialized and writing the out tables to dir/out, and returns its
+// wall time (opening the database included).
 func Run(ctx context.Context, s Script, dir string, memoryLimit int64) (time.Duration, error) {
 	start := time.Now()
-	tmp, out := filepath.Join(dir, "tmp"), filepath.Join(dir, "out")
-	for _, d := range []string{tmp, out} {
+	tmp, work, out := filepath.Join(dir, "tmp"), filepath.Join(dir, "materialized"), filepath.Join(dir, "out")
+	for _, d := range []string{tmp, work, out} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return 0, fmt.Errorf("baresql: %w", err)
 		}
@@ -89,13 +91,13 @@ func Run(ctx context.Context, s Script, dir string, memoryLimit int64) (time.Dur
 		return 0, fmt.Errorf("baresql: %w", err)
 	}
 	defer conn.Close()
-	if err := run(ctx, conn, s, out); err != nil {
+	if err := run(ctx, conn, s, work, out); err != nil {
 		return 0, err
 	}
 	return time.Since(start), nil
 }
 
-func run(ctx context.Context, conn *sql.Conn, s Script, out string) error {
+func run(ctx context.Context, conn *sql.Conn, s Script, work, out string) error {
 	for _, q := range s.Settings {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("baresql: %w", err)
@@ -118,7 +120,7 @@ func run(ctx context.Context, conn *sql.Conn, s Script, out string) error {
 		if err != nil {
 			return fmt.Errorf("baresql: %w", err)
 		}
-		stmts := append([]string{string(text)}, s.Materialize(catalog, string(text))...)
+		stmts := append([]string{string(text)}, s.Materialize(catalog, work, string(text))...)
 		for _, q := range stmts {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("baresql: %s: %w", name, err)

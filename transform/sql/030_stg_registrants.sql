@@ -17,11 +17,16 @@
 -- settings switched off (webinars_switched_off) are left out.
 
 CREATE OR REPLACE VIEW stg_registrants AS
-WITH latest_listing AS (
-    SELECT * EXCLUDE (run)
+WITH latest AS (
+    SELECT webinar_id, max(fetched_at) AS fetched_at
     FROM raw_registrants
-    WHERE webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off)
-    QUALIFY fetched_at = max(fetched_at) OVER (PARTITION BY webinar_id)
+    GROUP BY webinar_id
+),
+latest_listing AS (
+    SELECT r.* EXCLUDE (run)
+    FROM raw_registrants r
+    SEMI JOIN latest l ON l.webinar_id = r.webinar_id AND l.fetched_at = r.fetched_at
+    WHERE r.webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off)
 ),
 one_per_registrant AS (
     SELECT *

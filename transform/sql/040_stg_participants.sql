@@ -2,7 +2,6 @@
 -- report.
 -- Reads:  raw_participants, email_checks, webinars_switched_off
 -- Writes: stg_participants
--- Materialize: stg_participants
 --
 -- View stg_participants: the rows whose fetched_at is the latest of their
 -- instance_uuid, with person (NULL when the email is empty or invalid) and
@@ -11,16 +10,23 @@
 --
 -- One join..leave session is one row; a person who rejoins has several rows.
 -- A re-extracted report replaces the older one whole.
+--
+-- Not materialized: at 10 M rows a copy of every column held 2.7 GB, more
+-- than the engine's memory limit. The latest report of each instance is a
+-- semi-join with a 40,000-row aggregate, so each reader (050_presence.sql,
+-- the persons view, 080_audit.sql) streams the Parquet files instead
+-- (docs/performance.md, target 4).
 
 CREATE OR REPLACE VIEW stg_participants AS
 WITH latest_report AS (
-    SELECT * EXCLUDE (run)
+    SELECT instance_uuid, max(fetched_at) AS fetched_at
     FROM raw_participants
-    WHERE webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off)
-    QUALIFY fetched_at = max(fetched_at) OVER (PARTITION BY instance_uuid)
+    GROUP BY instance_uuid
 )
-SELECT p.*,
+SELECT p.* EXCLUDE (run),
        c.person,
        coalesce(c.email_status, 'empty') AS email_status
-FROM latest_report p
-LEFT JOIN email_checks c ON c.email = p.user_email;
+FROM raw_participants p
+SEMI JOIN latest_report l ON l.instance_uuid = p.instance_uuid AND l.fetched_at = p.fetched_at
+LEFT JOIN email_checks c ON c.email = p.user_email
+WHERE p.webinar_id NOT IN (SELECT webinar_id FROM webinars_switched_off);

@@ -1,13 +1,14 @@
 -- 050_presence.sql: time present per person and instance.
 -- Reads:  stg_instance_reports, stg_participants
 -- Writes: instance_spans, presence_intervals, presence
--- Materialize: presence_intervals, presence
+-- Materialize: presence
 --
 -- Views: instance_spans (instance_uuid, webinar_id, start/end, span_us),
 -- presence_intervals (each in-meeting row clipped to its span, with its
 -- join_time and leave_time as Zoom gave them) and presence (person,
--- instance_uuid, webinar_id, present_us, span_us, percent_present), one row
--- per person and instance attended.
+-- instance_uuid, webinar_id, present_us, span_us, percent_present, and the
+-- first join_time, last leave_time and number of in-meeting rows: sessions),
+-- one row per person and instance attended.
 -- Audit:  none (participants of an instance without a report do not count;
 --         the extractor's report_too_old / report_missing issues become
 --         report_unavailable rows in 080_audit.sql).
@@ -42,41 +43,38 @@ WHERE p.person IS NOT NULL
   AND p.status = 'in_meeting'
   AND least(epoch_us(p.leave_time), s.end_us) > greatest(epoch_us(p.join_time), s.start_us);
 
--- Gaps and islands: in start order, a row opens a new island when it starts
--- after the furthest end of the rows before it; an island's length is its
--- furthest end minus its first start; present time is the sum over islands.
--- Identical clipped intervals (duplicate report rows, or rows that all
--- began before the start) are kept once: the two windows below sort them
--- separately, and a tie broken differently by the second would put a row
--- that opens no island before the one that does, joining it to the island
--- before and counting the gap between them.
+-- Time present is the length of the union of the person's intervals. In
+-- start order (from_us, then to_us), a row adds what it reaches past the
+-- furthest end of the rows before it (reach_before): to_us minus the later
+-- of its start and that end, or nothing. The rows before it all start no
+-- later, so whatever of it lies before reach_before is already counted.
+-- The order of identical intervals does not matter (the second adds
+-- nothing), so no DISTINCT is needed, and one window does what gaps and
+-- islands did with two windows and two aggregates (052_sessions.sql counts
+-- a stitched session the same way). The same aggregate keeps what the
+-- attendance view shows: the first join, the last leave and the number of
+-- in-meeting rows, so that no later file reads presence_intervals again.
 CREATE OR REPLACE VIEW presence AS
-WITH distinct_intervals AS (
-    SELECT DISTINCT person, instance_uuid, from_us, to_us
-    FROM presence_intervals
-),
-ordered AS (
-    SELECT *,
+WITH ordered AS (
+    SELECT person,
+           instance_uuid,
+           join_time,
+           leave_time,
+           from_us,
+           to_us,
            max(to_us) OVER (
                PARTITION BY person, instance_uuid ORDER BY from_us, to_us
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach_before
-    FROM distinct_intervals
-),
-numbered AS (
-    SELECT *,
-           sum(CASE WHEN reach_before IS NULL OR from_us > reach_before THEN 1 ELSE 0 END) OVER (
-               PARTITION BY person, instance_uuid ORDER BY from_us, to_us
-               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
-    FROM ordered
-),
-islands AS (
-    SELECT person, instance_uuid, island, max(to_us) - min(from_us) AS length_us
-    FROM numbered
-    GROUP BY person, instance_uuid, island
+    FROM presence_intervals
 ),
 present AS (
-    SELECT person, instance_uuid, CAST(sum(length_us) AS BIGINT) AS present_us
-    FROM islands
+    SELECT person,
+           instance_uuid,
+           CAST(sum(greatest(to_us - greatest(from_us, coalesce(reach_before, from_us)), 0)) AS BIGINT) AS present_us,
+           min(join_time) AS join_time,
+           max(leave_time) AS leave_time,
+           count(*) AS sessions
+    FROM ordered
     GROUP BY person, instance_uuid
 )
 SELECT p.person,
@@ -84,7 +82,10 @@ SELECT p.person,
        s.webinar_id,
        p.present_us,
        s.span_us,
-       CAST(p.present_us AS DOUBLE) / s.span_us * 100 AS percent_present
+       CAST(p.present_us AS DOUBLE) / s.span_us * 100 AS percent_present,
+       p.join_time,
+       p.leave_time,
+       p.sessions
 FROM present p
 JOIN instance_spans s USING (instance_uuid)
 WHERE p.present_us > 0;

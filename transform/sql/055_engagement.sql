@@ -5,7 +5,8 @@
 --         stg_webinars, stg_webinar_instances, instance_spans, presence
 -- Writes: stg_webinar_questions, stg_poll_answers, stg_survey_answers,
 --         stg_tracking_sources, engagement_instances, questions,
---         poll_answers, survey_answers, registration_sources, engagement
+--         poll_answers, survey_answers, registration_sources,
+--         engagement_counts, engagement
 --
 -- Staging: the Q&A, poll and survey reports are per instance, tracking
 -- sources per webinar; of each, the latest fetch (fetched_at, then run id)
@@ -147,7 +148,12 @@ SELECT t.webinar_id,
 FROM stg_tracking_sources t
 LEFT JOIN stg_webinars w ON w.id = t.webinar_id;
 
-CREATE OR REPLACE VIEW engagement AS
+-- engagement_counts: one row per person and instance the person asked a
+-- question in or answered a poll or survey of; engagement adds the
+-- instances the person attended. The contacts' totals (070_contacts.sql)
+-- sum engagement_counts: summing engagement instead joined every attended
+-- instance (7 M rows at 10 M participant rows) only to add zeros.
+CREATE OR REPLACE VIEW engagement_counts AS
 WITH asked AS (
     SELECT person, instance_uuid, min(webinar_id) AS webinar_id, count(*) AS questions_asked
     FROM stg_webinar_questions
@@ -169,25 +175,38 @@ surveyed AS (
     GROUP BY person, instance_uuid
 ),
 person_instances AS (
-    SELECT person, instance_uuid FROM presence
-    UNION SELECT person, instance_uuid FROM asked
+    SELECT person, instance_uuid FROM asked
     UNION SELECT person, instance_uuid FROM polled
     UNION SELECT person, instance_uuid FROM surveyed
 )
+SELECT k.person,
+       k.instance_uuid,
+       coalesce(a.webinar_id, o.webinar_id, v.webinar_id) AS webinar_id,
+       coalesce(a.questions_asked, 0) AS questions_asked,
+       coalesce(o.polls_answered, 0) AS polls_answered,
+       coalesce(v.survey_questions_answered, 0) AS survey_questions_answered
+FROM person_instances k
+LEFT JOIN asked a USING (person, instance_uuid)
+LEFT JOIN polled o USING (person, instance_uuid)
+LEFT JOIN surveyed v USING (person, instance_uuid);
+
+CREATE OR REPLACE VIEW engagement AS
+WITH person_instances AS (
+    SELECT person, instance_uuid FROM presence
+    UNION SELECT person, instance_uuid FROM engagement_counts
+)
 SELECT k.person AS email,
-       coalesce(p.webinar_id, a.webinar_id, o.webinar_id, v.webinar_id) AS webinar_id,
+       coalesce(p.webinar_id, c.webinar_id) AS webinar_id,
        x.topic,
        k.instance_uuid,
        x.start_time,
        CASE WHEN s.instance_uuid IS NOT NULL THEN round(coalesce(p.present_us, 0) / 60e6, 2) END AS minutes_present,
        CASE WHEN s.instance_uuid IS NOT NULL THEN round(coalesce(p.percent_present, 0), 2) END AS percent_present,
-       coalesce(a.questions_asked, 0) AS questions_asked,
-       coalesce(o.polls_answered, 0) AS polls_answered,
-       coalesce(v.survey_questions_answered, 0) AS survey_questions_answered
+       coalesce(c.questions_asked, 0) AS questions_asked,
+       coalesce(c.polls_answered, 0) AS polls_answered,
+       coalesce(c.survey_questions_answered, 0) AS survey_questions_answered
 FROM person_instances k
 LEFT JOIN presence p USING (person, instance_uuid)
-LEFT JOIN asked a USING (person, instance_uuid)
-LEFT JOIN polled o USING (person, instance_uuid)
-LEFT JOIN surveyed v USING (person, instance_uuid)
+LEFT JOIN engagement_counts c USING (person, instance_uuid)
 LEFT JOIN instance_spans s USING (instance_uuid)
 LEFT JOIN engagement_instances x USING (instance_uuid);

@@ -1,11 +1,11 @@
 -- 070_contacts.sql: one load-ready row per contact.
 -- Reads:  stg_registrants, stg_participants, registrations,
---         last_registrations, session_presence, engagement,
+--         last_registrations, session_presence, engagement_counts,
 --         eligible_persons
 -- Writes: persons, contact_rows, out_contacts
 --
 -- Views persons (every valid email of the staged registrants and
--- participants) and contact_rows; temp table out_contacts, which the engine
+-- participants) and contact_rows; temp view out_contacts, which the engine
 -- writes to out/contacts.parquet. eligible_persons comes from
 -- 065_rules.sql.
 -- Audit:  none (the persons the rules keep out are audited by 080_audit.sql
@@ -26,10 +26,11 @@
 --                                           decimals; NULL when none
 --   zoom_last_registered_webinar_url        join_url of the latest registration's
 --                                           webinar; NULL when none
---   zoom_webinar_questions_asked            Q&A questions asked (engagement,
+--   zoom_webinar_questions_asked            Q&A questions asked
+--                                           (engagement_counts,
 --                                           055_engagement.sql); 0 when none
 --   zoom_webinar_polls_answered             poll questions answered
---                                           (engagement); 0 when none
+--                                           (engagement_counts); 0 when none
 --   zoom_last_webinar_attended_date         day (YYYY-MM-DD, UTC) of the start
 --                                           of the latest session attended (its
 --                                           first instance's report start, as
@@ -61,11 +62,11 @@ attended AS (
     GROUP BY person
 ),
 engaged AS (
-    SELECT email AS person,
+    SELECT person,
            sum(questions_asked) AS questions_asked,
            sum(polls_answered) AS polls_answered
-    FROM engagement
-    GROUP BY email
+    FROM engagement_counts
+    GROUP BY person
 )
 SELECT c.person AS email,
        l.firstname,
@@ -83,5 +84,5 @@ LEFT JOIN attended a USING (person)
 LEFT JOIN engaged g USING (person)
 LEFT JOIN last_registrations l USING (person);
 
-CREATE OR REPLACE TEMP TABLE out_contacts AS
+CREATE OR REPLACE TEMP VIEW out_contacts AS
 SELECT * FROM contact_rows;

@@ -2,7 +2,7 @@
 -- "Segment queries"), for `zoomsync query`, `zoomsync segments` and
 -- notebooks. They reuse the relations above and compute nothing twice.
 -- Reads:  stg_webinars, stg_webinar_instances, stg_instance_reports,
---         instance_spans, instance_sessions, presence_intervals, presence
+--         instance_spans, instance_sessions, presence
 -- Writes: webinars, instances, attendance
 --
 -- Views: webinars (one row per webinar: its latest snapshot), instances (one
@@ -63,26 +63,17 @@ LEFT JOIN instance_sessions x ON x.instance_uuid = i.uuid;
 -- minutes_present and percent_present are the union of those sessions
 -- clipped to the span (050_presence.sql), rounded to two decimals.
 CREATE OR REPLACE VIEW attendance AS
-WITH sessions AS (
-    SELECT person, instance_uuid,
-           min(join_time) AS join_time,
-           max(leave_time) AS leave_time,
-           count(*) AS sessions
-    FROM presence_intervals
-    GROUP BY person, instance_uuid
-)
 SELECT p.person AS email,
        p.webinar_id,
        w.topic,
        p.instance_uuid,
        s.start_time,
        s.end_time,
-       x.join_time,
-       x.leave_time,
-       x.sessions,
+       p.join_time,
+       p.leave_time,
+       p.sessions,
        round(p.present_us / 60e6, 2) AS minutes_present,
        round(p.percent_present, 2) AS percent_present
 FROM presence p
 JOIN instance_spans s USING (instance_uuid)
-JOIN sessions x USING (person, instance_uuid)
 LEFT JOIN stg_webinars w ON w.id = p.webinar_id;

@@ -14,9 +14,9 @@
 -- 090_segment_views.sql (first join, last leave, minutes and percent present
 -- from the presence views, not recomputed). View activity_persons (who may
 -- get activity); macro zs_activity_id; views stg_recordings,
--- recording_transcripts; temp tables out_registration_events,
--- out_attendance_events, out_recording_events, out_marketing_events, which
--- the engine writes to out/<table>.parquet.
+-- recording_transcripts; temp views out_registration_events,
+-- out_attendance_events and out_marketing_events, and temp table
+-- out_recording_events, which the engine writes to out/<table>.parquet.
 -- Audit:  none (recordings left out are reported by the extractor's issues:
 --         recordings_setting_off, recording_domain_excluded, no_attendees,
 --         recording_missing, recording_processing; 080_audit.sql carries
@@ -24,11 +24,17 @@
 --
 -- Numbered after 090 because it reuses the attendance view.
 --
--- The recordings' attendee lists are built only for instances with a
--- recording. (At 10 M participant rows out_marketing_events runs out of a
--- 2 GiB memory limit: DuckDB cannot spill a list or string aggregate's
--- state; list_sort(list(email)) and string_agg ran out too. Open: see
--- docs/performance.md, target 4.)
+-- The out relations are views, not tables: the COPY that writes each one
+-- streams it into a sort that can spill, where a table would hold every
+-- row in memory first (at 10 M participant rows the attendance events
+-- alone are 1.7 GB). A marketing event counts its registrants and
+-- attendees; who they are is in registration_events and attendance_events
+-- (its webinar_id and instance_uuid). Lists of emails per event were 40 M
+-- strings at 10 M participant rows (the webinar's registrants repeated on
+-- each of its instances), and DuckDB cannot spill a list aggregate's state,
+-- so they ran out of memory (docs/performance.md, target 4). The
+-- recordings' attendee lists are built only for instances with a
+-- recording, which the calls need.
 --
 -- Deterministic ids (the first 32 hex digits of a SHA-256, so they are
 -- URL-safe and the same at every run):
@@ -45,7 +51,7 @@ SELECT DISTINCT person FROM eligible_persons WHERE person IS NOT NULL;
 
 CREATE OR REPLACE MACRO zs_activity_id(prefix, k) AS prefix || left(sha256(k), 32);
 
-CREATE OR REPLACE TEMP TABLE out_registration_events AS
+CREATE OR REPLACE TEMP VIEW out_registration_events AS
 SELECT zs_activity_id('reg-', CAST(r.webinar_id AS VARCHAR) || '|' || r.email) AS event_id,
        r.email,
        r.webinar_id,
@@ -54,7 +60,7 @@ SELECT zs_activity_id('reg-', CAST(r.webinar_id AS VARCHAR) || '|' || r.email) A
 FROM registrations r
 WHERE r.email IN (SELECT person FROM activity_persons);
 
-CREATE OR REPLACE TEMP TABLE out_attendance_events AS
+CREATE OR REPLACE TEMP VIEW out_attendance_events AS
 SELECT zs_activity_id('att-', a.instance_uuid || '|' || a.email) AS event_id,
        a.email,
        a.webinar_id,
@@ -126,14 +132,14 @@ LEFT JOIN recording_transcripts t USING (instance_uuid)
 LEFT JOIN stg_webinars w ON w.id = r.webinar_id
 WHERE coalesce(nullif(m.play_url, ''), r.share_url, '') <> '';
 
-CREATE OR REPLACE TEMP TABLE out_marketing_events AS
+CREATE OR REPLACE TEMP VIEW out_marketing_events AS
 WITH registered AS (
-    SELECT webinar_id, list(email ORDER BY email) AS registered
+    SELECT webinar_id, count(*) AS registrants
     FROM out_registration_events
     GROUP BY webinar_id
 ),
 attended AS (
-    SELECT instance_uuid, list(email ORDER BY email) AS attended
+    SELECT instance_uuid, count(*) AS attendees
     FROM out_attendance_events
     GROUP BY instance_uuid
 )
@@ -144,8 +150,8 @@ SELECT zs_activity_id('zoom-', i.uuid) AS external_event_id,
        coalesce(s.start_time, i.start_time) AS start_time,
        coalesce(s.end_time, i.start_time + to_minutes(coalesce(w.duration, 0))) AS end_time,
        coalesce(w.join_url, '') AS webinar_url,
-       coalesce(g.registered, CAST([] AS VARCHAR[])) AS registered,
-       coalesce(t.attended, CAST([] AS VARCHAR[])) AS attended,
+       coalesce(g.registrants, 0) AS registrants,
+       coalesce(t.attendees, 0) AS attendees,
        coalesce(x.session_id, i.uuid) AS session_id
 FROM stg_webinar_instances i
 LEFT JOIN stg_webinars w ON w.id = i.webinar_id
