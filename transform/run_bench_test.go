@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -366,7 +367,9 @@ func scaleOf(participants int) benchScale {
 //
 // ZOOMSYNC_BENCH_MEMORY_LIMIT (bytes, or a size such as 2GB) replaces the
 // default memory limit of both the engine and the bare program, e.g. to
-// compare with DuckDB's own default of 80 % of RAM.
+// compare with DuckDB's own default of 80 % of RAM. ZOOMSYNC_BENCH_LOG=debug
+// logs the engine's timing of each SQL file, materialized relation and out
+// file to stderr.
 func BenchmarkEngine_Run_scale(b *testing.B) {
 	want := os.Getenv("ZOOMSYNC_BENCH_SCALE")
 	var perRow1M float64 // ns/raw_row at 1M, once measured
@@ -385,6 +388,9 @@ func BenchmarkEngine_Run_scale(b *testing.B) {
 					b.Fatal(err)
 				}
 				opts = append(opts, WithMemoryLimit(n))
+			}
+			if os.Getenv("ZOOMSYNC_BENCH_LOG") == "debug" {
+				opts = append(opts, WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 			}
 			perRow := benchmarkRun(b, func(lake schema.Lake) lakeCounts { return writeBenchLake(b, lake, scaleOf(size.rows)) }, true, opts...)
 			switch {
