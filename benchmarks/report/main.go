@@ -134,11 +134,15 @@ func main() {
 	if len(os.Args) < 2 {
 		err = parse(os.Stdin, results)
 	}
+	var sources []string // each input file and when it was written
 	for _, name := range os.Args[1:] {
 		f, ferr := os.Open(name)
 		if ferr != nil {
 			fmt.Fprintln(os.Stderr, "report:", ferr)
 			os.Exit(1)
+		}
+		if fi, serr := f.Stat(); serr == nil {
+			sources = append(sources, fmt.Sprintf("%s (%s)", name, fi.ModTime().UTC().Format("2006-01-02 15:04 UTC")))
 		}
 		err = parse(f, results)
 		f.Close()
@@ -152,8 +156,11 @@ func main() {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	fmt.Fprintf(w, "# Benchmarks\n\nWritten by `make bench` on %s: %d CPUs, %s, load average %s (1, 5, 15 min) when the report was written.\n",
+	fmt.Fprintf(w, "# Benchmarks\n\nWritten by benchmarks/report on %s: %d CPUs, %s, load average %s (1, 5, 15 min) when the report was written.\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), runtime.Version(), loadAvg())
+	if len(sources) > 0 {
+		fmt.Fprintf(w, "From %s: the output of make bench, bench-xscale and bench-scale, each run when its file was written.\n", strings.Join(sources, ", "))
+	}
 	fmt.Fprintf(w, "Each figure is a ratio measured in one run against the simulators (see docs/performance.md); the targets are issue 9's.\n")
 	fmt.Fprintf(w, "A machine shared with other work gives pessimistic figures: compare the load average with the CPU count.\n\n")
 	fmt.Fprintf(w, "| # | figure | target | measured | result |\n|---|---|---|---|---|\n")
