@@ -1,7 +1,7 @@
 -- 050_presence.sql: time present per person and instance.
 -- Reads:  stg_instance_reports, stg_participants
 -- Writes: instance_spans, presence_intervals, presence
--- Materialize: presence
+-- Materialize: presence_intervals, presence
 --
 -- Views: instance_spans (instance_uuid, webinar_id, start/end, span_us),
 -- presence_intervals (each in-meeting row clipped to its span, with its
