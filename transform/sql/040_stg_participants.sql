@@ -11,11 +11,12 @@
 -- One join..leave session is one row; a person who rejoins has several rows.
 -- A re-extracted report replaces the older one whole.
 --
--- Not materialized: at 10 M rows a copy of every column held 2.7 GB, more
--- than the engine's memory limit. The latest report of each instance is a
--- semi-join with a 40,000-row aggregate, so each reader (050_presence.sql,
--- the persons view, 080_audit.sql) streams the Parquet files instead
--- (docs/performance.md, target 4).
+-- Not materialized: at 10 M rows a copy of every column held 2.7 GB in
+-- memory, more than the engine's memory limit. The latest report of each
+-- instance is a semi-join with a 40,000-row aggregate (a window over every
+-- column held them all too), so each reader (050_presence.sql, which
+-- materializes the in-meeting rows, the persons view and 080_audit.sql)
+-- streams the raw Parquet files (docs/performance.md, target 4).
 
 CREATE OR REPLACE VIEW stg_participants AS
 WITH latest_report AS (
