@@ -57,9 +57,11 @@ bench-xscale:
 # Issue 9's target 4: the transform at 1 M and 10 M participant rows (peak
 # RSS, time ÷ the same SQL in a bare DuckDB program, time per row 10 M ÷
 # 1 M), into bench-scale.out, which BENCHMARKS.md then includes. It writes
-# lakes of gigabytes under $$TMPDIR; 1 M took 3 minutes on a loaded 2-core
-# machine (transform and bare program), and 10 M does not finish yet
-# (docs/performance.md, target 4); SCALES=1M,4M,10M adds 4 M.
+# lakes of 0.4 GB and up to 1 GB of work files under $$TMPDIR, in about 3.5
+# minutes on an idle 2-core machine (lakes, transforms and bare programs;
+# docs/performance.md, target 4); SCALES=1M,4M,10M adds 4 M;
+# ZOOMSYNC_BENCH_LOG=debug times each SQL file, materialized relation and
+# out file.
 SCALES ?= 1M,10M
 
 bench-scale:

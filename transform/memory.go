@@ -23,13 +23,11 @@ const MaxDefaultMemoryLimit = 2 << 30 // 2 GiB
 // user); past its limit DuckDB spills sorts, joins and aggregates to
 // temp_directory instead of growing, at a cost in time well below what the
 // OOM killer costs. 2 GiB holds the working set of an account's year (500k
-// participant rows) in memory, so typical runs never spill, and kept the
-// process's peak (DuckDB's buffers, plus what the limit does not govern and
-// the Go heap) at about 2 GiB at 1 M participant rows; at 10 M the window
-// functions of 050_presence.sql take it past issue 9's 3 GiB target, and
-// the list aggregates of 095_activity.sql, which cannot spill, run out of
-// the limit (docs/performance.md, target 4). A quarter of a small machine
-// (1 GiB of a 4 GiB CI runner) leaves room for everything else.
+// participant rows) in memory, so typical runs never spill; the process's
+// peak (DuckDB's buffers, plus what the limit does not govern and the Go
+// heap) was 474 MiB at 1 M participant rows and 2,376 MiB at 10 M, in 74 s
+// (docs/performance.md, target 4). A quarter of a small machine (1 GiB of
+// a 4 GiB CI runner) leaves room for everything else.
 func DefaultMemoryLimit() int64 {
 	total := physicalMemory()
 	if total <= 0 {
