@@ -51,8 +51,8 @@ func newActivityDB(t *testing.T) *sql.DB {
 			SELECT 'zoom-' || left(sha256('u/1=='), 32) AS external_event_id, 'u/1==' AS instance_uuid, 1::BIGINT AS webinar_id,
 			       'Roadmap' AS name, TIMESTAMPTZ '2026-05-02 10:00:00+00' AS start_time, TIMESTAMPTZ '2026-05-02 11:00:00+00' AS end_time,
 			       'https://zoom.us/j/1' AS webinar_url,
-			       (SELECT list(email ORDER BY email) FROM registration_events) AS registered,
-			       (SELECT list(email ORDER BY email) FROM attendance_events) AS attended,
+			       (SELECT count(*) FROM registration_events) AS registrants,
+			       (SELECT count(*) FROM attendance_events) AS attendees,
 			       'u/1==' AS session_id`,
 	}
 	for _, s := range stmts {

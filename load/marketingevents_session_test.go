@@ -23,7 +23,7 @@ func TestActivity_marketingEventsNameTheirSession(t *testing.T) {
 	}
 	if _, err := db.ExecContext(t.Context(), `INSERT INTO marketing_events
 		SELECT 'zoom-' || left(sha256('u/2=='), 32), 'u/2==', 1, 'Roadmap', TIMESTAMPTZ '2026-05-02 11:05:00+00',
-		       TIMESTAMPTZ '2026-05-02 11:30:00+00', 'https://zoom.us/j/1', [], [], 'u/1=='`); err != nil {
+		       TIMESTAMPTZ '2026-05-02 11:30:00+00', 'https://zoom.us/j/1', 0, 0, 'u/1=='`); err != nil {
 		t.Fatal(err)
 	}
 	sum := loadAll(t, client, db, "run-2", false, false)
