@@ -6,9 +6,10 @@
 // staging and rollup views that the SQL files in sql/ create, and one view
 // per load-ready table (contacts, audit) over out/<table>.parquet. Within a
 // Run only, the relations a SQL file's header names on a "-- Materialize:"
-// line are copied into temporary tables that shadow the views for the later
-// files, so that shared relations are computed once per run; the copies are
-// dropped before the run commits (see materializeDirectives).
+// line are copied into Parquet files under temporary views that shadow the
+// views for the later files, so that shared relations are computed once per
+// run; the copies are dropped before the run commits and their files when
+// it ends (see materializeDirectives and materializeSQL).
 //
 // Views name their files by absolute path, so a notebook can open the
 // catalog from any working directory. Open and Run recreate the raw and out
@@ -178,8 +179,7 @@ func (e *Engine) settings() []string {
 		// No result of the SQL depends on the order rows were inserted in
 		// (every ordered aggregate has its ORDER BY; the out files are
 		// written ORDER BY their key), and keeping that order costs
-		// memory: DuckDB buffers rows to keep it when it copies a relation
-		// into a temporary table or writes a file.
+		// memory: DuckDB buffers rows to keep it when it writes a file.
 		"SET preserve_insertion_order = false",
 	}
 }

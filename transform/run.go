@@ -99,8 +99,8 @@ func (e *Engine) Run(ctx context.Context, runID string, opts ...RunOption) (*Res
 	return res, nil
 }
 
-// session is one pass over the SQL files: a connection (temporary tables
-// and the run_id variable belong to one) and a transaction on it, with
+// session is one pass over the SQL files: a connection (temporary views
+// and tables and the run_id variable belong to one) and a transaction on it, with
 // the raw views and the engine's tables in place. Run commits it;
 // Candidates rolls it back.
 type session struct {
@@ -220,7 +220,7 @@ func (s *session) close() {
 
 // runFiles runs the SQL files in name order and returns the names of those
 // it ran. With materialize, the relations a file's header names on a
-// "-- Materialize:" line are copied into temporary tables after it runs
+// "-- Materialize:" line are copied into Parquet files after it runs
 // (see materializeDirectives). When done is not nil, it is called after
 // each file, and the pass stops at the first file after which it says true.
 func (s *session) runFiles(ctx context.Context, materialize bool, done func() (bool, error)) ([]string, error) {

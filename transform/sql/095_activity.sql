@@ -15,8 +15,8 @@
 -- from the presence views, not recomputed). View activity_persons (who may
 -- get activity); macro zs_activity_id; views stg_recordings,
 -- recording_transcripts; temp views out_registration_events,
--- out_attendance_events and out_marketing_events, and temp table
--- out_recording_events, which the engine writes to out/<table>.parquet.
+-- out_attendance_events, out_recording_events and out_marketing_events,
+-- which the engine writes to out/<table>.parquet.
 -- Audit:  none (recordings left out are reported by the extractor's issues:
 --         recordings_setting_off, recording_domain_excluded, no_attendees,
 --         recording_missing, recording_processing; 080_audit.sql carries
@@ -101,7 +101,7 @@ FROM latest
 WHERE coalesce(trim(text), '') <> ''
 GROUP BY instance_uuid;
 
-CREATE OR REPLACE TEMP TABLE out_recording_events AS
+CREATE OR REPLACE TEMP VIEW out_recording_events AS
 WITH mp4 AS (
     SELECT f.instance_uuid,
            f.play_url
