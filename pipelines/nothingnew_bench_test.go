@@ -4,7 +4,9 @@ package pipelines
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/zoomsync/zoomsync/extract/zoomtest"
 	"github.com/zoomsync/zoomsync/load/hubspottest"
@@ -18,7 +20,8 @@ import (
 // writes its writes (target 0). A run with nothing new reads the portal's
 // details (the binding's check) and the CRM users, whatever the account's
 // size; the first run's reads grow with its contacts (a live and an
-// archived batch read per 100 new contacts).
+// archived batch read per 100 new contacts). second_s is the second sync's
+// wall time, and second_<stage>_s that of each of its stages.
 func BenchmarkSync_nothingNew(b *testing.B) {
 	for _, scale := range []int{1, 16} {
 		b.Run(fmt.Sprintf("scale=%d", scale), func(b *testing.B) {
@@ -26,6 +29,8 @@ func BenchmarkSync_nothingNew(b *testing.B) {
 			zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
 			defer zs.Close()
 			var first, second, writes int
+			var secondS float64 // the second sync's wall time
+			var stages *stageClock // and its stages'
 			for b.Loop() {
 				hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
 				cfg := simConfig(b.TempDir(), zs, hs)
@@ -34,9 +39,13 @@ func BenchmarkSync_nothingNew(b *testing.B) {
 				}
 				first, _ = countReads(hs)
 				hs.ResetRequests()
-				if _, err := Sync(b.Context(), cfg, SyncOptions{}); err != nil {
+				t0 := time.Now()
+				stages = &stageClock{start: t0}
+				if _, err := Sync(b.Context(), cfg, SyncOptions{Hooks: Hooks{Stage: stages.enter}}); err != nil {
 					b.Fatal(err)
 				}
+				stages.enter("")
+				secondS = time.Since(t0).Seconds()
 				second, writes = countReads(hs)
 				hs.Close()
 			}
@@ -44,6 +53,10 @@ func BenchmarkSync_nothingNew(b *testing.B) {
 			b.ReportMetric(float64(first), "first_reads")
 			b.ReportMetric(float64(second), "second_reads")
 			b.ReportMetric(float64(writes), "second_writes")
+			b.ReportMetric(secondS, "second_s")
+			for _, st := range stages.order {
+				b.ReportMetric(stages.took[st], "second_"+strings.ReplaceAll(st, " ", "_")+"_s")
+			}
 		})
 	}
 }
