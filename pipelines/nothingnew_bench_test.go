@@ -29,7 +29,7 @@ func BenchmarkSync_nothingNew(b *testing.B) {
 			zs := zoomtest.NewServer(acct, zoomtest.WithPlan("unlimited"))
 			defer zs.Close()
 			var first, second, writes int
-			var secondS float64 // the second sync's wall time
+			var secondS float64    // the second sync's wall time
 			var stages *stageClock // and its stages'
 			for b.Loop() {
 				hs := hubspottest.NewServer(hubspottest.WithTier("unlimited"))
