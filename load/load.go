@@ -15,10 +15,7 @@ package load
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 )
 
@@ -98,12 +95,4 @@ func EnsureState(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("creating load state tables: %w", err)
 	}
 	return nil
-}
-
-// hashProperties is the fingerprint of what is sent for one object: a
-// SHA-256 of its properties as canonical JSON (encoding/json sorts map keys).
-func hashProperties(props map[string]string) string {
-	b, _ := json.Marshal(props)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
