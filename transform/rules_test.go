@@ -199,3 +199,41 @@ func TestRun_beforeRules(t *testing.T) {
 		t.Errorf("out/contacts (-want +got):\n%s", diff)
 	}
 }
+
+// TestRun_beforeRulesAfterTheRulesFile checks that the snapshot is called
+// right after the file that writes candidate_persons (065_rules.sql), also
+// on a second Run, whose catalog already holds the view from the first:
+// then it was called after the first file, before anything of the run was
+// materialized, through the previous run's views.
+func TestRun_beforeRulesAfterTheRulesFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lake := schema.Lake{Dir: t.TempDir()}
+	writeRawFixtures(t, lake, filepath.Join("testdata", "rules-deleted-contacts", "raw"))
+	opts, setup := caseOptions(t, filepath.Join("testdata", "rules-deleted-contacts"))
+	e, err := Open(ctx, lake, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	setup(e)
+	var current string // the file running
+	e.beforeFile = func(_ context.Context, _ execQuerier, name, _ string) error {
+		current = name
+		return nil
+	}
+	for _, run := range []string{"run-1", "run-2"} {
+		var at []string
+		_, err := e.Run(ctx, run, BeforeRules(func(ctx context.Context, candidates func(context.Context) ([]Candidate, error)) error {
+			at = append(at, current)
+			_, err := candidates(ctx)
+			return err
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"065_rules.sql"}, at); diff != "" {
+			t.Errorf("%s: the snapshot ran after (-want +got):\n%s", run, diff)
+		}
+	}
+}

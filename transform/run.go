@@ -258,7 +258,7 @@ func (s *session) runFile(ctx context.Context, name string, materialize bool) er
 		return fmt.Errorf("transform: %s: %w", name, err)
 	}
 	s.e.log.DebugContext(ctx, "sql file ran", "file", name, "elapsed", time.Since(t0))
-	if err := s.beforeRules(ctx); err != nil {
+	if err := s.beforeRules(ctx, text); err != nil {
 		return err
 	}
 	if materialize {
