@@ -100,16 +100,16 @@ func (e *Engine) Run(ctx context.Context, runID string, opts ...RunOption) (*Res
 }
 
 // session is one pass over the SQL files: a connection (temporary views
-// and tables and the run_id variable belong to one) and a transaction on it, with
-// the raw views and the engine's tables in place. Run commits it;
-// Candidates rolls it back.
+// and tables and the run_id variable belong to one) and a transaction on
+// it, with the raw views and the engine's tables in place. Run commits it;
+// a Run that fails rolls it back.
 type session struct {
 	e     *Engine
 	conn  *sql.Conn
 	tx    *sql.Tx
 	files []string // the SQL files, in name order
 	// catalog is the persisted catalog's name, to read a view past a temp
-	// table of the same name (the temp catalog's schema is main too).
+	// view of the same name (the temp catalog's schema is main too).
 	catalog string
 	// materialized are the relations copied into Parquet files so far, and
 	// workDir the directory of those files.
