@@ -74,32 +74,26 @@ open_issues AS (
         PARTITION BY i.webinar_id, coalesce(i.instance_uuid, ''), i.audit_reason
         ORDER BY i.fetched_at DESC, i.run_id DESC) = 1
 ),
+-- Guests without email and invalid emails come from one pass over each
+-- staging view: stg_participants is not materialized, and each pass reads
+-- the participants' files and their email checks.
 left_out AS (
-    SELECT 'guest_no_email' AS reason,
+    SELECT CASE email_status WHEN 'empty' THEN 'guest_no_email' ELSE 'invalid_email' END AS reason,
            webinar_id,
            instance_uuid,
            'participants' AS stream,
-           CAST(NULL AS VARCHAR) AS email,
+           CASE WHEN email_status = 'invalid' THEN user_email END AS email,
            name AS detail
     FROM stg_participants
-    WHERE email_status = 'empty'
+    WHERE email_status IN ('empty', 'invalid')
 
     UNION ALL
-    SELECT 'guest_no_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
-           CAST(NULL AS VARCHAR), trim(concat_ws(' ', first_name, last_name))
+    SELECT CASE email_status WHEN 'empty' THEN 'guest_no_email' ELSE 'invalid_email' END,
+           webinar_id, CAST(NULL AS VARCHAR), 'registrants',
+           CASE WHEN email_status = 'invalid' THEN email END,
+           trim(concat_ws(' ', first_name, last_name))
     FROM stg_registrants
-    WHERE email_status = 'empty'
-
-    UNION ALL
-    SELECT 'invalid_email', webinar_id, instance_uuid, 'participants', user_email, name
-    FROM stg_participants
-    WHERE email_status = 'invalid'
-
-    UNION ALL
-    SELECT 'invalid_email', webinar_id, CAST(NULL AS VARCHAR), 'registrants',
-           email, trim(concat_ws(' ', first_name, last_name))
-    FROM stg_registrants
-    WHERE email_status = 'invalid'
+    WHERE email_status IN ('empty', 'invalid')
 
     UNION ALL
     SELECT x.reason, r.webinar_id, CAST(NULL AS VARCHAR), 'registrants', x.person, x.detail
