@@ -40,17 +40,8 @@ func TestEngine_Run_golden(t *testing.T) {
 		t.Run(c.Name(), func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join("testdata", c.Name())
-			lake := schema.Lake{Dir: t.TempDir()}
-			writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
-
 			ctx := context.Background()
-			opts, setup := caseOptions(t, dir)
-			e, err := Open(ctx, lake, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
-			setup(e)
+			e, lake := openCase(t, c.Name())
 			res, err := e.Run(ctx, goldenRunID)
 			if err != nil {
 				t.Fatal(err)

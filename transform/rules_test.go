@@ -57,6 +57,24 @@ func caseOptions(t *testing.T, dir string) ([]Option, func(*Engine)) {
 	return []Option{WithExcludedContactDomains(o.ExcludedContactDomains)}, setup
 }
 
+// openCase opens an engine on a lake holding testdata/<name>/raw, with the
+// case's options (caseOptions) and opts, and its rule tables filled; the
+// engine closes when the test ends.
+func openCase(t *testing.T, name string, opts ...Option) (*Engine, schema.Lake) {
+	t.Helper()
+	dir := filepath.Join("testdata", name)
+	lake := schema.Lake{Dir: t.TempDir()}
+	writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
+	caseOpts, setup := caseOptions(t, dir)
+	e, err := Open(context.Background(), lake, append(caseOpts, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	setup(e)
+	return e, lake
+}
+
 // writeLoadState creates the loader's load_state table as load.EnsureState
 // does (the transform only reads it).
 func writeLoadState(t *testing.T, e *Engine) {
@@ -93,17 +111,8 @@ func TestEngine_Run_eligiblePersons(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.haveCase, func(t *testing.T) {
 			t.Parallel()
-			dir := filepath.Join("testdata", tt.haveCase)
-			lake := schema.Lake{Dir: t.TempDir()}
-			writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
 			ctx := context.Background()
-			opts, setup := caseOptions(t, dir)
-			e, err := Open(ctx, lake, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
-			setup(e)
+			e, _ := openCase(t, tt.haveCase)
 			if _, err := e.Run(ctx, goldenRunID); err != nil {
 				t.Fatal(err)
 			}
@@ -135,19 +144,12 @@ func TestEngine_Run_eligiblePersons(t *testing.T) {
 func TestRun_beforeRules(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	lake := schema.Lake{Dir: t.TempDir()}
-	writeRawFixtures(t, lake, filepath.Join("testdata", "rules-deleted-contacts", "raw"))
-	opts, setup := caseOptions(t, filepath.Join("testdata", "rules-deleted-contacts"))
-	e, err := Open(ctx, lake, append(opts, WithExcludedContactDomains([]string{"example.org"}))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	setup(e)
+	e, lake := openCase(t, "rules-deleted-contacts", WithExcludedContactDomains([]string{"example.org"}))
 	calls := 0
 	var have []Candidate
 	res, err := e.Run(ctx, "run-2", BeforeRules(func(ctx context.Context, candidates func(context.Context) ([]Candidate, error)) error {
 		calls++
+		var err error
 		if have, err = candidates(ctx); err != nil {
 			return err
 		}
@@ -156,7 +158,7 @@ func TestRun_beforeRules(t *testing.T) {
 			State: schema.CRMContactArchived, ContactID: "604", PrimaryEmail: "oli@example.com"}}); err != nil {
 			return err
 		}
-		_, err := w.Close()
+		_, err = w.Close()
 		return err
 	}))
 	if err != nil {
@@ -208,15 +210,7 @@ func TestRun_beforeRules(t *testing.T) {
 func TestRun_beforeRulesAfterTheRulesFile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	lake := schema.Lake{Dir: t.TempDir()}
-	writeRawFixtures(t, lake, filepath.Join("testdata", "rules-deleted-contacts", "raw"))
-	opts, setup := caseOptions(t, filepath.Join("testdata", "rules-deleted-contacts"))
-	e, err := Open(ctx, lake, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	setup(e)
+	e, _ := openCase(t, "rules-deleted-contacts")
 	var current string // the file running
 	e.beforeFile = func(_ context.Context, _ execQuerier, name, _ string) error {
 		current = name

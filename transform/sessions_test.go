@@ -19,16 +19,7 @@ type instanceSession struct {
 // session gap (and the case's options) and returns the engine, open.
 func runCase(t *testing.T, name string, opts ...Option) (*Engine, schema.Lake) {
 	t.Helper()
-	dir := filepath.Join("testdata", name)
-	lake := schema.Lake{Dir: t.TempDir()}
-	writeRawFixtures(t, lake, filepath.Join(dir, "raw"))
-	caseOpts, setup := caseOptions(t, dir)
-	e, err := Open(context.Background(), lake, append(caseOpts, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	setup(e)
+	e, lake := openCase(t, name, opts...)
 	if _, err := e.Run(context.Background(), goldenRunID); err != nil {
 		t.Fatal(err)
 	}
